@@ -1,0 +1,20 @@
+package main
+import (
+ _ "github.com/open-policy-agent/opa/v1/rego"
+ _ "github.com/open-policy-agent/opa/v1/ast"
+ _ "github.com/open-policy-agent/opa/v1/loader"
+ _ "github.com/open-policy-agent/opa/v1/tester"
+ _ "github.com/owenrumney/go-sarif/v3/pkg/report"
+ _ "github.com/spf13/cobra"
+ _ "go.yaml.in/yaml/v3"
+ _ "github.com/google/go-cmp/cmp"
+ _ "github.com/santhosh-tekuri/jsonschema/v6"
+ _ "golang.org/x/term"
+ _ "github.com/aws/aws-sdk-go-v2/config"
+ _ "github.com/aws/aws-sdk-go-v2/service/iam"
+ _ "github.com/aws/aws-sdk-go-v2/service/eks"
+ _ "github.com/aws/aws-sdk-go-v2/service/sts"
+ _ "k8s.io/client-go/kubernetes"
+ _ "k8s.io/client-go/tools/clientcmd"
+)
+func main(){}
