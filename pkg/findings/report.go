@@ -1,0 +1,147 @@
+package findings
+
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
+)
+
+// NewReport assembles the canonical record of a run: the rules that ran (ordered by id), the
+// findings (ordered by Sort), the input errors and skipped inputs of snap (ordered by file, then
+// line), and the counts. It copies what it orders, so the caller's slices are left as they were.
+// A nil snap is an empty one.
+func NewReport(tool Tool, rules []Rule, fs []Finding, snap *snapshot.Snapshot) Report {
+	if snap == nil {
+		snap = &snapshot.Snapshot{}
+	}
+	r := Report{
+		Version:  ReportVersion,
+		Tool:     tool,
+		Rules:    slices.Clone(rules),
+		Findings: slices.Clone(fs),
+		Errors:   slices.Clone(snap.Errors),
+		Skipped:  slices.Clone(snap.Skipped),
+	}
+	slices.SortStableFunc(r.Rules, func(a, b Rule) int { return cmp.Compare(a.ID, b.ID) })
+	Sort(r.Findings)
+	SortErrors(r.Errors)
+	SortSkipped(r.Skipped)
+
+	bySeverity := make(map[string]int, len(severityNames))
+	for _, n := range severityNames {
+		bySeverity[n] = 0
+	}
+	for _, f := range r.Findings {
+		bySeverity[f.Severity.String()]++
+	}
+	r.Stats = Stats{
+		Files:      snap.Stats.Files,
+		Findings:   len(r.Findings),
+		BySeverity: bySeverity,
+		Errors:     len(r.Errors),
+		Skipped:    len(r.Skipped),
+		APICalls:   maps.Clone(snap.Stats.APICalls),
+	}
+	return r
+}
+
+// SortErrors orders input errors by file, line, column, API and message. Errors without a file
+// (API errors) come after those with one, so a reader sees the file problems first.
+func SortErrors(errs []snapshot.InputError) {
+	slices.SortStableFunc(errs, func(a, b snapshot.InputError) int {
+		return cmp.Or(
+			compareNoFileLast(a.File, b.File),
+			cmp.Compare(a.Line, b.Line),
+			cmp.Compare(a.Column, b.Column),
+			cmp.Compare(a.API, b.API),
+			cmp.Compare(a.Message, b.Message),
+		)
+	})
+}
+
+// SortSkipped orders skipped inputs by file, then reason.
+func SortSkipped(s []snapshot.Skipped) {
+	slices.SortStableFunc(s, func(a, b snapshot.Skipped) int {
+		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Reason, b.Reason))
+	})
+}
+
+func compareNoFileLast(a, b string) int {
+	switch {
+	case a == b:
+		return 0
+	case a == "":
+		return 1
+	case b == "":
+		return -1
+	}
+	return cmp.Compare(a, b)
+}
+
+// FailOn is the --fail-on threshold: the least severe finding that makes a run fail. Its zero
+// value is FailNone. Info findings never fail a run, whatever the threshold.
+type FailOn int
+
+// The thresholds, most lenient first.
+const (
+	// FailNone never fails on findings.
+	FailNone FailOn = iota
+	FailLow
+	FailMedium
+	FailHigh
+	FailCritical
+)
+
+var failOnNames = [...]string{"none", "low", "medium", "high", "critical"}
+
+// failOnSeverity maps each threshold but FailNone to the least severe severity that fails.
+var failOnSeverity = [...]Severity{FailLow: Low, FailMedium: Medium, FailHigh: High, FailCritical: Critical}
+
+// ParseFailOn reads a threshold name, case-insensitively: none, low, medium, high or critical.
+func ParseFailOn(name string) (FailOn, error) {
+	for i, n := range failOnNames {
+		if strings.EqualFold(name, n) {
+			return FailOn(i), nil
+		}
+	}
+	return FailNone, fmt.Errorf("unknown --fail-on value %q (want one of %s)", name, strings.Join(failOnNames[:], ", "))
+}
+
+// String returns the lower-case name.
+func (f FailOn) String() string {
+	if f < FailNone || f > FailCritical {
+		return fmt.Sprintf("failon(%d)", int(f))
+	}
+	return failOnNames[f]
+}
+
+// Set parses name into f, so that *FailOn is a flag value (flag.Value and pflag.Value).
+func (f *FailOn) Set(name string) error {
+	v, err := ParseFailOn(name)
+	if err != nil {
+		return err
+	}
+	*f = v
+	return nil
+}
+
+// Type names the flag value type for pflag's help output.
+func (f *FailOn) Type() string { return "severity" }
+
+// Fails reports whether a finding of severity s fails a run under threshold f.
+func (f FailOn) Fails(s Severity) bool {
+	if f <= FailNone || f > FailCritical || s == Info {
+		return false
+	}
+	return s >= failOnSeverity[f]
+}
+
+// Fails reports whether any finding of r fails the run under threshold f. Input errors are not
+// considered: the caller decides what they mean for the exit code.
+func (r Report) Fails(f FailOn) bool {
+	return slices.ContainsFunc(r.Findings, func(x Finding) bool { return f.Fails(x.Severity) })
+}
