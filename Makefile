@@ -1,0 +1,48 @@
+# irsa-audit: build, test, lint, fuzz, bench. `make test` is what CI runs (.ci/run).
+GO      ?= go
+BIN     := bin/irsa-audit
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+TMP     ?= $(CURDIR)/.tmp
+
+.PHONY: all build test test-go test-sarif test-kube lint fuzz bench clean
+
+all: build
+
+build:
+	$(GO) build -trimpath -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/irsa-audit
+
+## test: every test: Go unit and end-to-end tests, the Rego tests (run through go test), the
+## SARIF of the examples through Microsoft's SARIF multitool, and the collector's integration
+## tests against a real kube-apiserver + etcd on 127.0.0.1 (built on first use).
+test: test-go test-sarif test-kube
+
+test-go:
+	$(GO) vet ./...
+	$(GO) test -count=1 ./...
+
+test-sarif: build
+	@mkdir -p $(TMP)
+	$(BIN) scan --format sarif -o $(TMP)/examples.sarif examples; code=$$?; \
+	  if [ $$code -ne 1 ]; then echo "expected exit 1 (findings) from the examples, got $$code"; exit 1; fi
+	bash scripts/sarif-validate.sh $(TMP)/examples.sarif
+
+test-kube:
+	bash scripts/test-kube.sh
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run github.com/open-policy-agent/opa fmt --list --fail policies
+	$(GO) run github.com/open-policy-agent/opa check --strict policies
+
+## fuzz: short runs of the fuzz targets (FUZZTIME=1m for longer).
+FUZZTIME ?= 15s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./pkg/policydoc
+	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./pkg/load
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf bin $(TMP)
