@@ -21,6 +21,7 @@ func Merge(snaps ...*Snapshot) *Snapshot {
 		out.Policies = append(out.Policies, s.Policies...)
 		out.ServiceAccounts = append(out.ServiceAccounts, s.ServiceAccounts...)
 		out.Workloads = append(out.Workloads, s.Workloads...)
+		out.PodIdentityAssociations = append(out.PodIdentityAssociations, s.PodIdentityAssociations...)
 		out.Errors = append(out.Errors, s.Errors...)
 		out.Skipped = append(out.Skipped, s.Skipped...)
 		out.Stats.Files += s.Stats.Files

@@ -34,6 +34,9 @@ type Snapshot struct {
 	ServiceAccounts []ServiceAccount `json:"service_accounts,omitempty"`
 	// Workloads are Pods and the controllers that create them, with the ServiceAccount they run as.
 	Workloads []Workload `json:"workloads,omitempty"`
+	// PodIdentityAssociations are EKS Pod Identity associations: the other way, besides IRSA,
+	// that a ServiceAccount gets an IAM role.
+	PodIdentityAssociations []PodIdentityAssociation `json:"pod_identity_associations,omitempty"`
 
 	// Errors are inputs that could not be read or parsed. Everything else was still loaded.
 	Errors []InputError `json:"errors,omitempty"`
@@ -277,4 +280,27 @@ type Workload struct {
 	// AutomountToken is false when the pod spec disables the token mount.
 	AutomountToken *bool    `json:"automount_token,omitempty"`
 	Loc            Location `json:"loc"`
+}
+
+// PodIdentityAssociation is an EKS Pod Identity association: pods running as ServiceAccount
+// Namespace/ServiceAccount in the cluster get credentials for RoleARN (and, chained, for
+// TargetRoleARN when set).
+type PodIdentityAssociation struct {
+	// ARN is the association ARN.
+	ARN string `json:"arn"`
+	// ID is the association id, e.g. "a-abcdefghijklmnop1".
+	ID string `json:"id,omitempty"`
+	// Cluster is the Cluster.ID it belongs to (the EKS cluster ARN).
+	Cluster        string `json:"cluster"`
+	AccountID      string `json:"account_id,omitempty"`
+	Region         string `json:"region,omitempty"`
+	Namespace      string `json:"namespace"`
+	ServiceAccount string `json:"service_account"`
+	RoleARN        string `json:"role_arn"`
+	// TargetRoleARN is the role assumed from RoleARN for cross-account access, if any.
+	TargetRoleARN string `json:"target_role_arn,omitempty"`
+	// OwnerARN is set when an EKS add-on owns the association.
+	OwnerARN           string   `json:"owner_arn,omitempty"`
+	DisableSessionTags bool     `json:"disable_session_tags,omitempty"`
+	Loc                Location `json:"loc"`
 }
