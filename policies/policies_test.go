@@ -1,0 +1,65 @@
+package policies_test
+
+import (
+	"context"
+	"io/fs"
+	"strings"
+	"testing"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/tester"
+
+	"github.com/irsa-audit/irsa-audit/policies"
+)
+
+// TestRego runs every Rego test of the embedded rules, as `opa test policies` does.
+func TestRego(t *testing.T) {
+	modules := map[string]*ast.Module{}
+	err := fs.WalkDir(policies.FS, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".rego") {
+			return err
+		}
+		src, err := fs.ReadFile(policies.FS, path)
+		if err != nil {
+			return err
+		}
+		m, err := ast.ParseModuleWithOpts(path, string(src), ast.ParserOptions{
+			RegoVersion:       ast.RegoV1,
+			ProcessAnnotation: true,
+		})
+		if err != nil {
+			return err
+		}
+		modules[path] = m
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("load policies: %v", err)
+	}
+
+	ch, err := tester.NewRunner().
+		SetDefaultRegoVersion(ast.RegoV1).
+		SetModules(modules).
+		RaiseBuiltinErrors(true).
+		RunTests(context.Background(), nil)
+	if err != nil {
+		t.Fatalf("run rego tests: %v", err)
+	}
+
+	ran := 0
+	for r := range ch {
+		ran++
+		switch {
+		case r.Error != nil:
+			t.Errorf("%s.%s: error: %v", r.Package, r.Name, r.Error)
+		case r.Fail:
+			t.Errorf("%s.%s: FAIL (%s)", r.Package, r.Name, r.Location)
+		case r.Skip:
+			t.Logf("%s.%s: SKIPPED", r.Package, r.Name)
+		}
+	}
+	if ran == 0 {
+		t.Fatal("no Rego tests ran")
+	}
+	t.Logf("%d Rego tests ran", ran)
+}
