@@ -1,0 +1,351 @@
+// Package load turns files into a snapshot: IAM policy documents (JSON) and Kubernetes
+// manifests (YAML or JSON), recognised by content, never by file name.
+//
+// Inputs are files, directories (walked recursively in sorted order) and "-" for standard input.
+// Load returns an error only when it cannot go on (the context was cancelled); every problem with
+// one input is recorded in the snapshot and the other inputs still load:
+//
+//   - snap.Sources lists every input that was read, with the format it was recognised as:
+//     "iam-policy", "kubernetes-manifest" (joined with "+" when a file mixes them), or, for files
+//     that yield nothing, "unrelated", "template", "binary", "empty" or "invalid".
+//   - snap.Errors gets inputs that could not be read or parsed, with file, line and column. A
+//     parse failure is an error when the file was named on the command line or looks like a
+//     policy or manifest (a JSON text mentioning "Statement", a YAML text with an apiVersion: or
+//     kind: line); a file met during a directory walk that is neither (a README, a binary, a
+//     config file in another format) is listed in snap.Skipped instead. A named path that does
+//     not exist, an unreadable file or directory, a dangling symlink, a binary or empty input
+//     named on the command line, and a file over the size limit that was named explicitly are
+//     errors too.
+//   - snap.Skipped gets inputs passed over on purpose: valid JSON or YAML that is neither an IAM
+//     policy nor a Kubernetes manifest (reason "not an IAM policy or Kubernetes manifest"), Go
+//     templates such as Helm charts, binary and empty files found by a walk, files over the size
+//     limit found by a walk, special files (fifos, devices) found by a walk, and symlinks to a
+//     directory that was already walked (which is also how symlink loops end).
+//
+// Directory walks do not enter .git, node_modules or vendor. Symlinks to files and directories
+// are followed. Paths are reported with "/" separators, relative when given relative.
+//
+// Kubernetes objects: a missing metadata.namespace is "default" (what kubectl applies without
+// --namespace); a missing metadata.name falls back to metadata.generateName. Lists (kind List or
+// any kind ending in "List" with items) are unpacked. ServiceAccounts become
+// snap.ServiceAccounts; Pods, Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs and
+// CronJobs become snap.Workloads; other kinds are accepted and ignored.
+//
+// New input formats are added as recognisers (see recognisers in recognise.go): a function that
+// says whether a parsed document is of the format, and one that loads it.
+package load
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+
+	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
+)
+
+// DefaultMaxFileSize is the size limit used when Options.MaxFileSize is 0.
+const DefaultMaxFileSize = 10 << 20
+
+// Options configure Load.
+type Options struct {
+	// MaxFileSize is the largest input read, in bytes; DefaultMaxFileSize when 0.
+	MaxFileSize int64
+	// Stdin is read for the path "-".
+	Stdin io.Reader
+	// StdinName is the name standard input gets in locations; "-" when empty.
+	StdinName string
+}
+
+// Load reads paths into a snapshot. The error is non-nil only when the context is cancelled;
+// problems with individual inputs are recorded in the snapshot (see the package doc).
+func Load(ctx context.Context, paths []string, opts Options) (*snapshot.Snapshot, error) {
+	return load(ctx, paths, opts, osFS{})
+}
+
+// fileSystem is what Load needs from the operating system; tests substitute failures.
+type fileSystem interface {
+	Stat(name string) (fs.FileInfo, error)
+	ReadDir(name string) ([]fs.DirEntry, error)
+	EvalSymlinks(name string) (string, error)
+	Open(name string) (io.ReadCloser, error)
+}
+
+type osFS struct{}
+
+func (osFS) Stat(name string) (fs.FileInfo, error)      { return os.Stat(name) }
+func (osFS) ReadDir(name string) ([]fs.DirEntry, error) { return os.ReadDir(name) }
+func (osFS) EvalSymlinks(name string) (string, error)   { return filepath.EvalSymlinks(name) }
+func (osFS) Open(name string) (io.ReadCloser, error)    { return os.Open(name) }
+
+// slot is one input in output order: a file to read, or a result already known from the walk.
+type slot struct {
+	path     string // OS path to read
+	name     string // name for locations ("/" separators, or the stdin name)
+	explicit bool   // named on the command line
+	stdin    bool
+	size     int64 // from the walk; -1 when unknown
+	result   *fileResult
+}
+
+type loader struct {
+	ctx     context.Context
+	fs      fileSystem
+	opts    Options
+	slots   []*slot
+	seen    map[string]bool // cleaned file paths already queued
+	visited map[string]bool // real paths of directories already walked
+}
+
+func load(ctx context.Context, paths []string, opts Options, fsys fileSystem) (*snapshot.Snapshot, error) {
+	if opts.MaxFileSize <= 0 {
+		opts.MaxFileSize = DefaultMaxFileSize
+	}
+	if opts.StdinName == "" {
+		opts.StdinName = "-"
+	}
+	l := &loader{ctx: ctx, fs: fsys, opts: opts, seen: map[string]bool{}, visited: map[string]bool{}}
+	for _, p := range paths {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		l.addPath(p)
+	}
+	if err := l.readAll(); err != nil {
+		return nil, err
+	}
+	snap := &snapshot.Snapshot{Version: snapshot.Version}
+	for _, s := range l.slots {
+		s.result.mergeInto(snap)
+	}
+	return snap, nil
+}
+
+func displayName(p string) string { return filepath.ToSlash(p) }
+
+func (l *loader) pre(name string, r *fileResult) {
+	l.slots = append(l.slots, &slot{name: name, result: r})
+}
+
+func (l *loader) addPath(p string) {
+	if p == "-" {
+		if l.seen["-"] {
+			return
+		}
+		l.seen["-"] = true
+		l.slots = append(l.slots, &slot{name: l.opts.StdinName, explicit: true, stdin: true, size: -1})
+		return
+	}
+	name := displayName(p)
+	fi, err := l.fs.Stat(p)
+	if err != nil {
+		msg := fmt.Sprintf("cannot read: %v", unwrapPathError(err))
+		if errors.Is(err, fs.ErrNotExist) {
+			msg = "no such file or directory"
+		}
+		l.pre(name, errorResult(name, msg))
+		return
+	}
+	if fi.IsDir() {
+		l.walk(p, "")
+		return
+	}
+	l.addFile(p, fi, true)
+}
+
+func (l *loader) addFile(p string, fi fs.FileInfo, explicit bool) {
+	key := filepath.Clean(p)
+	if l.seen[key] {
+		return
+	}
+	l.seen[key] = true
+	name := displayName(p)
+	if !explicit && !fi.Mode().IsRegular() {
+		// Opening a fifo found by a walk could block forever; named ones are read (process
+		// substitution, /dev/stdin).
+		l.pre(name, skipResult(name, fmt.Sprintf("not a regular file (%s)", fi.Mode().Type())))
+		return
+	}
+	size := int64(-1)
+	if fi.Mode().IsRegular() {
+		size = fi.Size()
+	}
+	if size > l.opts.MaxFileSize {
+		l.pre(name, tooLarge(name, size, l.opts.MaxFileSize, explicit))
+		return
+	}
+	l.slots = append(l.slots, &slot{path: p, name: name, explicit: explicit, size: size})
+}
+
+func tooLarge(name string, size, limit int64, explicit bool) *fileResult {
+	msg := fmt.Sprintf("file is larger than the %d-byte size limit", limit)
+	if size >= 0 {
+		msg = fmt.Sprintf("file is %d bytes, over the %d-byte size limit", size, limit)
+	}
+	if explicit {
+		return errorResult(name, msg)
+	}
+	return skipResult(name, msg)
+}
+
+// skipDirs are directory names a walk does not enter.
+func skipDir(name string) bool {
+	return name == ".git" || name == "node_modules" || name == "vendor"
+}
+
+// walk adds the files under dir; via is the symlink that led here ("" when none).
+func (l *loader) walk(dir, via string) {
+	if err := l.ctx.Err(); err != nil {
+		return
+	}
+	name := displayName(dir)
+	real, err := l.fs.EvalSymlinks(dir)
+	if err != nil {
+		l.pre(name, errorResult(name, fmt.Sprintf("cannot resolve directory: %v", unwrapPathError(err))))
+		return
+	}
+	if l.visited[real] {
+		if via != "" {
+			l.pre(name, skipResult(name, "symlink to a directory that was already walked (a loop or a duplicate)"))
+		}
+		return
+	}
+	l.visited[real] = true
+	entries, err := l.fs.ReadDir(dir)
+	if err != nil {
+		l.pre(name, errorResult(name, fmt.Sprintf("cannot read directory: %v", unwrapPathError(err))))
+		// ReadDir returns the entries it could read before the error; go on with them.
+	}
+	for _, e := range entries {
+		child := filepath.Join(dir, e.Name())
+		mode := e.Type()
+		var fi fs.FileInfo
+		if mode&fs.ModeSymlink != 0 {
+			fi, err = l.fs.Stat(child)
+			if err != nil {
+				cn := displayName(child)
+				l.pre(cn, errorResult(cn, fmt.Sprintf("dangling symlink: %v", unwrapPathError(err))))
+				continue
+			}
+			if fi.IsDir() {
+				if !skipDir(e.Name()) {
+					l.walk(child, child)
+				}
+				continue
+			}
+		} else if mode.IsDir() {
+			if !skipDir(e.Name()) {
+				l.walk(child, "")
+			}
+			continue
+		} else {
+			fi, err = e.Info()
+			if err != nil {
+				cn := displayName(child)
+				l.pre(cn, errorResult(cn, fmt.Sprintf("cannot read: %v", unwrapPathError(err))))
+				continue
+			}
+		}
+		l.addFile(child, fi, false)
+	}
+}
+
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// readAll reads and recognises the queued files on GOMAXPROCS workers; results stay in slot
+// order.
+func (l *loader) readAll() error {
+	var todo []*slot
+	for _, s := range l.slots {
+		if s.result == nil {
+			todo = append(todo, s)
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(todo))
+	next := make(chan *slot)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for s := range next {
+				s.result = l.readSlot(s)
+			}
+		}()
+	}
+	var err error
+	for _, s := range todo {
+		if err = l.ctx.Err(); err != nil {
+			break
+		}
+		next <- s
+	}
+	close(next)
+	wg.Wait()
+	if err == nil {
+		err = l.ctx.Err()
+	}
+	return err
+}
+
+func (l *loader) readSlot(s *slot) *fileResult {
+	kind := "file"
+	var data []byte
+	var err error
+	if s.stdin {
+		kind = "stdin"
+		if l.opts.Stdin == nil {
+			return errorResult(s.name, "standard input is not available")
+		}
+		data, err = readLimited(l.opts.Stdin, -1, l.opts.MaxFileSize)
+	} else {
+		var f io.ReadCloser
+		f, err = l.fs.Open(s.path)
+		if err == nil {
+			data, err = readLimited(f, s.size, l.opts.MaxFileSize)
+			if cerr := f.Close(); err == nil && cerr != nil {
+				err = cerr
+			}
+		}
+	}
+	if errors.Is(err, errTooLarge) {
+		return tooLarge(s.name, -1, l.opts.MaxFileSize, s.explicit)
+	}
+	if err != nil {
+		return errorResult(s.name, fmt.Sprintf("cannot read: %v", unwrapPathError(err)))
+	}
+	return recognise(s.name, kind, data, s.explicit)
+}
+
+var errTooLarge = errors.New("too large")
+
+func readLimited(r io.Reader, size, limit int64) ([]byte, error) {
+	buf := make([]byte, 0, max(min(size+1, limit+1), 512))
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if int64(len(buf)) > limit {
+			return nil, errTooLarge
+		}
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}

@@ -1,0 +1,341 @@
+package load
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/irsa-audit/irsa-audit/pkg/policydoc"
+	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
+	"github.com/irsa-audit/irsa-audit/pkg/syntax"
+)
+
+// The Source.Format values of files that yield nothing.
+const (
+	FormatUnrelated = "unrelated"
+	FormatTemplate  = "template"
+	FormatBinary    = "binary"
+	FormatEmpty     = "empty"
+	FormatInvalid   = "invalid"
+)
+
+// Reasons recorded in snapshot.Skipped.
+const (
+	ReasonUnrelated = "not an IAM policy or Kubernetes manifest"
+	ReasonTemplate  = "Go template: render it first, e.g. `helm template . | irsa-audit scan -`"
+)
+
+// fileResult is what one input contributed.
+type fileResult struct {
+	source          *snapshot.Source
+	policies        []snapshot.PolicyFile
+	serviceAccounts []snapshot.ServiceAccount
+	workloads       []snapshot.Workload
+	errors          []snapshot.InputError
+	skipped         []snapshot.Skipped
+}
+
+func errorResult(name, msg string) *fileResult {
+	return &fileResult{errors: []snapshot.InputError{{File: name, Message: msg}}}
+}
+
+func skipResult(name, reason string) *fileResult {
+	return &fileResult{skipped: []snapshot.Skipped{{File: name, Reason: reason}}}
+}
+
+func (r *fileResult) mergeInto(s *snapshot.Snapshot) {
+	if r.source != nil {
+		s.Sources = append(s.Sources, *r.source)
+		s.Stats.Files++
+	}
+	s.Policies = append(s.Policies, r.policies...)
+	s.ServiceAccounts = append(s.ServiceAccounts, r.serviceAccounts...)
+	s.Workloads = append(s.Workloads, r.workloads...)
+	s.Errors = append(s.Errors, r.errors...)
+	s.Skipped = append(s.Skipped, r.skipped...)
+}
+
+func (r *fileResult) addError(file string, err error) {
+	ie := snapshot.InputError{File: file, Message: err.Error()}
+	var se *syntax.Error
+	if errors.As(err, &se) {
+		ie.Line, ie.Column, ie.Message = se.Line, se.Column, se.Msg
+	}
+	r.errors = append(r.errors, ie)
+}
+
+func (r *fileResult) empty() bool {
+	return len(r.policies) == 0 && len(r.serviceAccounts) == 0 && len(r.workloads) == 0
+}
+
+// document is one parsed document of a file, as a recogniser sees it.
+type document struct {
+	file  string
+	node  *syntax.Node
+	index int // 1-based position in the file
+	count int // documents in the file
+}
+
+// id names the document: the file, with "#<index>" when the file holds several documents.
+func (d document) id() string {
+	if d.count > 1 {
+		return fmt.Sprintf("%s#%d", d.file, d.index)
+	}
+	return d.file
+}
+
+func (d document) loc(n *syntax.Node) snapshot.Location {
+	return snapshot.Location{File: d.file, StartLine: n.Line, StartColumn: n.Column, EndLine: n.EndLine}
+}
+
+// recogniser is one input format. match must be cheap and loose (a broken document of the
+// format should match, so that load reports what is wrong); load adds the document's items to r
+// and returns a located error (*syntax.Error) for content it cannot accept.
+type recogniser struct {
+	format string
+	match  func(n *syntax.Node) bool
+	load   func(d document, r *fileResult) error
+}
+
+// recognisers are tried in order; the first that matches a document loads it.
+func recognisers() []recogniser {
+	return []recogniser{
+		{format: "iam-policy", match: policydoc.LooksLikePolicy, load: loadPolicy},
+		{format: "kubernetes-manifest", match: isKubernetesObject, load: loadKubernetes},
+	}
+}
+
+func loadPolicy(d document, r *fileResult) error {
+	origin := snapshot.Location{File: d.file}
+	doc, err := policydoc.FromNode(d.node, origin)
+	if err != nil {
+		return err
+	}
+	r.policies = append(r.policies, snapshot.PolicyFile{ID: d.id(), Document: doc, Loc: doc.Loc})
+	return nil
+}
+
+// recognise parses one input and loads every document a recogniser accepts.
+func recognise(name, kind string, data []byte, explicit bool) *fileResult {
+	r := &fileResult{source: &snapshot.Source{Kind: kind, Name: name}}
+	data = toUTF8(data)
+	fail := func(format string, err error) *fileResult {
+		r.source.Format = format
+		r.addError(name, err)
+		return r
+	}
+	skip := func(format, reason string) *fileResult {
+		r.source.Format = format
+		r.skipped = append(r.skipped, snapshot.Skipped{File: name, Reason: reason})
+		return r
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		if explicit {
+			return fail(FormatEmpty, errors.New("empty input"))
+		}
+		return skip(FormatEmpty, "empty file")
+	}
+	if why := binaryReason(data); why != "" {
+		if explicit {
+			return fail(FormatBinary, fmt.Errorf("binary file (%s), not JSON or YAML text", why))
+		}
+		return skip(FormatBinary, "binary file ("+why+")")
+	}
+	template := hasTemplateMarkers(data)
+	docs, perr := parse(data)
+	if perr != nil && template {
+		return skip(FormatTemplate, ReasonTemplate)
+	}
+
+	var formats []string
+	var unrelated []int
+	table := recognisers()
+	for i, n := range docs {
+		d := document{file: name, node: n, index: i + 1, count: len(docs)}
+		matched := false
+		for _, rec := range table {
+			if !rec.match(n) {
+				continue
+			}
+			matched = true
+			if !containsString(formats, rec.format) {
+				formats = append(formats, rec.format)
+			}
+			if err := rec.load(d, r); err != nil {
+				r.addError(name, err)
+			}
+			break
+		}
+		if !matched {
+			unrelated = append(unrelated, i+1)
+		}
+	}
+	if template && mentionsTemplate(r) {
+		// Parsed, but the values that matter are template expressions: judging them as
+		// written would be judging placeholders.
+		*r = fileResult{source: r.source}
+		return skip(FormatTemplate, ReasonTemplate)
+	}
+	if perr != nil {
+		if explicit || len(formats) > 0 || looksLikeInput(data) {
+			r.addError(name, perr)
+			if len(formats) == 0 {
+				r.source.Format = FormatInvalid
+				return r
+			}
+		} else {
+			return skip(FormatInvalid, "not valid JSON or YAML ("+perr.Error()+")")
+		}
+	}
+	if len(formats) == 0 {
+		return skip(FormatUnrelated, ReasonUnrelated)
+	}
+	r.source.Format = strings.Join(formats, "+")
+	for _, i := range unrelated {
+		if docs[i-1].Kind == syntax.Null {
+			continue // an empty document
+		}
+		r.skipped = append(r.skipped, snapshot.Skipped{File: name, Reason: fmt.Sprintf("document %d: %s", i, ReasonUnrelated)})
+	}
+	return r
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// parse reads JSON or YAML by content: text starting with "{" or "[" is JSON (and a JSON
+// error is reported as such, unless the text is valid YAML that is not a policy: IAM accepts
+// only JSON, kubectl accepts YAML flow style too); URL-encoded text is a URL-encoded policy;
+// anything else is YAML. A YAML syntax error comes with the documents before it.
+func parse(data []byte) ([]*syntax.Node, error) {
+	trimmed := bytes.TrimLeft(syntax.StripBOM(data), " \t\r\n")
+	switch {
+	case policydoc.IsURLEncoded(trimmed):
+		decoded, err := policydoc.Decode(trimmed)
+		if err != nil {
+			return nil, err
+		}
+		n, err := syntax.ParseJSON(decoded)
+		if err != nil {
+			return nil, err
+		}
+		return []*syntax.Node{n}, nil
+	case len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '['):
+		n, err := syntax.ParseJSON(data)
+		if err == nil {
+			return []*syntax.Node{n}, nil
+		}
+		if ydocs, yerr := syntax.ParseYAML(data); yerr == nil && len(ydocs) > 0 {
+			for _, d := range ydocs {
+				if policydoc.LooksLikePolicy(d) {
+					return nil, err
+				}
+			}
+			return ydocs, nil
+		}
+		return nil, err
+	}
+	return syntax.ParseYAML(data)
+}
+
+// toUTF8 strips a UTF-8 byte order mark and transcodes UTF-16 text that starts with a byte order
+// mark (what Windows PowerShell 5 writes for `aws ... > file.json`).
+func toUTF8(data []byte) []byte {
+	data = syntax.StripBOM(data)
+	if len(data) < 2 || len(data)%2 != 0 {
+		return data
+	}
+	var big bool
+	switch {
+	case data[0] == 0xFF && data[1] == 0xFE:
+	case data[0] == 0xFE && data[1] == 0xFF:
+		big = true
+	default:
+		return data
+	}
+	u := make([]uint16, 0, len(data)/2-1)
+	for i := 2; i+1 < len(data); i += 2 {
+		if big {
+			u = append(u, uint16(data[i])<<8|uint16(data[i+1]))
+		} else {
+			u = append(u, uint16(data[i+1])<<8|uint16(data[i]))
+		}
+	}
+	return []byte(string(utf16.Decode(u)))
+}
+
+// binaryReason says why data is not text, or "" when it is.
+func binaryReason(data []byte) string {
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		return fmt.Sprintf("NUL byte at offset %d", i)
+	}
+	if !utf8.Valid(data) {
+		return "invalid UTF-8"
+	}
+	return ""
+}
+
+func hasTemplateMarkers(data []byte) bool {
+	i := bytes.Index(data, []byte("{{"))
+	return i >= 0 && bytes.Contains(data[i:], []byte("}}"))
+}
+
+var (
+	jsonInputRE = regexp.MustCompile(`"(Statement|apiVersion)"\s*:`)
+	yamlInputRE = regexp.MustCompile(`(?m)^[ \t-]*(apiVersion|kind|Statement)[ \t]*:`)
+)
+
+// looksLikeInput reports whether unparseable text was meant to be a policy or a manifest.
+func looksLikeInput(data []byte) bool {
+	return policydoc.IsURLEncoded(data) || jsonInputRE.Match(data) || yamlInputRE.Match(data)
+}
+
+// mentionsTemplate reports whether a value that rules would judge is a template expression.
+func mentionsTemplate(r *fileResult) bool {
+	has := func(ss ...string) bool {
+		for _, s := range ss {
+			if strings.Contains(s, "{{") {
+				return true
+			}
+		}
+		return false
+	}
+	for _, sa := range r.serviceAccounts {
+		if has(sa.Namespace, sa.Name, sa.RoleARN) {
+			return true
+		}
+	}
+	for _, w := range r.workloads {
+		if has(w.Namespace, w.Name, w.ServiceAccount) {
+			return true
+		}
+	}
+	for _, p := range r.policies {
+		for _, s := range p.Document.Statements {
+			if has(s.Actions...) || has(s.NotActions...) || has(s.Resources...) || has(s.NotResources...) {
+				return true
+			}
+			for _, pr := range []*snapshot.Principal{s.Principal, s.NotPrincipal} {
+				if pr != nil && (has(pr.AWS...) || has(pr.Federated...) || has(pr.Service...) || has(pr.CanonicalUser...)) {
+					return true
+				}
+			}
+			for _, c := range s.Conditions {
+				if has(c.Key) || has(c.Values...) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
