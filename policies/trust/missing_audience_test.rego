@@ -1,0 +1,48 @@
+package irsa_audit.rules.trust.missing_audience_test
+
+import data.irsa_audit.rules.trust.missing_audience as rule
+
+provider := "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC123"
+
+cond(operator, key, values) := {"operator": operator, "base_operator": operator, "known": true, "key": key, "values": values}
+
+sub_condition := cond("StringEquals", "oidc.eks.us-east-1.amazonaws.com/id/ABC123:sub", ["system:serviceaccount:ns:app"])
+
+statement(conditions) := {
+	"effect": "Allow",
+	"principal": {"federated": [provider]},
+	"actions": ["sts:AssumeRoleWithWebIdentity"],
+	"conditions": conditions,
+}
+
+role_input(statements) := {"roles": [{"arn": "arn:aws:iam::111122223333:role/app", "trust_policy": {"statements": statements}}]}
+
+test_deny_subject_without_audience if {
+	rule.deny with input as role_input([statement([sub_condition])]) == {{
+		"msg": "statement trusting OIDC provider \"arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC123\" constrains \"oidc.eks.us-east-1.amazonaws.com/id/ABC123:sub\" but has no condition on \"oidc.eks.us-east-1.amazonaws.com/id/ABC123:aud\", so tokens minted for any audience are accepted",
+		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/app"},
+		"path": ["roles", 0, "trust_policy", "statements", 0],
+	}}
+}
+
+test_deny_only_second_statement if {
+	aud := cond("StringEquals", "oidc.eks.us-east-1.amazonaws.com/id/ABC123:aud", ["sts.amazonaws.com"])
+	rule.deny with input as role_input([statement([sub_condition, aud]), statement([sub_condition])]) == {{
+		"msg": "statement trusting OIDC provider \"arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC123\" constrains \"oidc.eks.us-east-1.amazonaws.com/id/ABC123:sub\" but has no condition on \"oidc.eks.us-east-1.amazonaws.com/id/ABC123:aud\", so tokens minted for any audience are accepted",
+		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/app"},
+		"path": ["roles", 0, "trust_policy", "statements", 1],
+	}}
+}
+
+test_allow_subject_and_audience if {
+	aud := cond("StringEquals", "oidc.eks.us-east-1.amazonaws.com/id/ABC123:AUD", ["sts.amazonaws.com"])
+	rule.deny with input as role_input([statement([sub_condition, aud])]) == set()
+}
+
+test_allow_no_subject_left_to_irsa_001 if {
+	rule.deny with input as role_input([statement([])]) == set()
+}
+
+test_allow_deny_statement if {
+	rule.deny with input as role_input([object.union(statement([sub_condition]), {"effect": "Deny"})]) == set()
+}
