@@ -1,0 +1,109 @@
+package irsa_audit.rules.trust.issuer_mismatch_test
+
+import data.irsa_audit.rules.trust.issuer_mismatch as rule
+
+cluster_a := "oidc.eks.us-east-1.amazonaws.com/id/AAAA"
+
+cluster_b := "oidc.eks.us-east-1.amazonaws.com/id/BBBB"
+
+provider_a := "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/AAAA"
+
+provider_b := "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/BBBB"
+
+cond(operator, key, values) := {"operator": operator, "base_operator": operator, "known": true, "key": key, "values": values}
+
+sub_of(issuer) := cond("StringEquals", sprintf("%s:sub", [issuer]), ["system:serviceaccount:ns:app"])
+
+aud_of(issuer) := cond("StringEquals", sprintf("%s:aud", [issuer]), ["sts.amazonaws.com"])
+
+statement(federated, conditions) := {
+	"effect": "Allow",
+	"principal": {"federated": federated},
+	"actions": ["sts:AssumeRoleWithWebIdentity"],
+	"conditions": conditions,
+}
+
+policy_input(statements) := {"policies": [{"id": "trust.json", "document": {"statements": statements}}]}
+
+resource := {"kind": "policy", "id": "trust.json"}
+
+test_deny_keys_of_other_cluster if {
+	rule.deny with input as policy_input([statement([provider_a], [sub_of(cluster_b), aud_of(cluster_b)])]) == {
+		{
+			"msg": sprintf("condition key %q names issuer %q, which is not a Federated principal of the statement (it trusts %q)", [sprintf("%s:sub", [cluster_b]), cluster_b, provider_a]),
+			"resource": resource,
+			"path": ["policies", 0, "document", "statements", 0, "conditions", 0],
+		},
+		{
+			"msg": sprintf("condition key %q names issuer %q, which is not a Federated principal of the statement (it trusts %q)", [sprintf("%s:aud", [cluster_b]), cluster_b, provider_a]),
+			"resource": resource,
+			"path": ["policies", 0, "document", "statements", 0, "conditions", 1],
+		},
+		{
+			"msg": sprintf("Federated principal %q has no condition keys of its own while the statement requires keys of %q, so its tokens can never pass", [provider_a, cluster_b]),
+			"resource": resource,
+			"path": ["policies", 0, "document", "statements", 0],
+		},
+	}
+}
+
+test_deny_provider_without_own_keys if {
+	rule.deny with input as policy_input([statement([provider_a, provider_b], [sub_of(cluster_b), aud_of(cluster_b)])]) == {{
+		"msg": sprintf("Federated principal %q has no condition keys of its own while the statement requires keys of %q, so its tokens can never pass", [provider_a, cluster_b]),
+		"resource": resource,
+		"path": ["policies", 0, "document", "statements", 0],
+	}}
+}
+
+test_deny_self_hosted_issuer_by_subject if {
+	# Neither issuer is EKS; the subject value marks the key's issuer as a Kubernetes cluster.
+	provider := "arn:aws:iam::111122223333:oidc-provider/k8s-a.example.com"
+	rule.deny with input as {"roles": [{"arn": "arn:aws:iam::111122223333:role/r", "trust_policy": {"statements": [statement([provider], [sub_of("k8s-b.example.com")])]}}]} == {
+		{
+			"msg": sprintf("condition key %q names issuer %q, which is not a Federated principal of the statement (it trusts %q)", ["k8s-b.example.com:sub", "k8s-b.example.com", provider]),
+			"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/r"},
+			"path": ["roles", 0, "trust_policy", "statements", 0, "conditions", 0],
+		},
+		{
+			"msg": sprintf("Federated principal %q has no condition keys of its own while the statement requires keys of %q, so its tokens can never pass", [provider, "k8s-b.example.com"]),
+			"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/r"},
+			"path": ["roles", 0, "trust_policy", "statements", 0],
+		},
+	}
+}
+
+test_deny_if_exists_key_of_other_cluster_only_first_direction if {
+	# An IfExists condition does not block cluster A's tokens: only the key is reported.
+	c := object.union(sub_of(cluster_b), {"operator": "StringEqualsIfExists", "if_exists": true})
+	rule.deny with input as policy_input([statement([provider_a], [c])]) == {{
+		"msg": sprintf("condition key %q names issuer %q, which is not a Federated principal of the statement (it trusts %q)", [sprintf("%s:sub", [cluster_b]), cluster_b, provider_a]),
+		"resource": resource,
+		"path": ["policies", 0, "document", "statements", 0, "conditions", 0],
+	}}
+}
+
+test_allow_matching_keys if {
+	rule.deny with input as policy_input([statement([provider_a], [sub_of(cluster_a), aud_of(cluster_a)])]) == set()
+}
+
+test_allow_matching_keys_any_case if {
+	rule.deny with input as policy_input([statement(["arn:aws:iam::111122223333:oidc-provider/OIDC.EKS.us-east-1.amazonaws.com/id/aaaa"], [sub_of(cluster_a)])]) == set()
+}
+
+test_allow_two_providers_each_with_keys_in_own_statements if {
+	rule.deny with input as policy_input([
+		statement([provider_a], [sub_of(cluster_a)]),
+		statement([provider_b], [sub_of(cluster_b)]),
+	]) == set()
+}
+
+test_allow_deny_statement if {
+	s := object.union(statement([provider_a], [sub_of(cluster_b)]), {"effect": "Deny"})
+	rule.deny with input as policy_input([s]) == set()
+}
+
+test_allow_non_kubernetes_oidc if {
+	github := "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"
+	c := cond("StringLike", "gitlab.example.com:sub", ["project_path:group/app:*"])
+	rule.deny with input as policy_input([statement([github], [c])]) == set()
+}
