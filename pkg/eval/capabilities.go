@@ -1,0 +1,33 @@
+package eval
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+)
+
+// forbidden reports whether a builtin is withheld from rules. Rules must be hermetic: the same
+// snapshot gives the same findings on any machine, offline. So no network (http.send and every
+// net.* builtin, as the rule contract says, even the pure CIDR helpers), no view of the process
+// environment (opa.runtime), and no randomness (rand.intn, uuid.rfc4122).
+//
+// time.now_ns stays: Evaluate pins it with rego.EvalTime to the snapshot's generated_at (or the
+// injected clock), so it is as deterministic as input.generated_at.
+func forbidden(name string) bool {
+	switch name {
+	case "http.send", "opa.runtime", "rand.intn", "uuid.rfc4122":
+		return true
+	}
+	return strings.HasPrefix(name, "net.")
+}
+
+// Capabilities returns the OPA capabilities that built-in and user rules are compiled with: those
+// of the linked OPA version minus the forbidden builtins, and no network hosts. A rule calling a
+// withheld builtin fails to compile with "undefined function", naming its file and line.
+func Capabilities() *ast.Capabilities {
+	caps := ast.CapabilitiesForThisVersion()
+	caps.Builtins = slices.DeleteFunc(caps.Builtins, func(b *ast.Builtin) bool { return forbidden(b.Name) })
+	caps.AllowNet = []string{}
+	return caps
+}

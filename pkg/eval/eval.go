@@ -1,0 +1,242 @@
+// Package eval runs the Rego rules of irsa-audit over a snapshot.
+//
+// New loads the built-in rules (embedded in package policies) and the user rules of
+// Options.PolicyDirs, decodes each rule's package-scope METADATA into a findings.Rule, compiles
+// every module once with hermetic capabilities and prepares one query that reads the deny set of
+// every selected rule. Evaluate then runs that prepared query over a snapshot and turns each deny
+// element into a located, fingerprinted findings.Finding.
+//
+// The rule contract is in docs/architecture.md; docs/custom-rules.md documents it for --policy
+// users.
+package eval
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/util"
+
+	"github.com/irsa-audit/irsa-audit/pkg/findings"
+	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
+	"github.com/irsa-audit/irsa-audit/policies"
+)
+
+// Options configures an Engine.
+type Options struct {
+	// PolicyDirs are directories (or single .rego files) of user rules, as given with --policy.
+	// Every .rego file below them is loaded, except *_test.rego files, which are rule tests.
+	// Other files (data documents, READMEs) are ignored.
+	PolicyDirs []string
+	// Include, when not empty, selects only these rule ids (--rule); Exclude drops rule ids
+	// (--skip-rule). Ids are matched case-insensitively; an id that names no rule is an error.
+	Include, Exclude []string
+	// Now is the clock used as the evaluation time (what time.now_ns returns inside rules) when
+	// a snapshot has no generated_at. Nil means time.Now.
+	Now func() time.Time
+
+	// builtin replaces policies.FS; tests use it to run the evaluator over small rule sets.
+	builtin fs.FS
+}
+
+// Engine holds the compiled rules and the prepared query. It is safe for concurrent use.
+type Engine struct {
+	rules []findings.Rule // selected, sorted by id
+	// vars[i] is the query variable bound to the deny set of rules[i].
+	vars     []string
+	prepared *rego.PreparedEvalQuery // nil when no rule is selected
+	now      func() time.Time
+}
+
+// New loads, checks and compiles the built-in rules and the user rules of opts.PolicyDirs, and
+// prepares one query for the rules that opts selects.
+func New(ctx context.Context, opts Options) (*Engine, error) {
+	caps := Capabilities()
+	builtin := opts.builtin
+	if builtin == nil {
+		builtin = policies.FS
+	}
+	mods, err := loadBuiltin(builtin, caps)
+	if err != nil {
+		return nil, err
+	}
+	user, err := loadUser(opts.PolicyDirs, caps)
+	if err != nil {
+		return nil, err
+	}
+	mods = append(mods, user...)
+
+	all, err := collectRules(mods)
+	if err != nil {
+		return nil, err
+	}
+	selected, err := selectRules(all, opts.Include, opts.Exclude)
+	if err != nil {
+		return nil, err
+	}
+
+	compiler := ast.NewCompiler().
+		WithCapabilities(caps).
+		WithEnablePrintStatements(false)
+	parsed := make(map[string]*ast.Module, len(mods))
+	for _, m := range mods {
+		parsed[m.file] = m.module
+	}
+	if compiler.Compile(parsed); compiler.Failed() {
+		return nil, fmt.Errorf("compile rules: %w", compiler.Errors)
+	}
+
+	e := &Engine{now: opts.Now}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	query := make(ast.Body, 0, len(selected))
+	for i, r := range selected {
+		v := fmt.Sprintf("r%d", i)
+		e.vars = append(e.vars, v)
+		e.rules = append(e.rules, r.Rule)
+		deny := r.path.Copy().Append(ast.StringTerm("deny"))
+		query = append(query, ast.Equality.Expr(ast.VarTerm(v), ast.NewTerm(deny)))
+	}
+	if len(query) == 0 {
+		return e, nil
+	}
+	pq, err := rego.New(
+		rego.Compiler(compiler),
+		rego.ParsedQuery(query),
+		rego.Capabilities(caps),
+		rego.EnablePrintStatements(false),
+	).PrepareForEval(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("prepare query: %w", err)
+	}
+	e.prepared = &pq
+	return e, nil
+}
+
+// Rules returns the selected rules, sorted by id.
+func (e *Engine) Rules() []findings.Rule {
+	return slices.Clone(e.rules)
+}
+
+// Evaluate runs the selected rules over snap and returns their findings, de-duplicated and in
+// findings.Sort order.
+//
+// The evaluation time (time.now_ns in rules) is snap.GeneratedAt when set, else the Options.Now
+// clock, so that a snapshot always gives the same findings.
+func (e *Engine) Evaluate(ctx context.Context, snap *snapshot.Snapshot) ([]findings.Finding, error) {
+	if snap == nil {
+		return nil, errors.New("evaluate: nil snapshot")
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("evaluate: %w", err)
+	}
+	if e.prepared == nil {
+		return nil, nil
+	}
+	at, err := e.evalTime(snap)
+	if err != nil {
+		return nil, err
+	}
+	doc, input, err := inputOf(snap)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := e.prepared.Eval(ctx, rego.EvalParsedInput(input), rego.EvalTime(at))
+	if err != nil {
+		return nil, fmt.Errorf("evaluate rules: %w", err)
+	}
+	if len(rs) != 1 {
+		// Every deny is a multi-value rule, so the query is always defined exactly once.
+		return nil, fmt.Errorf("evaluate rules: query gave %d results, want 1", len(rs))
+	}
+	loc := newLocator(doc, snap)
+	var out []findings.Finding
+	for i, r := range e.rules {
+		set, ok := rs[0].Bindings[e.vars[i]].([]any)
+		if !ok {
+			return nil, fmt.Errorf("rule %s (%s): deny is %T, want a set", r.ID, r.Package, rs[0].Bindings[e.vars[i]])
+		}
+		for _, elem := range set {
+			f, err := decodeFinding(r, elem, loc)
+			if err != nil {
+				return nil, fmt.Errorf("rule %s (%s): %w", r.ID, r.Package, err)
+			}
+			out = append(out, f)
+		}
+	}
+	return dedupe(out), nil
+}
+
+func (e *Engine) evalTime(snap *snapshot.Snapshot) (time.Time, error) {
+	if snap.GeneratedAt == "" {
+		return e.now(), nil
+	}
+	t, err := time.Parse(time.RFC3339, snap.GeneratedAt)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("snapshot generated_at: %w", err)
+	}
+	return t, nil
+}
+
+// inputOf returns the snapshot's JSON form twice: as generic Go values (json.Number for
+// numbers), which the locator walks, and as the ast.Value handed to OPA. Marshalling once and
+// converting the generic form is faster than letting rego.EvalInput round-trip the struct
+// (BenchmarkInput), and it guarantees that rule paths and locations see the same document.
+func inputOf(snap *snapshot.Snapshot) (any, ast.Value, error) {
+	data, err := json.Marshal(snap)
+	if err != nil {
+		return nil, nil, fmt.Errorf("encode snapshot: %w", err)
+	}
+	var doc any
+	if err := util.UnmarshalJSON(data, &doc); err != nil {
+		return nil, nil, fmt.Errorf("decode snapshot: %w", err)
+	}
+	v, err := ast.InterfaceToValue(doc)
+	if err != nil {
+		return nil, nil, fmt.Errorf("convert snapshot: %w", err)
+	}
+	return doc, v, nil
+}
+
+// selectRules applies --rule and --skip-rule and sorts the result by id.
+func selectRules(all []rule, include, exclude []string) ([]rule, error) {
+	byID := make(map[string]bool, len(all))
+	for _, r := range all {
+		byID[r.ID] = true
+	}
+	norm := func(flag string, ids []string) (map[string]bool, error) {
+		set := make(map[string]bool, len(ids))
+		for _, id := range ids {
+			id = strings.ToUpper(strings.TrimSpace(id))
+			if !byID[id] {
+				return nil, fmt.Errorf("%s: unknown rule id %q", flag, id)
+			}
+			set[id] = true
+		}
+		return set, nil
+	}
+	inc, err := norm("include", include)
+	if err != nil {
+		return nil, err
+	}
+	exc, err := norm("exclude", exclude)
+	if err != nil {
+		return nil, err
+	}
+	var out []rule
+	for _, r := range all {
+		if (len(inc) == 0 || inc[r.ID]) && !exc[r.ID] {
+			out = append(out, r)
+		}
+	}
+	slices.SortFunc(out, func(a, b rule) int { return strings.Compare(a.ID, b.ID) })
+	return out, nil
+}
