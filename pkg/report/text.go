@@ -1,0 +1,254 @@
+package report
+
+import (
+	"bufio"
+	"cmp"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"golang.org/x/term"
+
+	"github.com/irsa-audit/irsa-audit/pkg/findings"
+	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
+)
+
+// noFile heads the group of findings that have no file (live API findings).
+const noFile = "(no file)"
+
+// ANSI SGR sequences for the severity names; only the name is coloured so that the rest of a
+// line stays readable on any background.
+const (
+	sgrReset = "\x1b[0m"
+)
+
+var severityColors = [...]string{
+	findings.Info:     "\x1b[2m",    // dim
+	findings.Low:      "\x1b[36m",   // cyan
+	findings.Medium:   "\x1b[33m",   // yellow
+	findings.High:     "\x1b[31m",   // red
+	findings.Critical: "\x1b[1;31m", // bold red
+}
+
+// severityWidth is the width of the widest severity name, CRITICAL.
+const severityWidth = len("CRITICAL")
+
+// ColorFor reports whether text written to w should be coloured: only when w is a terminal, the
+// NO_COLOR environment variable is unset or empty (https://no-color.org) and TERM is not "dumb".
+// env is os.Getenv in the CLI.
+func ColorFor(w io.Writer, env func(string) string) bool {
+	if env("NO_COLOR") != "" || env("TERM") == "dumb" {
+		return false
+	}
+	f, ok := w.(interface{ Fd() uintptr })
+	if !ok {
+		return false
+	}
+	return term.IsTerminal(int(f.Fd()))
+}
+
+// writeText renders r for people: findings grouped by file (files in name order, findings by
+// line within a file, findings without a file last), then input errors, skipped inputs and a
+// one-line summary.
+func writeText(w io.Writer, r *findings.Report, opts Options) error {
+	bw := bufio.NewWriter(w)
+	groups := groupByFile(r.Findings)
+	for i, g := range groups {
+		if i > 0 {
+			bw.WriteString("\n")
+		}
+		writeGroup(bw, g, opts.Color)
+	}
+	if len(r.Errors) > 0 {
+		if len(groups) > 0 {
+			bw.WriteString("\n")
+		}
+		bw.WriteString("errors:\n")
+		for _, e := range r.Errors {
+			fmt.Fprintf(bw, "  %s\n", formatInputError(e))
+		}
+	}
+	if len(r.Skipped) > 0 {
+		if len(groups) > 0 || len(r.Errors) > 0 {
+			bw.WriteString("\n")
+		}
+		bw.WriteString("skipped:\n")
+		for _, s := range r.Skipped {
+			fmt.Fprintf(bw, "  %s: %s\n", clean(s.File), clean(s.Reason))
+		}
+	}
+	if len(groups) > 0 || len(r.Errors) > 0 || len(r.Skipped) > 0 {
+		bw.WriteString("\n")
+	}
+	bw.WriteString(summary(r))
+	bw.WriteString("\n")
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write text report: %w", err)
+	}
+	return nil
+}
+
+type fileGroup struct {
+	file     string // noFile for findings without one
+	findings []findings.Finding
+}
+
+// groupByFile groups findings by file in name order, with the no-file group last. Within a
+// group findings are ordered by line; the report's own order (severity first) breaks ties.
+func groupByFile(fs []findings.Finding) []fileGroup {
+	byFile := map[string][]findings.Finding{}
+	for _, f := range fs {
+		byFile[f.Location.File] = append(byFile[f.Location.File], f)
+	}
+	files := make([]string, 0, len(byFile))
+	for file := range byFile {
+		files = append(files, file)
+	}
+	slices.SortFunc(files, func(a, b string) int {
+		switch {
+		case a == "" && b != "":
+			return 1
+		case b == "" && a != "":
+			return -1
+		}
+		return cmp.Compare(a, b)
+	})
+	groups := make([]fileGroup, 0, len(files))
+	for _, file := range files {
+		g := byFile[file]
+		slices.SortStableFunc(g, func(a, b findings.Finding) int {
+			return cmp.Compare(a.Location.StartLine, b.Location.StartLine)
+		})
+		name := file
+		if name == "" {
+			name = noFile
+		}
+		groups = append(groups, fileGroup{file: name, findings: g})
+	}
+	return groups
+}
+
+func writeGroup(w *bufio.Writer, g fileGroup, color bool) {
+	w.WriteString(clean(g.file))
+	w.WriteString("\n")
+	lineWidth, idWidth := 0, 0
+	for _, f := range g.findings {
+		lineWidth = max(lineWidth, len(lines(f.Location)))
+		idWidth = max(idWidth, len(clean(f.RuleID)))
+	}
+	for _, f := range g.findings {
+		sev := strings.ToUpper(f.Severity.String())
+		pad := strings.Repeat(" ", max(0, severityWidth-len(sev)))
+		if color && f.Severity >= findings.Info && f.Severity <= findings.Critical {
+			sev = severityColors[f.Severity] + sev + sgrReset
+		}
+		fmt.Fprintf(w, "  %-*s  %s%s  %-*s  %s  [%s]", lineWidth, lines(f.Location), sev, pad,
+			idWidth, clean(f.RuleID), clean(f.Message), resource(f.Resource))
+		if f.Location.File == "" && f.Location.API != "" {
+			fmt.Fprintf(w, " (from %s)", clean(f.Location.API))
+		}
+		w.WriteString("\n")
+		if len(f.Related) > 0 {
+			related := make([]string, len(f.Related))
+			for i, r := range f.Related {
+				related[i] = resource(r)
+			}
+			fmt.Fprintf(w, "  %*s  related: %s\n", lineWidth, "", strings.Join(related, ", "))
+		}
+	}
+}
+
+// lines renders a location's lines as "12", "12-18", or "-" when unknown.
+func lines(l snapshot.Location) string {
+	switch {
+	case l.StartLine <= 0:
+		return "-"
+	case l.EndLine > l.StartLine:
+		return fmt.Sprintf("%d-%d", l.StartLine, l.EndLine)
+	}
+	return strconv.Itoa(l.StartLine)
+}
+
+func resource(r findings.Resource) string {
+	return strings.TrimSpace(clean(r.Kind) + " " + clean(r.ID))
+}
+
+// formatInputError renders an input error the way compilers do, file:line:col: message, so
+// editors and terminals can jump to it.
+func formatInputError(e snapshot.InputError) string {
+	var b strings.Builder
+	switch {
+	case e.File != "":
+		b.WriteString(clean(e.File))
+		if e.Line > 0 {
+			fmt.Fprintf(&b, ":%d", e.Line)
+			if e.Column > 0 {
+				fmt.Fprintf(&b, ":%d", e.Column)
+			}
+		}
+		b.WriteString(": ")
+	case e.API != "":
+		b.WriteString(clean(e.API) + ": ")
+	}
+	b.WriteString(clean(e.Message))
+	return b.String()
+}
+
+// summary is the last line, e.g. "3 findings (1 critical, 2 high), 1 error, 2 skipped in 7 files".
+func summary(r *findings.Report) string {
+	var counts [findings.Critical + 1]int
+	for _, f := range r.Findings {
+		if f.Severity >= findings.Info && f.Severity <= findings.Critical {
+			counts[f.Severity]++
+		}
+	}
+	var b strings.Builder
+	b.WriteString(plural(len(r.Findings), "finding", "findings"))
+	var parts []string
+	for s := findings.Critical; s >= findings.Info; s-- {
+		if counts[s] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
+		}
+	}
+	if len(parts) > 0 {
+		fmt.Fprintf(&b, " (%s)", strings.Join(parts, ", "))
+	}
+	fmt.Fprintf(&b, ", %s, %d skipped in %s", plural(len(r.Errors), "error", "errors"), len(r.Skipped),
+		plural(r.Stats.Files, "file", "files"))
+	calls := 0
+	for _, n := range r.Stats.APICalls {
+		calls += n
+	}
+	if calls > 0 {
+		fmt.Fprintf(&b, " and %s", plural(calls, "API call", "API calls"))
+	}
+	return b.String()
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// clean escapes control characters, so that a message or file name cannot break the one-line
+// layout or send escape sequences to the terminal.
+func clean(s string) string {
+	if !strings.ContainsFunc(s, unicode.IsControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
