@@ -1,0 +1,64 @@
+package irsa_audit.rules.serviceaccount.invalid_role_arn_test
+
+import data.irsa_audit.rules.serviceaccount.invalid_role_arn as rule
+
+sa(name, role_arn) := {
+	"namespace": "analytics",
+	"name": name,
+	"annotations": {"eks.amazonaws.com/role-arn": role_arn},
+}
+
+name_of_length(n) := concat("", ["a" | some _ in numbers.range(1, n)])
+
+finding(i, name, role_arn) := {
+	"msg": sprintf("annotation eks.amazonaws.com/role-arn %q is not a valid IAM role ARN (arn:<partition>:iam::<account-id>:role/<name>), so pods running as this ServiceAccount get no AWS credentials", [role_arn]),
+	"resource": {"kind": "service_account", "id": sprintf("analytics/%s", [name])},
+	"path": ["service_accounts", i],
+}
+
+test_deny_user_arn if {
+	rule.deny with input as {"service_accounts": [sa("reports", "arn:aws:iam::111122223333:user/reports")]} == {finding(0, "reports", "arn:aws:iam::111122223333:user/reports")}
+}
+
+test_deny_malformed_values if {
+	values := [
+		"",
+		" ",
+		" arn:aws:iam::111122223333:role/app",
+		"arn:aws:iam::111122223333:policy/app",
+		"arn:aws:iam:::role/app",
+		"arn:aws:iam::11112222333:role/app",
+		"arn:aws:iam::111122223333:role/",
+		"arn:aws:sts::111122223333:assumed-role/app/session",
+		"arn:azure:iam::111122223333:role/app",
+		"payments-app",
+		"arn:aws:iam::111122223333:role/app name",
+		sprintf("arn:aws:iam::111122223333:role/%s", [name_of_length(65)]),
+	]
+	accounts := [sa(sprintf("sa-%d", [i]), v) | some i, v in values]
+	rule.deny with input as {"service_accounts": accounts} == {finding(i, sprintf("sa-%d", [i]), v) | some i, v in values}
+}
+
+test_allow_valid_role_arns if {
+	accounts := [sa(sprintf("sa-%d", [i]), v) | some i, v in [
+		"arn:aws:iam::111122223333:role/app",
+		"arn:aws-cn:iam::111122223333:role/app",
+		"arn:aws-us-gov:iam::111122223333:role/team/payments/app+x=y,z.w@v-u_t",
+		"arn:aws-iso-b:iam::111122223333:role/service-role/app",
+		sprintf("arn:aws:iam::111122223333:role/%s", [name_of_length(64)]),
+	]]
+	rule.deny with input as {"service_accounts": accounts} == set()
+}
+
+test_allow_no_annotation if {
+	rule.deny with input as {"service_accounts": [{"namespace": "analytics", "name": "reports", "annotations": {"team": "x"}}]} == set()
+}
+
+test_deny_role_arn_field_in_cluster if {
+	account := {"cluster": "prod", "namespace": "analytics", "name": "reports", "role_arn": "arn:aws:iam::111122223333:user/reports"}
+	rule.deny with input as {"service_accounts": [account]} == {{
+		"msg": "annotation eks.amazonaws.com/role-arn \"arn:aws:iam::111122223333:user/reports\" is not a valid IAM role ARN (arn:<partition>:iam::<account-id>:role/<name>), so pods running as this ServiceAccount get no AWS credentials",
+		"resource": {"kind": "service_account", "id": "prod/analytics/reports"},
+		"path": ["service_accounts", 0],
+	}}
+}
