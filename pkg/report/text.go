@@ -19,6 +19,9 @@ import (
 // noFile heads the group of findings that have no file (live API findings).
 const noFile = "(no file)"
 
+// stdinName shows standard input read without --stdin-name (file "-"), as Python and others do.
+const stdinName = "<stdin>"
+
 // ANSI SGR sequences for the severity names; only the name is coloured so that the rest of a
 // line stays readable on any background.
 const (
@@ -77,7 +80,7 @@ func writeText(w io.Writer, r *findings.Report, opts Options) error {
 		}
 		bw.WriteString("skipped:\n")
 		for _, s := range r.Skipped {
-			fmt.Fprintf(bw, "  %s: %s\n", clean(s.File), clean(s.Reason))
+			fmt.Fprintf(bw, "  %s: %s\n", displayFile(s.File), clean(s.Reason))
 		}
 	}
 	if len(groups) > 0 || len(r.Errors) > 0 || len(r.Skipped) > 0 {
@@ -92,7 +95,7 @@ func writeText(w io.Writer, r *findings.Report, opts Options) error {
 }
 
 type fileGroup struct {
-	file     string // noFile for findings without one
+	file     string // as displayed: escaped, noFile for findings without one
 	findings []findings.Finding
 }
 
@@ -122,7 +125,7 @@ func groupByFile(fs []findings.Finding) []fileGroup {
 		slices.SortStableFunc(g, func(a, b findings.Finding) int {
 			return cmp.Compare(a.Location.StartLine, b.Location.StartLine)
 		})
-		name := file
+		name := displayFile(file)
 		if name == "" {
 			name = noFile
 		}
@@ -132,7 +135,7 @@ func groupByFile(fs []findings.Finding) []fileGroup {
 }
 
 func writeGroup(w *bufio.Writer, g fileGroup, color bool) {
-	w.WriteString(clean(g.file))
+	w.WriteString(g.file)
 	w.WriteString("\n")
 	lineWidth, idWidth := 0, 0
 	for _, f := range g.findings {
@@ -161,6 +164,14 @@ func writeGroup(w *bufio.Writer, g fileGroup, color bool) {
 	}
 }
 
+// displayFile is a file name as the text report shows it: escaped, with "-" as <stdin>.
+func displayFile(file string) string {
+	if file == "-" {
+		return stdinName
+	}
+	return clean(file)
+}
+
 // lines renders a location's lines as "12", "12-18", or "-" when unknown.
 func lines(l snapshot.Location) string {
 	switch {
@@ -182,7 +193,7 @@ func formatInputError(e snapshot.InputError) string {
 	var b strings.Builder
 	switch {
 	case e.File != "":
-		b.WriteString(clean(e.File))
+		b.WriteString(displayFile(e.File))
 		if e.Line > 0 {
 			fmt.Fprintf(&b, ":%d", e.Line)
 			if e.Column > 0 {
