@@ -8,7 +8,6 @@
 # related_resources:
 #   - description: documentation
 #     ref: https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html
-#   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html
 # custom:
 #   id: IRSA-026
 #   severity: medium

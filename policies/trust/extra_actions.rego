@@ -8,7 +8,6 @@
 # related_resources:
 #   - description: documentation
 #     ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_oidc.html
-#   - ref: https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html
 # custom:
 #   id: IRSA-010
 #   severity: medium

@@ -8,7 +8,6 @@
 # related_resources:
 #   - description: documentation
 #     ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
-#   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
 # custom:
 #   id: IRSA-009
 #   severity: critical

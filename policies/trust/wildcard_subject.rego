@@ -8,7 +8,6 @@
 # related_resources:
 #   - description: documentation
 #     ref: https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html
-#   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
 # custom:
 #   id: IRSA-002
 #   severity: high
