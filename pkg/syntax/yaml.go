@@ -12,7 +12,9 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// ParseYAML parses a YAML stream into one node per non-empty document, in order. Aliases are
+// ParseYAML parses a YAML stream into one node per document, in order; an explicitly empty
+// document ("---" with nothing after it) is a Null node, a stream with no document at all
+// yields none. Aliases are
 // expanded (an alias refers to the anchored node, whose positions it keeps), with a budget on
 // the number of nodes an expansion may create (so an alias "billion laughs" is an error, not
 // an out-of-memory) and a check for alias cycles. Merge keys ("<<") are applied. Mapping keys
@@ -80,7 +82,7 @@ func (c *yamlConverter) errorAt(y *yaml.Node, format string, args ...any) *Error
 }
 
 func (c *yamlConverter) convert(y *yaml.Node, depth int) (*Node, error) {
-	if depth > MaxDepth {
+	if depth >= MaxDepth && (y.Kind == yaml.SequenceNode || y.Kind == yaml.MappingNode) {
 		return nil, c.errorAt(y, "nesting deeper than %d levels", MaxDepth)
 	}
 	c.budget--
@@ -103,7 +105,7 @@ func (c *yamlConverter) convert(y *yaml.Node, depth int) (*Node, error) {
 			}
 		}
 		c.active = append(c.active, y.Alias)
-		n, err := c.convert(y.Alias, depth+1)
+		n, err := c.convert(y.Alias, depth)
 		c.active = c.active[:len(c.active)-1]
 		return n, err
 	case yaml.ScalarNode:
@@ -152,7 +154,7 @@ func (c *yamlConverter) mapping(y *yaml.Node, depth int) (*Node, error) {
 			merges = append(merges, v)
 			continue
 		}
-		k, err := c.convert(ky, depth+1)
+		k, err := c.convert(ky, depth)
 		if err != nil {
 			return nil, err
 		}
