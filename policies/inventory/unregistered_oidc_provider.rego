@@ -1,0 +1,80 @@
+# METADATA
+# title: Trust policy names an OIDC provider that is not registered
+# description: |
+#   A role's trust policy allows a federated principal that is an IAM OIDC provider ARN, but the
+#   role's account has no such provider (its provider list was inventoried in full). STS matches a
+#   web-identity token only to a provider registered in the role's own account, so the statement
+#   can never be used: pods get InvalidIdentityToken or AccessDenied. A provider ARN of another
+#   account is never registered in the role's account. A stale ARN is also a latent risk: whoever
+#   later registers that issuer in the account is trusted at once.
+# related_resources:
+#   - description: documentation
+#     ref: https://docs.aws.amazon.com/eks/latest/userguide/enable-iam-roles-for-service-accounts.html
+# custom:
+#   id: IRSA-007
+#   severity: high
+#   recommended_action: |
+#     Register the cluster's issuer as an IAM OIDC provider in the role's account
+#     (eksctl utils associate-iam-oidc-provider, or aws iam create-open-id-connect-provider), or
+#     point the Federated principal at the provider that is registered for the cluster.
+#   bad_example: |
+#     {"Effect": "Allow",
+#      "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/DELETED"},
+#      "Action": "sts:AssumeRoleWithWebIdentity"}
+#     (aws iam list-open-id-connect-providers shows no such provider)
+#   good_example: |
+#     {"Effect": "Allow",
+#      "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"},
+#      "Action": "sts:AssumeRoleWithWebIdentity"}
+#     (the provider is listed by aws iam list-open-id-connect-providers)
+package irsa_audit.rules.inventory.unregistered_oidc_provider
+
+import data.irsa_audit.lib.admits
+
+deny contains finding if {
+	some i, role in input.roles
+	account := _role_account(role)
+	account in _complete_accounts
+	some j, statement in role.trust_policy.statements
+	statement.effect == "Allow"
+	some provider in object.get(statement, ["principal", "federated"], [])
+	parts := admits.provider_parts(provider)
+	not _registered(account, provider)
+	finding := {
+		"msg": _msg(role.arn, provider, parts, account),
+		"resource": {"kind": "role", "id": role.arn},
+		"path": ["roles", i, "trust_policy", "statements", j],
+		"related": [{"kind": "oidc_provider", "id": provider}],
+	}
+}
+
+_msg(role, provider, parts, account) := sprintf(
+	"role %s trusts OIDC provider %s, which is not registered in account %s: no token is accepted through it",
+	[role, provider, account],
+) if {
+	parts.account == account
+}
+
+_msg(role, provider, parts, account) := sprintf(
+	"role %s trusts OIDC provider %s of account %s, but STS only uses providers registered in the role's own account %s: no token is accepted through it",
+	[role, provider, parts.account, account],
+) if {
+	parts.account != account
+}
+
+# _complete_accounts are the accounts whose OIDC provider list is complete.
+_complete_accounts := {a.id | some a in input.accounts; a.inventory.oidc_providers == true}
+
+# _registered_arns holds "<account>|<lower-case provider ARN>" for every registered provider.
+# Comparing case-insensitively keeps the rule silent on a spelling it cannot be sure of.
+_registered_arns := {concat("|", [_provider_account(p), lower(p.arn)]) | some p in input.oidc_providers}
+
+_provider_account(p) := p.account_id if p.account_id != ""
+
+_provider_account(p) := admits.provider_parts(p.arn).account if object.get(p, "account_id", "") == ""
+
+_registered(account, provider) if concat("|", [account, lower(provider)]) in _registered_arns
+
+_role_account(role) := role.account_id if role.account_id != ""
+
+_role_account(role) := admits.role_arn_parts(role.arn).account if object.get(role, "account_id", "") == ""

@@ -1,0 +1,71 @@
+package irsa_audit.rules.inventory.unregistered_oidc_provider_test
+
+import data.irsa_audit.rules.inventory.unregistered_oidc_provider as rule
+
+_account := "111122223333"
+
+_issuer := "oidc.eks.us-east-1.amazonaws.com/id/ABC"
+
+_provider := "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC"
+
+_stale := "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/GONE"
+
+_foreign := "arn:aws:iam::444455556666:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC"
+
+_role(name, providers) := {
+	"arn": sprintf("arn:aws:iam::111122223333:role/%s", [name]),
+	"name": name,
+	"account_id": _account,
+	"trust_policy": {"statements": [{
+		"effect": "Allow",
+		"principal": {"federated": providers},
+		"actions": ["sts:AssumeRoleWithWebIdentity"],
+	}]},
+}
+
+_input(complete, roles) := {
+	"accounts": [{"id": _account, "inventory": {"oidc_providers": complete, "roles": true}}],
+	"oidc_providers": [{"arn": _provider, "account_id": _account, "issuer": _issuer}],
+	"roles": roles,
+}
+
+test_deny_unregistered_provider if {
+	rule.deny with input as _input(true, [_role("ok", [_provider]), _role("stale", ["accounts.google.com", _stale])]) == {{
+		"msg": "role arn:aws:iam::111122223333:role/stale trusts OIDC provider arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/GONE, which is not registered in account 111122223333: no token is accepted through it",
+		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/stale"},
+		"path": ["roles", 1, "trust_policy", "statements", 0],
+		"related": [{"kind": "oidc_provider", "id": _stale}],
+	}}
+}
+
+test_deny_provider_of_another_account if {
+	rule.deny with input as _input(true, [_role("cross", [_foreign])]) == {{
+		"msg": "role arn:aws:iam::111122223333:role/cross trusts OIDC provider arn:aws:iam::444455556666:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC of account 444455556666, but STS only uses providers registered in the role's own account 111122223333: no token is accepted through it",
+		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/cross"},
+		"path": ["roles", 0, "trust_policy", "statements", 0],
+		"related": [{"kind": "oidc_provider", "id": _foreign}],
+	}}
+}
+
+test_allow_registered_provider if {
+	rule.deny with input as _input(true, [_role("ok", [_provider])]) == set()
+}
+
+test_allow_registered_provider_other_case if {
+	rule.deny with input as _input(true, [_role("ok", [lower(_provider)])]) == set()
+}
+
+test_allow_deny_statement_naming_stale_provider if {
+	role := object.union(_role("ok", [_provider]), {"trust_policy": {"statements": [
+		{"effect": "Deny", "principal": {"federated": [_stale]}, "actions": ["sts:AssumeRoleWithWebIdentity"]},
+	]}})
+	rule.deny with input as _input(true, [role]) == set()
+}
+
+test_silent_when_provider_inventory_incomplete if {
+	rule.deny with input as _input(false, [_role("stale", [_stale])]) == set()
+}
+
+test_silent_when_account_unknown if {
+	rule.deny with input as object.remove(_input(true, [_role("stale", [_stale])]), ["accounts"]) == set()
+}
