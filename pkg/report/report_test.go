@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -266,6 +267,27 @@ func TestJSONRoundTrip(t *testing.T) {
 		}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("JSON round trip mismatch (-want +got):\n%s", diff)
+		}
+	}
+}
+
+// TestDocsCoverJSONFields checks that docs/report-format.md documents every field of the JSON
+// report, so a field added to findings.Report cannot go undocumented.
+func TestDocsCoverJSONFields(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "report-format.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []any{
+		findings.Report{}, findings.Tool{}, findings.Rule{}, findings.Finding{}, findings.Resource{},
+		findings.Stats{}, snapshot.Location{}, snapshot.InputError{}, snapshot.Skipped{},
+	} {
+		typ := reflect.TypeOf(v)
+		for i := range typ.NumField() {
+			name, _, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ",")
+			if !bytes.Contains(doc, []byte("`"+name+"`")) {
+				t.Errorf("docs/report-format.md does not document %s.%s (`%s`)", typ, typ.Field(i).Name, name)
+			}
 		}
 	}
 }

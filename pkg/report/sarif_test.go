@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -417,6 +418,7 @@ func TestArtifactLocation(t *testing.T) {
 		{"non-ASCII", Options{Root: "/src/repo"}, "/src/repo/política.json", "pol%C3%ADtica.json", srcRoot},
 		{"relative root", Options{Root: "repo", WorkDir: "/src"}, "repo/iam/x.json", "iam/x.json", srcRoot},
 		{"root defaults to the work dir", Options{WorkDir: "/src/repo"}, "iam/x.json", "iam/x.json", srcRoot},
+		{"process working directory", Options{}, "iam/x.json", "iam/x.json", srcRoot},
 		{"root is /", Options{Root: "/"}, "/etc/p.json", "etc/p.json", srcRoot},
 		{"stdin", Options{Root: "/src/repo"}, "-", "stdin", ""},
 		{"stdin with --stdin-name", Options{Root: "/src/repo", WorkDir: "/src/repo"}, "iam/from-stdin.json", "iam/from-stdin.json", srcRoot},
@@ -439,6 +441,24 @@ func TestArtifactLocation(t *testing.T) {
 			}
 			if m.usedRoot != (tc.wantBase != "") {
 				t.Errorf("usedRoot = %v, want %v", m.usedRoot, tc.wantBase != "")
+			}
+		})
+	}
+}
+
+// TestSARIFMultitool runs scripts/sarif-validate.sh (Microsoft's SARIF Multitool with GitHub's
+// ingestion rules) on the golden SARIF files. It needs npm and the network on first use, so it
+// runs only when SARIF_MULTITOOL=1.
+func TestSARIFMultitool(t *testing.T) {
+	if os.Getenv("SARIF_MULTITOOL") != "1" {
+		t.Skip("set SARIF_MULTITOOL=1 to run the SARIF Multitool")
+	}
+	for _, name := range []string{"sample.sarif", "empty.sarif"} {
+		t.Run(name, func(t *testing.T) {
+			cmd := exec.Command(filepath.Join("..", "..", "scripts", "sarif-validate.sh"), filepath.Join("testdata", name))
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Errorf("sarif-validate.sh %s: %v\n%s", name, err, out)
 			}
 		})
 	}
