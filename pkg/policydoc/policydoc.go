@@ -236,7 +236,11 @@ func statement(n *syntax.Node, origin snapshot.Location) (snapshot.Statement, er
 	}
 	for _, pair := range [...][2]*syntax.Field{{action, notAction}, {resource, notResource}, {principal, notPrincipal}} {
 		if pair[0] != nil && pair[1] != nil {
-			return s, syntax.Errorf(pair[1].KeyNode, "statement has both %s and %s", pair[0].Key, pair[1].Key)
+			later := pair[1]
+			if k0, k1 := pair[0].KeyNode, pair[1].KeyNode; k0.Line > k1.Line || k0.Line == k1.Line && k0.Column > k1.Column {
+				later = pair[0]
+			}
+			return s, syntax.Errorf(later.KeyNode, "statement has both %s and %s", pair[0].Key, pair[1].Key)
 		}
 	}
 	if effect == nil {
