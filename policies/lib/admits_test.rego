@@ -69,8 +69,9 @@ _deny(conditions) := object.union(_allow(conditions), {"effect": "Deny"})
 
 # Every operator family, one statement with the listed conditions against a token (default
 # _token, or the case's own "token").
-_condition_cases := [
-	# exact
+# Condition cases, one table per operator family: one Allow statement with the listed conditions
+# against a token (_token, with the case's own "token" claims merged in).
+_exact_cases := [
 	{"name": "equals exact", "conds": [["StringEquals", _sub_key, [_sub]]], "want": true},
 	{"name": "equals other subject", "conds": [["StringEquals", _sub_key, ["system:serviceaccount:app:api"]]], "want": false},
 	{"name": "equals list is OR", "conds": [["StringEquals", _sub_key, ["system:serviceaccount:app:api", _sub]]], "want": true},
@@ -79,7 +80,9 @@ _condition_cases := [
 	{"name": "key names case-insensitive", "conds": [["StringEquals", "OIDC.EKS.US-EAST-1.AMAZONAWS.COM/ID/abc:SUB", [_sub]]], "want": true},
 	{"name": "values case-sensitive", "conds": [["StringEquals", _sub_key, ["system:serviceaccount:App:web"]]], "want": false},
 	{"name": "other issuer's key is absent", "conds": [["StringEquals", "oidc.eks.us-east-1.amazonaws.com/id/XYZ:sub", [_sub]]], "want": false},
-	# like
+]
+
+_like_cases := [
 	{"name": "like star", "conds": [["StringLike", _sub_key, ["system:serviceaccount:app:*"]]], "want": true},
 	{"name": "like star matches empty run", "conds": [["StringLike", _sub_key, ["system:serviceaccount:app:web*"]]], "want": true},
 	{"name": "like question mark one char", "conds": [["StringLike", _sub_key, ["system:serviceaccount:app:we?"]]], "want": true},
@@ -94,10 +97,14 @@ _condition_cases := [
 	{"name": "like dot is literal", "token": {"sub": "abc"}, "conds": [["StringLike", _sub_key, ["a.c*"]]], "want": false},
 	{"name": "like backslash is literal", "token": {"sub": "a\\xyz"}, "conds": [["StringLike", _sub_key, ["a\\*"]]], "want": true},
 	{"name": "equals does not glob", "conds": [["StringEquals", _sub_key, ["system:serviceaccount:app:*"]]], "want": false},
-	# ignore case
+]
+
+_ignore_case_cases := [
 	{"name": "equals ignore case", "conds": [["StringEqualsIgnoreCase", _sub_key, ["SYSTEM:ServiceAccount:APP:WEB"]]], "want": true},
 	{"name": "not equals ignore case", "conds": [["StringNotEqualsIgnoreCase", _sub_key, ["SYSTEM:SERVICEACCOUNT:APP:WEB"]]], "want": false},
-	# negated
+]
+
+_negated_cases := [
 	{"name": "not equals other", "conds": [["StringNotEquals", _sub_key, ["system:serviceaccount:app:api"]]], "want": true},
 	{"name": "not equals same", "conds": [["StringNotEquals", _sub_key, ["system:serviceaccount:app:api", _sub]]], "want": false},
 	{"name": "not like other namespace", "conds": [["StringNotLike", _sub_key, ["system:serviceaccount:kube-system:*"]]], "want": true},
@@ -105,12 +112,16 @@ _condition_cases := [
 	{"name": "negated on absent key holds", "conds": [["StringNotEquals", _amr_key, ["x"]]], "want": true},
 	{"name": "positive on absent key fails", "conds": [["StringEquals", _amr_key, ["x"]]], "want": false},
 	{"name": "global key is absent", "conds": [["StringEquals", "aws:PrincipalTag/team", ["x"]]], "want": false},
-	# IfExists
+]
+
+_if_exists_cases := [
 	{"name": "if exists absent", "conds": [["StringEqualsIfExists", _amr_key, ["x"]]], "want": true},
 	{"name": "if exists present match", "conds": [["StringEqualsIfExists", _sub_key, [_sub]]], "want": true},
 	{"name": "if exists present mismatch", "conds": [["StringLikeIfExists", _sub_key, ["system:serviceaccount:other:*"]]], "want": false},
 	{"name": "negated if exists present", "conds": [["StringNotEqualsIfExists", _sub_key, [_sub]]], "want": false},
-	# set qualifiers
+]
+
+_set_qualifiers_cases := [
 	{"name": "for any value match", "conds": [["ForAnyValue:StringEquals", _sub_key, [_sub]]], "want": true},
 	{"name": "for any value absent", "conds": [["ForAnyValue:StringEquals", _amr_key, ["x"]]], "want": false},
 	{"name": "for any value absent negated", "conds": [["ForAnyValue:StringNotEquals", _amr_key, ["x"]]], "want": false},
@@ -123,20 +134,26 @@ _condition_cases := [
 	{"name": "for all values negated", "token": {"aud": ["api://a", "sts.amazonaws.com"]}, "conds": [["ForAllValues:StringNotEquals", _aud_key, ["api://b"]]], "want": true},
 	{"name": "plain on multi-valued any", "token": {"aud": ["api://a", "sts.amazonaws.com"]}, "conds": [["StringEquals", _aud_key, ["sts.amazonaws.com"]]], "want": true},
 	{"name": "plain negated on multi-valued none", "token": {"aud": ["api://a", "sts.amazonaws.com"]}, "conds": [["StringNotEquals", _aud_key, ["sts.amazonaws.com"]]], "want": false},
-	# Null
+]
+
+_null_cases := [
 	{"name": "null true on absent key", "conds": [["Null", _amr_key, ["true"]]], "want": true},
 	{"name": "null true on present key", "conds": [["Null", _sub_key, ["true"]]], "want": false},
 	{"name": "null false on present key", "conds": [["Null", _sub_key, ["false"]]], "want": true},
 	{"name": "null false on absent key", "conds": [["Null", _amr_key, ["false"]]], "want": false},
 	{"name": "null both values", "conds": [["Null", _amr_key, ["false", "true"]]], "want": true},
-	# Arn
+]
+
+_arn_cases := [
 	{"name": "arn like per part", "token": {"sub": "arn:aws:iam::111122223333:role/x:y"}, "conds": [["ArnLike", _sub_key, ["arn:aws:iam::*:role/*"]]], "want": true},
 	{"name": "arn equals wildcard", "token": {"sub": "arn:aws:iam::111122223333:role/x"}, "conds": [["ArnEquals", _sub_key, ["arn:aws:iam::111122223333:role/?"]]], "want": true},
 	{"name": "arn like other account", "token": {"sub": "arn:aws:iam::111122223333:role/x"}, "conds": [["ArnLike", _sub_key, ["arn:aws:iam::444455556666:role/*"]]], "want": false},
 	{"name": "arn star does not cross parts", "token": {"sub": "arn:aws:iam::111122223333:role/x"}, "conds": [["ArnLike", _sub_key, ["arn:*:role/x"]]], "want": false},
 	{"name": "arn like on non-arn", "conds": [["ArnLike", _sub_key, ["*"]]], "want": false},
 	{"name": "arn not like on non-arn", "conds": [["ArnNotLike", _sub_key, ["arn:aws:iam::*:role/*"]]], "want": true},
-	# Bool, Binary, Numeric, Date, IP on string keys
+]
+
+_typed_cases := [
 	{"name": "bool on a subject", "conds": [["Bool", _sub_key, ["true"]]], "want": false},
 	{"name": "bool on a boolean", "token": {"sub": "True"}, "conds": [["Bool", _sub_key, ["true"]]], "want": true},
 	{"name": "binary equals", "conds": [["BinaryEquals", _sub_key, [_sub]]], "want": true},
@@ -149,27 +166,58 @@ _condition_cases := [
 	{"name": "date not equals on a subject", "conds": [["DateNotEquals", _sub_key, ["2021-01-01"]]], "want": false},
 	{"name": "ip address on a subject", "conds": [["IpAddress", _sub_key, ["10.0.0.0/8"]]], "want": false},
 	{"name": "not ip address on a subject", "conds": [["NotIpAddress", _sub_key, ["10.0.0.0/8"]]], "want": false},
-	# unknown operator
+]
+
+_unknown_operator_cases := [
 	{"name": "unknown operator", "conds": [["StringEqualz", _sub_key, [_sub]]], "want": false},
 ]
 
-test_condition_operators if {
-	failures := [case.name |
-		some case in _condition_cases
-		token := object.union(_token, object.get(case, "token", {}))
-		admits.admits({"statements": [_allow(case.conds)]}, _provider, token) != case.want
-	]
-	failures == []
+# _judge maps every case name to what admits says; a case that fails to evaluate is missing.
+_judge(cases) := {case.name: admits.admits({"statements": [_allow(case.conds)]}, _provider, token) |
+	some case in cases
+	token := object.union(_token, object.get(case, "token", {}))
 }
 
-test_condition_cases_all_ran if {
-	# Every case is judged (a case that raised an error would drop out of the list above).
-	results := [r |
-		some case in _condition_cases
-		token := object.union(_token, object.get(case, "token", {}))
-		r := admits.admits({"statements": [_allow(case.conds)]}, _provider, token)
-	]
-	count(results) == count(_condition_cases)
+_wants(cases) := {case.name: case.want | some case in cases}
+
+test_operators_exact if {
+	_judge(_exact_cases) == _wants(_exact_cases)
+}
+
+test_operators_like if {
+	_judge(_like_cases) == _wants(_like_cases)
+}
+
+test_operators_ignore_case if {
+	_judge(_ignore_case_cases) == _wants(_ignore_case_cases)
+}
+
+test_operators_negated if {
+	_judge(_negated_cases) == _wants(_negated_cases)
+}
+
+test_operators_if_exists if {
+	_judge(_if_exists_cases) == _wants(_if_exists_cases)
+}
+
+test_operators_set_qualifiers if {
+	_judge(_set_qualifiers_cases) == _wants(_set_qualifiers_cases)
+}
+
+test_operators_null if {
+	_judge(_null_cases) == _wants(_null_cases)
+}
+
+test_operators_arn if {
+	_judge(_arn_cases) == _wants(_arn_cases)
+}
+
+test_operators_typed if {
+	_judge(_typed_cases) == _wants(_typed_cases)
+}
+
+test_operators_unknown_operator if {
+	_judge(_unknown_operator_cases) == _wants(_unknown_operator_cases)
 }
 
 _exact := [["StringEquals", _sub_key, [_sub]]]

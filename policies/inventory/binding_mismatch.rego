@@ -1,0 +1,69 @@
+# METADATA
+# title: Role's trust policy does not admit the ServiceAccount that names it
+# description: |
+#   A ServiceAccount's eks.amazonaws.com/role-arn annotation names a role in the snapshot, but the
+#   role's trust policy does not admit the token its pods present: issuer the cluster's OIDC
+#   issuer, subject system:serviceaccount:<namespace>:<name>, audience sts.amazonaws.com (or the
+#   eks.amazonaws.com/audience annotation). Pods get AccessDenied from
+#   sts:AssumeRoleWithWebIdentity. Typical causes: a typo in the subject, a renamed namespace or
+#   ServiceAccount, the trust naming another cluster's provider. The trust policy is evaluated as
+#   IAM does (policies/lib/admits.rego); the rule stays silent when the outcome depends on
+#   request keys a policy alone cannot know (aws:SourceIp, sts:RoleSessionName, ...).
+# related_resources:
+#   - description: documentation
+#     ref: https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html
+# custom:
+#   id: IRSA-022
+#   severity: medium
+#   recommended_action: |
+#     Add a statement (or a subject) to the role's trust policy that admits this ServiceAccount
+#     through the cluster's OIDC provider, or annotate the ServiceAccount with the role meant for it.
+#   bad_example: |
+#     ServiceAccount payments/payments-app annotated with role payments-app, whose trust has
+#     "StringEquals": {"oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE:sub": "system:serviceaccount:payment:payments-app"}
+#   good_example: |
+#     ServiceAccount payments/payments-app annotated with role payments-app, whose trust has
+#     "StringEquals": {"oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE:sub": "system:serviceaccount:payments:payments-app",
+#                      "oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE:aud": "sts.amazonaws.com"}
+package irsa_audit.rules.inventory.binding_mismatch
+
+import data.irsa_audit.lib.admits
+import data.irsa_audit.lib.irsa
+
+deny contains finding if {
+	some i, sa in input.service_accounts
+	key := admits.role_key(object.get(sa, "role_arn", ""))
+	some r in _roles_by_key[key]
+	role := input.roles[r]
+	some k in _clusters_by_id[object.get(sa, "cluster", "")]
+	cluster := input.clusters[k]
+	token := _token(sa, cluster.issuer)
+	admits.verdict(role.trust_policy, admits.provider_arn(role.arn, token.iss), token) == "refused"
+	finding := {
+		"msg": sprintf(
+			"ServiceAccount %s names role %s, whose trust policy does not admit its token (iss https://%s, sub %s, aud %s): its pods get AccessDenied",
+			[irsa.service_account_id(sa), role.arn, token.iss, token.sub, token.aud],
+		),
+		"resource": {"kind": "service_account", "id": irsa.service_account_id(sa)},
+		"path": ["service_accounts", i, "role_arn"],
+		"related": [{"kind": "role", "id": role.arn}, {"kind": "cluster", "id": cluster.id}],
+	}
+}
+
+# _token is the token the pod identity webhook projects for the ServiceAccount.
+_token(sa, issuer) := object.union(
+	admits.service_account_token(issuer, sa.namespace, sa.name),
+	{"aud": object.get(sa, ["annotations", "eks.amazonaws.com/audience"], admits.default_audience)},
+)
+
+# _roles_by_key indexes the roles by admits.role_key (account and lower-case name).
+_roles_by_key[key] contains i if {
+	some i, role in input.roles
+	key := admits.role_key(role.arn)
+}
+
+# _clusters_by_id indexes the clusters with a known issuer by id.
+_clusters_by_id[cluster.id] contains k if {
+	some k, cluster in input.clusters
+	object.get(cluster, "issuer", "") != ""
+}
