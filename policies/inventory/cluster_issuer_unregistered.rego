@@ -1,0 +1,83 @@
+# METADATA
+# title: Cluster issuer not registered in the account of the roles its ServiceAccounts use
+# description: |
+#   ServiceAccounts of a cluster name roles in an account whose IAM OIDC providers were
+#   inventoried in full, and none of those providers is for the cluster's OIDC issuer. STS looks
+#   the token's issuer up among the providers of the role's account, so every pod of those
+#   ServiceAccounts fails with "InvalidIdentityToken: No OpenIDConnect provider found in your
+#   account", whatever the roles' trust policies say. With cross-account IRSA the issuer must be
+#   registered in the account of the role, not only in the cluster's.
+# related_resources:
+#   - description: documentation
+#     ref: https://docs.aws.amazon.com/eks/latest/userguide/enable-iam-roles-for-service-accounts.html
+# custom:
+#   id: IRSA-024
+#   severity: high
+#   recommended_action: |
+#     Register the cluster's issuer as an IAM OIDC provider (audience sts.amazonaws.com) in the
+#     account of the roles: eksctl utils associate-iam-oidc-provider --cluster <name> --approve, or
+#     aws iam create-open-id-connect-provider --url https://<issuer> --client-id-list sts.amazonaws.com.
+#   bad_example: |
+#     Cluster prod, issuer oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE; ServiceAccount
+#     payments/payments-app annotated with arn:aws:iam::444455556666:role/payments-app; account
+#     444455556666 has no OIDC provider for that issuer.
+#   good_example: |
+#     Account 444455556666 has the provider
+#     arn:aws:iam::444455556666:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE.
+package irsa_audit.rules.inventory.cluster_issuer_unregistered
+
+import data.irsa_audit.lib.admits
+import data.irsa_audit.lib.irsa
+
+# _max_related caps the ServiceAccounts listed in a finding; the message gives the count.
+_max_related := 10
+
+deny contains finding if {
+	some k, cluster in input.clusters
+	issuer := admits.normalize_issuer(object.get(cluster, "issuer", ""))
+	issuer != ""
+	some [partition, account] in _accounts[cluster.id]
+	account in _complete_accounts
+	not concat("|", [account, lower(issuer)]) in _registered
+	ids := sort([irsa.service_account_id(input.service_accounts[i]) | some i in _users[[cluster.id, partition, account]]])
+	provider := sprintf("arn:%s:iam::%s:oidc-provider/%s", [partition, account, issuer])
+	finding := {
+		"msg": sprintf(
+			"cluster %s's issuer %s is not registered as an IAM OIDC provider in account %s, yet %d of its ServiceAccounts name roles there (%s): their pods get InvalidIdentityToken (No OpenIDConnect provider found in your account)",
+			[cluster.id, issuer, account, count(ids), concat(", ", array.slice(ids, 0, 3))],
+		),
+		"resource": {"kind": "cluster", "id": cluster.id},
+		"path": ["clusters", k],
+		"related": array.concat(
+			[{"kind": "account", "id": account}, {"kind": "oidc_provider", "id": provider}],
+			[{"kind": "service_account", "id": id} | some id in array.slice(ids, 0, _max_related)],
+		),
+	}
+}
+
+# _users indexes, by [cluster id, partition, account], the ServiceAccounts that name a role of
+# that account.
+_users[[cluster, parts.partition, parts.account]] contains i if {
+	some i, sa in input.service_accounts
+	[cluster, parts] := _binding(sa)
+}
+
+# _accounts holds, by cluster id, the [partition, account] of every role its ServiceAccounts name.
+_accounts[cluster] contains [parts.partition, parts.account] if {
+	some sa in input.service_accounts
+	[cluster, parts] := _binding(sa)
+}
+
+_binding(sa) := [sa.cluster, parts] if {
+	sa.cluster != ""
+	parts := admits.role_arn_parts(object.get(sa, "role_arn", ""))
+}
+
+# _complete_accounts are the accounts whose OIDC provider list is complete.
+_complete_accounts := {a.id | some a in input.accounts; a.inventory.oidc_providers == true}
+
+# _registered holds "<account>|<lower-case issuer>" for every registered provider.
+_registered := {concat("|", [parts.account, lower(parts.issuer)]) |
+	some p in input.oidc_providers
+	parts := admits.provider_parts(p.arn)
+}
