@@ -1,0 +1,264 @@
+package permissions
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/irsa-audit/irsa-audit/pkg/iamcatalog"
+	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+func readSnapshot(t *testing.T, name string) *snapshot.Snapshot {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var snap snapshot.Snapshot
+	if err := json.Unmarshal(data, &snap); err != nil {
+		t.Fatal(err)
+	}
+	return &snap
+}
+
+// TestAnalyzeGolden records the whole analysis of testdata/snapshot.json: the JSON the rules
+// read as input.permissions. Refresh with -update.
+func TestAnalyzeGolden(t *testing.T) {
+	got, err := json.MarshalIndent(Analyze(readSnapshot(t, "snapshot.json")), "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("testdata", "analysis.golden.json")
+	if *update {
+		if err := os.WriteFile(path, append(got, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)+"\n"); diff != "" {
+		t.Errorf("%s (-want +got):\n%s", path, diff)
+	}
+}
+
+// view is the part of a holder the table test compares: its grants' facts, flattened.
+type view struct {
+	Path  []any
+	Facts Facts
+}
+
+func holderByID(a Analysis, id string) (Holder, bool) {
+	for _, h := range a.Holders {
+		if h.Resource.ID == id {
+			return h, true
+		}
+	}
+	return Holder{}, false
+}
+
+func TestAnalyzeFacts(t *testing.T) {
+	a := Analyze(readSnapshot(t, "snapshot.json"))
+	cat, err := iamcatalog.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s3, _ := cat.Service("s3")
+	nS3 := s3.End - s3.First
+	grant := func(h Holder, i int) view {
+		return view{Path: h.Grants[i].Path, Facts: a.Facts[h.Grants[i].Facts]}
+	}
+	for _, tc := range []struct {
+		name  string
+		id    string
+		check func(t *testing.T, h Holder)
+	}{
+		{"aws managed AmazonS3FullAccess resolves from the embedded map", "arn:aws:iam::111122223333:role/s3-full", func(t *testing.T, h Holder) {
+			g := grant(h, 0)
+			if diff := cmp.Diff([]any{"roles", 0, "attached_policies", 0}, g.Path); diff != "" {
+				t.Errorf("path (-want +got):\n%s", diff)
+			}
+			if g.Facts.S3 == nil || g.Facts.S3.Count != nS3 || len(g.Facts.S3.Names) != MaxNames {
+				t.Errorf("s3 = %+v, want all %d s3 actions", g.Facts.S3, nS3)
+			}
+			if diff := cmp.Diff([]string{"*"}, g.Facts.S3AllResources); diff != "" {
+				t.Errorf("s3_all_resources (-want +got):\n%s", diff)
+			}
+			if len(g.Facts.S3Wildcards) == 0 || g.Facts.S3Wildcards[0].Pattern != "s3:*" {
+				t.Errorf("s3_wildcards = %+v", g.Facts.S3Wildcards)
+			}
+			if diff := cmp.Diff([]string{"system:serviceaccount:default:app"}, h.ServiceAccounts); diff != "" {
+				t.Errorf("service accounts (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff([]Resource{{"policy", "arn:aws:iam::aws:policy/AmazonS3FullAccess"}}, h.Grants[0].Related); diff != "" {
+				t.Errorf("related (-want +got):\n%s", diff)
+			}
+		}},
+		{"AdministratorAccess is admin; an unknown attachment is unresolved", "arn:aws:iam::111122223333:role/admin", func(t *testing.T, h Holder) {
+			if g := grant(h, 0); !g.Facts.Admin || g.Facts.Actions.Count != cat.Len() {
+				t.Errorf("facts = %+v, want admin", g.Facts)
+			}
+			want := &Dangerous{Kinds: []string{"admin"}, Actions: ActionList{Names: []string{"*"}, Count: cat.Len()}}
+			if diff := cmp.Diff(want, h.Dangerous); diff != "" {
+				t.Errorf("dangerous (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff([]string{"arn:aws:iam::111122223333:policy/missing"}, h.Unresolved); diff != "" {
+				t.Errorf("unresolved (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff([]string{"any ServiceAccount in cluster oidc.eks.us-west-2.amazonaws.com/id/EXAMPLE"}, h.ServiceAccounts); diff != "" {
+				t.Errorf("service accounts (-want +got):\n%s", diff)
+			}
+		}},
+		{"an explicit Deny takes writes away from s3:*", "arn:aws:iam::111122223333:role/s3-denied", func(t *testing.T, h Holder) {
+			if len(h.Grants) != 1 {
+				t.Fatalf("grants = %+v", h.Grants)
+			}
+			f := grant(h, 0).Facts
+			put := len(cat.ExpandIndex("s3:Put*"))
+			del := len(cat.ExpandIndex("s3:Delete*"))
+			if f.Reduced != put+del || f.S3.Count != nS3-put-del {
+				t.Errorf("reduced = %d, s3 = %d; want %d, %d", f.Reduced, f.S3.Count, put+del, nS3-put-del)
+			}
+			for _, n := range f.S3Wildcards[0].Actions.Names {
+				if i, _ := cat.Lookup(n); cat.At(i).Name[:3] == "Put" || cat.At(i).Name[:6] == "Delete" {
+					t.Errorf("denied action %s still granted", n)
+				}
+			}
+		}},
+		{"shared customer-managed policy: privilege escalation, combo, secrets", "arn:aws:iam::111122223333:role/escalation", func(t *testing.T, h Holder) {
+			var got []string
+			for _, g := range h.Grants {
+				f := a.Facts[g.Facts]
+				got = append(got, fmt.Sprintf("%v pe=%v sr=%v", g.Path, f.PrivilegeEscalation, f.SecretsRead))
+			}
+			want := []string{
+				"[managed_policies 0 document statements 0] pe=&{[iam:PassRole] 1} sr=<nil>",
+				"[managed_policies 0 document statements 2] pe=<nil> sr=&{[secretsmanager:GetSecretValue kms:Decrypt] 2}",
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("grants (-want +got):\n%s", diff)
+			}
+			wantCombo := []Combo{{
+				Path: []any{"managed_policies", 0, "document", "statements", 0}, Policy: "arn:aws:iam::111122223333:policy/shared-escalation",
+				Related: []Resource{{"policy", "arn:aws:iam::111122223333:policy/shared-escalation"}}, With: []string{"lambda:CreateFunction"},
+			}}
+			if diff := cmp.Diff(wantCombo, h.EscalationCombos); diff != "" {
+				t.Errorf("combos (-want +got):\n%s", diff)
+			}
+		}},
+		{"NotAction in a standalone file", "policies/not-action.json", func(t *testing.T, h Holder) {
+			f := grant(h, 0).Facts
+			if !f.NotAction || f.Admin || !f.AllResources || f.PrivilegeEscalation == nil {
+				t.Errorf("facts = %+v", f)
+			}
+		}},
+		{"S3 actions on resources they cannot apply to", "policies/typos.json", func(t *testing.T, h Holder) {
+			var got [][]Unmatched
+			for _, g := range h.Grants {
+				got = append(got, a.Facts[g.Facts].S3Unmatched)
+			}
+			want := [][]Unmatched{
+				{{Action: "s3:GetObject", ResourceTypes: []string{"accesspointobject", "object"}}},
+				{{Action: "s3:ListBucket", ResourceTypes: []string{"accesspoint", "bucket"}}},
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("s3_unmatched (-want +got):\n%s", diff)
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h, ok := holderByID(a, tc.id)
+			if !ok {
+				t.Fatalf("no holder %s", tc.id)
+			}
+			tc.check(t, h)
+		})
+	}
+	// bounded: its inline s3:* and the shared escalation policy are cut down to S3 reads on
+	// one bucket by the AmazonS3ReadOnlyAccess boundary, so nothing is left to report.
+	for _, id := range []string{"arn:aws:iam::111122223333:role/harmless", "arn:aws:iam::111122223333:role/bounded", "trust.json"} {
+		if h, ok := holderByID(a, id); ok {
+			t.Errorf("holder %s reported: %+v", id, h)
+		}
+	}
+}
+
+func TestGlobs(t *testing.T) {
+	object := formatTokens("arn:${Partition}:s3:::${BucketName}/${ObjectName}")
+	bucket := formatTokens("arn:${Partition}:s3:::${BucketName}")
+	for _, tc := range []struct {
+		name string
+		got  bool
+		want bool
+	}{
+		{"covers * anything", covers("*", "arn:aws:s3:::a/*"), true},
+		{"covers prefix", covers("arn:aws:s3:::a*", "arn:aws:s3:::ab/*"), true},
+		{"covers needs star for star", covers("arn:aws:s3:::a?", "arn:aws:s3:::a*"), false},
+		{"covers literal", covers("arn:aws:s3:::a", "arn:aws:s3:::a"), true},
+		{"covers different", covers("arn:aws:s3:::a", "arn:aws:s3:::b"), false},
+		{"covers question", covers("arn:aws:s3:::?", "arn:aws:s3:::b"), true},
+		{"object arn is an object", overlaps(object, "arn:aws:s3:::data/key"), true},
+		{"bucket arn is no object", overlaps(object, "arn:aws:s3:::data"), false},
+		{"bucket arn is a bucket", overlaps(bucket, "arn:aws:s3:::data"), true},
+		{"object arn is no bucket", overlaps(bucket, "arn:aws:s3:::data/*"), false},
+		{"bucket prefix may be either", overlaps(object, "arn:aws:s3:::data*"), true},
+		{"star is anything", overlaps(bucket, "*"), true},
+		{"other service", overlaps(bucket, "arn:aws:sqs:::data"), false},
+		{"all objects", overlaps(object, "arn:aws:s3:::*/*"), true},
+		{"allS3 star", allS3("*"), true},
+		{"allS3 buckets", allS3("arn:aws:s3:::*"), true},
+		{"allS3 objects", allS3("arn:aws:s3:::*/*"), true},
+		{"allS3 one bucket", allS3("arn:aws:s3:::data/*"), false},
+		{"allS3 other partition", allS3("arn:aws-cn:s3:::*"), true},
+		{"allOfService secrets", allOfService("arn:aws:secretsmanager:*:*:secret:*", "secretsmanager"), true},
+		{"allOfService parameters", allOfService("arn:aws:ssm:us-east-1:111122223333:parameter/*", "ssm"), true},
+		{"allOfService one parameter", allOfService("arn:aws:ssm:us-east-1:111122223333:parameter/app/db", "ssm"), false},
+		{"allOfService roles", allOfService("arn:aws:iam::111122223333:role/*", "iam"), true},
+		{"allOfService wrong service", allOfService("arn:aws:kms:*:*:key/*", "ssm"), false},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("%s: got %v, want %v", tc.name, tc.got, tc.want)
+		}
+	}
+}
+
+func TestServiceAccounts(t *testing.T) {
+	const provider = "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/EXAMPLE"
+	const issuer = "oidc.eks.us-west-2.amazonaws.com/id/EXAMPLE"
+	stmt := func(conds ...snapshot.Condition) snapshot.Statement {
+		return snapshot.Statement{Effect: "Allow", Principal: &snapshot.Principal{Federated: []string{provider}},
+			Actions: []string{"sts:AssumeRoleWithWebIdentity"}, Conditions: conds}
+	}
+	for _, tc := range []struct {
+		name string
+		doc  *snapshot.Document
+		want []string
+	}{
+		{"no trust policy", nil, nil},
+		{"exact subject", &snapshot.Document{Statements: []snapshot.Statement{stmt(
+			snapshot.Condition{BaseOperator: "StringEquals", Key: issuer + ":sub", Values: []string{"system:serviceaccount:a:b"}},
+			snapshot.Condition{BaseOperator: "StringEquals", Key: issuer + ":aud", Values: []string{"sts.amazonaws.com"}},
+		)}}, []string{"system:serviceaccount:a:b"}},
+		{"no sub", &snapshot.Document{Statements: []snapshot.Statement{stmt()}}, []string{"any ServiceAccount in cluster " + issuer}},
+		{"negated sub", &snapshot.Document{Statements: []snapshot.Statement{stmt(
+			snapshot.Condition{BaseOperator: "StringEquals", Negated: true, Key: issuer + ":SUB", Values: []string{"system:serviceaccount:a:b"}},
+		)}}, []string{"any ServiceAccount in cluster " + issuer + " except system:serviceaccount:a:b"}},
+		{"not web identity", &snapshot.Document{Statements: []snapshot.Statement{{Effect: "Allow",
+			Principal: &snapshot.Principal{Service: []string{"ec2.amazonaws.com"}}, Actions: []string{"sts:AssumeRole"}}}}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, serviceAccounts(tc.doc)); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -1,0 +1,160 @@
+package permissions
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/irsa-audit/irsa-audit/pkg/iamcatalog"
+)
+
+// The dangerous action classes, by the patterns that define them against the catalog.
+var (
+	// privilegeEscalationPatterns grant a way to more permissions whatever their resources.
+	privilegeEscalationPatterns = []string{
+		"iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:Attach*Policy",
+		"iam:Put*Policy", "iam:UpdateAssumeRolePolicy", "iam:CreateAccessKey",
+		"iam:CreateLoginProfile", "iam:UpdateLoginProfile",
+	}
+	// passRoleCombos are the actions that, with iam:PassRole, run code as a passed role: the
+	// well-known PassRole escalation paths.
+	passRoleCombos = []string{
+		"lambda:CreateFunction", "ec2:RunInstances", "ecs:RunTask", "ecs:RegisterTaskDefinition",
+		"glue:CreateDevEndpoint", "glue:CreateJob", "cloudformation:CreateStack",
+		"datapipeline:CreatePipeline", "sagemaker:CreateNotebookInstance",
+		"sagemaker:CreateTrainingJob", "codebuild:CreateProject",
+	}
+	// mostDangerous orders action lists in messages: these first, in this order, then by class
+	// (see classes.rank), then by name.
+	mostDangerous = []string{
+		"iam:PassRole", "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion",
+		"iam:AttachRolePolicy", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy",
+		"iam:AttachUserPolicy", "iam:PutUserPolicy", "iam:CreateAccessKey",
+		"iam:CreateLoginProfile", "iam:UpdateLoginProfile", "sts:AssumeRole",
+		"secretsmanager:GetSecretValue", "ssm:GetParameter", "ssm:GetParameters",
+		"ssm:GetParametersByPath", "kms:Decrypt",
+		"s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutBucketAcl", "s3:PutObjectAcl",
+		"s3:PutBucketPublicAccessBlock", "s3:PutAccountPublicAccessBlock",
+		"s3:PutBucketOwnershipControls", "s3:DeleteBucket", "s3:DeleteObject",
+		"s3:DeleteObjectVersion", "s3:PutObject", "s3:BypassGovernanceRetention",
+		"s3:PutLifecycleConfiguration", "s3:PutReplicationConfiguration",
+		"s3:PutEncryptionConfiguration", "s3:GetObject", "s3:ListBucket",
+	}
+	// secretsReadPatterns read secret values; they count when granted on every resource.
+	secretsReadPatterns = []string{"secretsmanager:GetSecretValue", "ssm:GetParameter*", "kms:Decrypt"}
+)
+
+// classes holds the catalog's action sets that the analysis tests statements against.
+type classes struct {
+	n          int
+	full       actionSet
+	s3         actionSet // every s3 action
+	s3Write    actionSet // s3 actions of level Write
+	s3Perm     actionSet // s3 actions of level Permissions management
+	privesc    actionSet // privilegeEscalationPatterns
+	secrets    actionSet // secretsReadPatterns
+	combos     actionSet // passRoleCombos
+	passRole   int       // iam:PassRole, -1 when the catalog lacks it
+	assumeRole int       // sts:AssumeRole, -1 when the catalog lacks it
+	priority   map[int]int // mostDangerous action -> its position
+	// danger is the union of every set above: a statement that grants none of it and uses no
+	// NotAction, NotResource or explicit S3 action has no fact to report.
+	danger actionSet
+}
+
+func newClasses(cat *iamcatalog.Catalog) classes {
+	n := cat.Len()
+	c := classes{n: n, full: newSet(n), s3: newSet(n), s3Write: newSet(n), s3Perm: newSet(n),
+		privesc: newSet(n), secrets: newSet(n), combos: newSet(n), passRole: -1, assumeRole: -1}
+	c.full.fill(n)
+	if s3, ok := cat.Service("s3"); ok {
+		for i := s3.First; i < s3.End; i++ {
+			c.s3.add(i)
+			switch cat.At(i).Level {
+			case iamcatalog.Write:
+				c.s3Write.add(i)
+			case iamcatalog.PermissionsManagement:
+				c.s3Perm.add(i)
+			}
+		}
+	}
+	fill := func(s actionSet, patterns []string) {
+		for _, p := range patterns {
+			for _, i := range cat.ExpandIndex(p) {
+				s.add(i)
+			}
+		}
+	}
+	fill(c.privesc, privilegeEscalationPatterns)
+	fill(c.secrets, secretsReadPatterns)
+	fill(c.combos, passRoleCombos)
+	if i, ok := cat.Lookup("iam:PassRole"); ok {
+		c.passRole = i
+	}
+	if i, ok := cat.Lookup("sts:AssumeRole"); ok {
+		c.assumeRole = i
+	}
+	c.priority = map[int]int{}
+	for p, name := range mostDangerous {
+		if i, ok := cat.Lookup(name); ok {
+			c.priority[i] = p
+		}
+	}
+	c.danger = c.s3.clone()
+	c.danger.or(c.privesc)
+	c.danger.or(c.secrets)
+	c.danger.or(c.combos)
+	for _, i := range []int{c.passRole, c.assumeRole} {
+		if i >= 0 {
+			c.danger.add(i)
+		}
+	}
+	return c
+}
+
+// rank orders actions for messages, most dangerous first: mostDangerous in its order, then
+// privilege escalation, secrets, S3 permissions management, S3 write, then everything else.
+func (c *classes) rank(i int) int {
+	if p, ok := c.priority[i]; ok {
+		return p
+	}
+	base := len(mostDangerous)
+	switch {
+	case c.privesc.has(i) || i == c.passRole || i == c.assumeRole:
+		return base
+	case c.secrets.has(i):
+		return base + 1
+	case c.s3Perm.has(i):
+		return base + 2
+	case c.s3Write.has(i):
+		return base + 3
+	}
+	return base + 4
+}
+
+// list renders a set as an ActionList: the first MaxNames names in catalog order (by service,
+// then name), or, when ranked, most dangerous first; and the size of the set.
+func (a *analyzer) list(s actionSet, ranked bool) ActionList {
+	l := ActionList{Names: []string{}}
+	if !ranked {
+		s.each(func(i int) bool {
+			if len(l.Names) == MaxNames {
+				return false
+			}
+			l.Names = append(l.Names, a.cat.At(i).String())
+			return true
+		})
+		l.Count = s.count()
+		return l
+	}
+	var idx []int
+	s.each(func(i int) bool { idx = append(idx, i); return true })
+	slices.SortStableFunc(idx, func(x, y int) int { return a.cls.rank(x) - a.cls.rank(y) })
+	for _, i := range idx[:min(len(idx), MaxNames)] {
+		l.Names = append(l.Names, a.cat.At(i).String())
+	}
+	l.Count = len(idx)
+	return l
+}
+
+// hasWildcard reports whether an action or resource pattern has a "*" or "?".
+func hasWildcard(s string) bool { return strings.ContainsAny(s, "*?") }
