@@ -1,0 +1,470 @@
+package load
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// TestLoadTreeGolden loads testdata/tree (every policy shape, manifests, templates, broken and
+// unrelated files) and compares the whole snapshot with testdata/tree.golden.json.
+func TestLoadTreeGolden(t *testing.T) {
+	snap, err := Load(context.Background(), []string{"testdata/tree"}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := json.MarshalIndent(snap, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, '\n')
+	const golden = "testdata/tree.golden.json"
+	if *update {
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("snapshot (-want +got):\n%s", diff)
+	}
+}
+
+// outcome is what a test compares: everything but the loaded items.
+type outcome struct {
+	Sources []snapshot.Source
+	Errors  []snapshot.InputError
+	Skipped []snapshot.Skipped
+	Files   int
+}
+
+func outcomeOf(s *snapshot.Snapshot) outcome {
+	return outcome{Sources: s.Sources, Errors: s.Errors, Skipped: s.Skipped, Files: s.Stats.Files}
+}
+
+// TestNamedVersusWalked checks how one file is treated when named on the command line and when
+// met during a directory walk.
+func TestNamedVersusWalked(t *testing.T) {
+	for _, tc := range []struct {
+		name, content string
+		// named and walked: the Source.Format, then an error ("line:col: msg") or a skip reason
+		named, walked [2]string
+	}{
+		{"policy", `{"Statement": {"Effect": "Allow", "Action": "a"}}`, [2]string{"iam-policy", ""}, [2]string{"iam-policy", ""}},
+		{"unrelated json", `{"name": "x"}`, [2]string{"unrelated", "skip: " + ReasonUnrelated}, [2]string{"unrelated", "skip: " + ReasonUnrelated}},
+		{"unrelated yaml", "replicas: 3\n", [2]string{"unrelated", "skip: " + ReasonUnrelated}, [2]string{"unrelated", "skip: " + ReasonUnrelated}},
+		{"json array of policies", `[{"Statement": []}]`, [2]string{"unrelated", "skip: " + ReasonUnrelated}, [2]string{"unrelated", "skip: " + ReasonUnrelated}},
+		{"broken unrelated json", `{"name": `, [2]string{"invalid", "error 1:10: unexpected end of input (truncated JSON?)"}, [2]string{"invalid", "skip: not valid JSON or YAML (1:10: unexpected end of input (truncated JSON?))"}},
+		{"broken policy json", "{\"Statement\": [\n", [2]string{"invalid", "error 2:1: unexpected end of input (truncated JSON?)"}, [2]string{"invalid", "error 2:1: unexpected end of input (truncated JSON?)"}},
+		{"broken manifest yaml", "kind: Pod\n a: b\nc", [2]string{"invalid", "error 2:0: mapping values are not allowed in this context"}, [2]string{"invalid", "error 2:0: mapping values are not allowed in this context"}},
+		{"binary", "\x00\x01\x02", [2]string{"binary", "error 0:0: binary file (NUL byte at offset 0), not JSON or YAML text"}, [2]string{"binary", "skip: binary file (NUL byte at offset 0)"}},
+		{"invalid utf8", "a: \xff\n", [2]string{"binary", "error 0:0: binary file (invalid UTF-8), not JSON or YAML text"}, [2]string{"binary", "skip: binary file (invalid UTF-8)"}},
+		{"empty", " \n", [2]string{"empty", "error 0:0: empty input"}, [2]string{"empty", "skip: empty file"}},
+		{"template", "kind: ServiceAccount\nmetadata:\n  name: {{ .Values.name }}\n", [2]string{"template", "skip: " + ReasonTemplate}, [2]string{"template", "skip: " + ReasonTemplate}},
+		{"trailing comma policy is not YAML-rescued", `{"Statement": {"Effect": "Allow", "Action": "a",}}`, [2]string{"invalid", "error 1:49: unexpected character '}', expected a string key"}, [2]string{"invalid", "error 1:49: unexpected character '}', expected a string key"}},
+		{"yaml flow manifest", `{apiVersion: v1, kind: ServiceAccount, metadata: {name: a}}`, [2]string{"kubernetes-manifest", ""}, [2]string{"kubernetes-manifest", ""}},
+		{"utf16 policy", string(utf16LE(`{"Statement": {"Effect": "Deny", "Action": "a"}}`)), [2]string{"iam-policy", ""}, [2]string{"iam-policy", ""}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			file := filepath.Join(dir, "input")
+			if err := os.WriteFile(file, []byte(tc.content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			for _, run := range []struct {
+				path string
+				want [2]string
+			}{{file, tc.named}, {dir, tc.walked}} {
+				snap, err := Load(context.Background(), []string{run.path}, Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				name := filepath.ToSlash(file)
+				want := outcome{Sources: []snapshot.Source{{Kind: "file", Name: name, Format: run.want[0]}}, Files: 1}
+				switch msg := run.want[1]; {
+				case strings.HasPrefix(msg, "skip: "):
+					want.Skipped = []snapshot.Skipped{{File: name, Reason: strings.TrimPrefix(msg, "skip: ")}}
+				case strings.HasPrefix(msg, "error "):
+					var line, col int
+					var text string
+					if _, err := fmt.Sscanf(msg, "error %d:%d:", &line, &col); err != nil {
+						t.Fatalf("bad expectation %q", msg)
+					}
+					_, text, _ = strings.Cut(msg, ": ")
+					want.Errors = []snapshot.InputError{{File: name, Line: line, Column: col, Message: text}}
+				}
+				if diff := cmp.Diff(want, outcomeOf(snap)); diff != "" {
+					t.Errorf("Load(%s) (-want +got):\n%s", run.path, diff)
+				}
+			}
+		})
+	}
+}
+
+func utf16LE(s string) []byte {
+	b := []byte{0xFF, 0xFE}
+	for _, r := range s {
+		b = append(b, byte(r), byte(r>>8))
+	}
+	return b
+}
+
+func TestStdin(t *testing.T) {
+	in := "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: s\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::1:role/r\n"
+	for _, tc := range []struct {
+		name      string
+		stdinName string
+		wantName  string
+	}{
+		{"default name", "", "-"},
+		{"given name", "rendered.yaml", "rendered.yaml"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			snap, err := Load(context.Background(), []string{"-", "-"}, Options{Stdin: strings.NewReader(in), StdinName: tc.stdinName})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := []snapshot.ServiceAccount{{
+				Namespace: "default", Name: "s",
+				Annotations: map[string]string{"eks.amazonaws.com/role-arn": "arn:aws:iam::1:role/r"},
+				RoleARN:     "arn:aws:iam::1:role/r",
+				RoleARNLoc:  &snapshot.Location{File: tc.wantName, StartLine: 6, StartColumn: 33, EndLine: 6},
+				Loc:         snapshot.Location{File: tc.wantName, StartLine: 1, StartColumn: 1, EndLine: 6},
+			}}
+			if diff := cmp.Diff(want, snap.ServiceAccounts); diff != "" {
+				t.Errorf("service accounts (-want +got):\n%s", diff)
+			}
+			wantOut := outcome{Sources: []snapshot.Source{{Kind: "stdin", Name: tc.wantName, Format: "kubernetes-manifest"}}, Files: 1}
+			if diff := cmp.Diff(wantOut, outcomeOf(snap)); diff != "" {
+				t.Errorf("outcome (-want +got):\n%s", diff)
+			}
+		})
+	}
+	snap, err := Load(context.Background(), []string{"-"}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := outcome{Errors: []snapshot.InputError{{File: "-", Message: "standard input is not available"}}}
+	if diff := cmp.Diff(want, outcomeOf(snap)); diff != "" {
+		t.Errorf("no stdin (-want +got):\n%s", diff)
+	}
+}
+
+const policy = `{"Statement": {"Effect": "Allow", "Action": "a"}}`
+
+func write(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func policyIDs(s *snapshot.Snapshot) []string {
+	var ids []string
+	for _, p := range s.Policies {
+		ids = append(ids, p.ID)
+	}
+	return ids
+}
+
+func TestWalk(t *testing.T) {
+	dir := t.TempDir()
+	for _, p := range []string{"b/p.json", "a/p.json", "a/c/p.json", ".git/p.json", "node_modules/m/p.json", "vendor/v/p.json", "z/vendor/p.json"} {
+		write(t, filepath.Join(dir, p), policy)
+	}
+	// A loop back to the root, a second way into a/, a link to a file, and a dangling link.
+	for _, l := range []struct{ target, link string }{
+		{dir, "a/c/loop"},
+		{filepath.Join(dir, "a"), "b/again"},
+		{filepath.Join(dir, "a/p.json"), "b/link.json"},
+		{filepath.Join(dir, "missing"), "b/dangling.json"},
+	} {
+		if err := os.Symlink(l.target, filepath.Join(dir, l.link)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A fifo found by the walk is skipped, not opened (opening it would block).
+	if err := syscall.Mkfifo(filepath.Join(dir, "b/fifo"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := Load(context.Background(), []string{dir, filepath.Join(dir, "a/p.json")}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := filepath.ToSlash(dir)
+	wantIDs := []string{d + "/a/c/p.json", d + "/a/p.json", d + "/b/link.json", d + "/b/p.json"}
+	if diff := cmp.Diff(wantIDs, policyIDs(snap)); diff != "" {
+		t.Errorf("policy ids (-want +got):\n%s", diff)
+	}
+	want := outcome{
+		Errors: []snapshot.InputError{{File: d + "/b/dangling.json", Message: "dangling symlink: no such file or directory"}},
+		Skipped: []snapshot.Skipped{
+			{File: d + "/a/c/loop", Reason: "symlink to a directory that was already walked (a loop or a duplicate)"},
+			{File: d + "/b/again", Reason: "symlink to a directory that was already walked (a loop or a duplicate)"},
+			{File: d + "/b/fifo", Reason: "not a regular file (p---------)"},
+		},
+		Files: 4,
+	}
+	for _, id := range wantIDs {
+		want.Sources = append(want.Sources, snapshot.Source{Kind: "file", Name: id, Format: "iam-policy"})
+	}
+	got := outcomeOf(snap)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("outcome (-want +got):\n%s", diff)
+	}
+}
+
+func TestRelativePaths(t *testing.T) {
+	snap, err := Load(context.Background(), []string{"./testdata/tree/policies/", "testdata/tree/policies/bom.json"}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"testdata/tree/policies/all_shapes.json",
+		"testdata/tree/policies/bom.json",
+		"testdata/tree/policies/get_role_output.txt",
+		"testdata/tree/policies/irsa_trust.json",
+		"testdata/tree/policies/statement_object.json",
+		"testdata/tree/policies/two_policies.yaml#1",
+		"testdata/tree/policies/two_policies.yaml#2",
+	}
+	if diff := cmp.Diff(want, policyIDs(snap)); diff != "" {
+		t.Errorf("policy ids (-want +got):\n%s", diff)
+	}
+}
+
+func TestMissingPath(t *testing.T) {
+	snap, err := Load(context.Background(), []string{"testdata/does-not-exist.json"}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := outcome{Errors: []snapshot.InputError{{File: "testdata/does-not-exist.json", Message: "no such file or directory"}}}
+	if diff := cmp.Diff(want, outcomeOf(snap)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func TestSizeLimit(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.json")
+	write(t, big, policy+strings.Repeat(" ", 100))
+	write(t, filepath.Join(dir, "small.json"), policy)
+	opts := Options{MaxFileSize: int64(len(policy)) + 10}
+	b := filepath.ToSlash(big)
+	msg := fmt.Sprintf("file is %d bytes, over the %d-byte size limit", len(policy)+100, len(policy)+10)
+
+	walked, err := Load(context.Background(), []string{dir}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantWalked := outcome{
+		Sources: []snapshot.Source{{Kind: "file", Name: filepath.ToSlash(dir) + "/small.json", Format: "iam-policy"}},
+		Skipped: []snapshot.Skipped{{File: b, Reason: msg}},
+		Files:   1,
+	}
+	if diff := cmp.Diff(wantWalked, outcomeOf(walked)); diff != "" {
+		t.Errorf("walked (-want +got):\n%s", diff)
+	}
+
+	named, err := Load(context.Background(), []string{big}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantNamed := outcome{Errors: []snapshot.InputError{{File: b, Message: msg}}}
+	if diff := cmp.Diff(wantNamed, outcomeOf(named)); diff != "" {
+		t.Errorf("named (-want +got):\n%s", diff)
+	}
+
+	stdin, err := Load(context.Background(), []string{"-"}, Options{MaxFileSize: 10, Stdin: strings.NewReader(policy)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStdin := outcome{Errors: []snapshot.InputError{{File: "-", Message: "file is larger than the 10-byte size limit"}}}
+	if diff := cmp.Diff(wantStdin, outcomeOf(stdin)); diff != "" {
+		t.Errorf("stdin (-want +got):\n%s", diff)
+	}
+}
+
+// failingFS fails to open or list the paths in fail, as permission errors would (tests run as
+// root, so chmod cannot produce them).
+type failingFS struct {
+	osFS
+	fail map[string]bool
+}
+
+func (f failingFS) Open(name string) (io.ReadCloser, error) {
+	if f.fail[filepath.Base(name)] {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrPermission}
+	}
+	return f.osFS.Open(name)
+}
+
+func (f failingFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	if f.fail[filepath.Base(name)] {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrPermission}
+	}
+	return f.osFS.ReadDir(name)
+}
+
+func TestUnreadable(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "locked.json"), policy)
+	write(t, filepath.Join(dir, "ok.json"), policy)
+	write(t, filepath.Join(dir, "private/p.json"), policy)
+	snap, err := load(context.Background(), []string{dir}, Options{}, failingFS{fail: map[string]bool{"locked.json": true, "private": true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := filepath.ToSlash(dir)
+	want := outcome{
+		Sources: []snapshot.Source{{Kind: "file", Name: d + "/ok.json", Format: "iam-policy"}},
+		Errors: []snapshot.InputError{
+			{File: d + "/locked.json", Message: "cannot read: permission denied"},
+			{File: d + "/private", Message: "cannot read directory: permission denied"},
+		},
+		Files: 1,
+	}
+	if diff := cmp.Diff(want, outcomeOf(snap)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func TestCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	snap, err := Load(ctx, []string{"testdata/tree"}, Options{})
+	if !errors.Is(err, context.Canceled) || snap != nil {
+		t.Errorf("Load with a cancelled context = %v, %v; want nil, context.Canceled", snap, err)
+	}
+}
+
+func TestWorkloadsAndServiceAccounts(t *testing.T) {
+	snap, err := Load(context.Background(), []string{"testdata/tree/manifests/workloads.yaml", "testdata/tree/manifests/list.yaml"}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type w struct{ Kind, Namespace, Name, SA, Automount string }
+	var got []w
+	for _, x := range snap.Workloads {
+		a := "unset"
+		if x.AutomountToken != nil {
+			a = fmt.Sprint(*x.AutomountToken)
+		}
+		got = append(got, w{x.Kind, x.Namespace, x.Name, x.ServiceAccount, a})
+	}
+	want := []w{
+		{"Pod", "ns", "pod", "default", "unset"},
+		{"StatefulSet", "ns", "sts", "sts-sa", "unset"},
+		{"DaemonSet", "ns", "ds", "ds-sa", "unset"},
+		{"ReplicaSet", "ns", "rs", "rs-sa", "unset"},
+		{"Job", "ns", "job", "job-sa", "unset"},
+		{"CronJob", "ns", "cron", "cron-sa", "false"},
+		{"Pod", "ci", "runner", "deprecated-field", "true"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("workloads (-want +got):\n%s", diff)
+	}
+	var sas []string
+	for _, sa := range snap.ServiceAccounts {
+		sas = append(sas, sa.Namespace+"/"+sa.Name)
+	}
+	if diff := cmp.Diff([]string{"default/listed", "ci/gen-"}, sas); diff != "" {
+		t.Errorf("service accounts (-want +got):\n%s", diff)
+	}
+	wantErrs := []snapshot.InputError{{File: "testdata/tree/manifests/list.yaml", Line: 19, Column: 13, Message: "name must be a string, not number"}}
+	if diff := cmp.Diff(wantErrs, snap.Errors); diff != "" {
+		t.Errorf("errors (-want +got):\n%s", diff)
+	}
+}
+
+// FuzzLoad feeds bytes through the recogniser path, named and walked: it must not panic, and
+// every input must end up somewhere (loaded, an error, or skipped with a reason).
+func FuzzLoad(f *testing.F) {
+	_ = filepath.WalkDir("testdata/tree", func(path string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			if data, err := os.ReadFile(path); err == nil {
+				f.Add(data)
+			}
+		}
+		return nil
+	})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, explicit := range []bool{true, false} {
+			r := recognise("f", "file", bytes.Clone(data), explicit)
+			if r.source == nil || r.source.Format == "" {
+				t.Fatalf("no source format for %q", data)
+			}
+			if r.empty() && len(r.errors) == 0 && len(r.skipped) == 0 {
+				// A recognised file may legitimately hold only kinds IRSA ignores (ConfigMaps).
+				if r.source.Format != "kubernetes-manifest" {
+					t.Fatalf("input %q vanished: format %s, nothing loaded, no error, not skipped", data, r.source.Format)
+				}
+			}
+			for _, e := range r.errors {
+				if e.File != "f" || e.Message == "" {
+					t.Fatalf("bad error %+v", e)
+				}
+			}
+		}
+	})
+}
+
+// BenchmarkLoadTree loads a tree of 10,000 small files: policies, manifests and unrelated data.
+func BenchmarkLoadTree(b *testing.B) {
+	dir := b.TempDir()
+	manifest := "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa%d\n  namespace: ns\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/r%d\n" +
+		"---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d%d\nspec:\n  template:\n    spec:\n      serviceAccountName: sa%d\n"
+	trust, err := os.ReadFile("testdata/tree/policies/irsa_trust.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range 10000 {
+		sub := filepath.Join(dir, fmt.Sprintf("d%02d", i%100))
+		var name, content string
+		switch i % 3 {
+		case 0:
+			name, content = fmt.Sprintf("p%d.json", i), string(trust)
+		case 1:
+			name, content = fmt.Sprintf("m%d.yaml", i), fmt.Sprintf(manifest, i, i, i, i)
+		default:
+			name, content = fmt.Sprintf("u%d.json", i), fmt.Sprintf(`{"name": "pkg%d", "version": "1.0.%d"}`, i, i)
+		}
+		if err := os.MkdirAll(sub, 0o755); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(sub, name), []byte(content), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		snap, err := Load(context.Background(), []string{dir}, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if snap.Stats.Files != 10000 || len(snap.Errors) != 0 {
+			b.Fatalf("files %d, errors %v", snap.Stats.Files, snap.Errors)
+		}
+	}
+}
