@@ -32,8 +32,8 @@ test-kube:
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
-	$(GO) run github.com/open-policy-agent/opa fmt --list --fail policies
-	$(GO) run github.com/open-policy-agent/opa check --strict policies
+	$(GO) tool opa fmt --list --fail policies
+	$(GO) tool opa check --strict policies
 
 ## fuzz: short runs of the fuzz targets (FUZZTIME=1m for longer).
 FUZZTIME ?= 15s
