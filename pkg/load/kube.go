@@ -130,7 +130,7 @@ func kubeObject(d document, n *syntax.Node, r *fileResult, depth int) error {
 		b := strings.EqualFold(v.Value, "true")
 		w.AutomountToken = &b
 	}
-	r.workloads = append(r.workloads, w)
+	r.items.Workloads = append(r.items.Workloads, w)
 	return nil
 }
 
@@ -157,7 +157,7 @@ func serviceAccount(d document, n, meta *syntax.Node, namespace, name string, r 
 	if v := n.Get("automountServiceAccountToken"); v != nil && v.Kind != syntax.Null && v.Kind != syntax.Bool {
 		return syntax.Errorf(v, "automountServiceAccountToken must be a boolean, not %s", v.Kind)
 	}
-	r.serviceAccounts = append(r.serviceAccounts, sa)
+	r.items.ServiceAccounts = append(r.items.ServiceAccounts, sa)
 	return nil
 }
 

@@ -8,6 +8,7 @@
 //   - snap.Sources lists every input that was read, with the format it was recognised as:
 //     "iam-policy", "kubernetes-manifest" (joined with "+" when a file mixes them), or, for files
 //     that yield nothing, "unrelated", "template", "binary", "empty" or "invalid".
+//     snap.Stats.Files counts them (standard input included).
 //   - snap.Errors gets inputs that could not be read or parsed, with file, line and column. A
 //     parse failure is an error when the file was named on the command line or looks like a
 //     policy or manifest (a JSON text mentioning "Statement", a YAML text with an apiVersion: or

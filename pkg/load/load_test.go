@@ -468,3 +468,63 @@ func BenchmarkLoadTree(b *testing.B) {
 		}
 	}
 }
+
+func TestMixedAndPartialFiles(t *testing.T) {
+	for _, tc := range []struct {
+		name, content string
+		want          outcome
+		policies      []string
+		sas           int
+	}{
+		{
+			name:    "policy and manifest in one YAML stream",
+			content: "Statement: {Effect: Allow, Action: a}\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: s}\n",
+			want: outcome{
+				Sources: []snapshot.Source{{Kind: "file", Name: "F", Format: "iam-policy+kubernetes-manifest"}},
+				Files:   1,
+			},
+			policies: []string{"F#1"},
+			sas:      1,
+		},
+		{
+			name:    "documents before a YAML syntax error still load",
+			content: "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: s}\n---\napiVersion: v1\nkind: [\n",
+			want: outcome{
+				Sources: []snapshot.Source{{Kind: "file", Name: "F", Format: "kubernetes-manifest"}},
+				Errors:  []snapshot.InputError{{File: "F", Line: 6, Message: "did not find expected node content"}},
+				Files:   1,
+			},
+			sas: 1,
+		},
+		{
+			name:    "wrong automount type",
+			content: "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {automountServiceAccountToken: \"no\"}\n",
+			want: outcome{
+				Sources: []snapshot.Source{{Kind: "file", Name: "F", Format: "kubernetes-manifest"}},
+				Errors:  []snapshot.InputError{{File: "F", Line: 4, Column: 38, Message: "automountServiceAccountToken must be a boolean, not string"}},
+				Files:   1,
+			},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			file := filepath.Join(dir, "F")
+			write(t, file, tc.content)
+			// Load from inside dir so that names are short and stable.
+			t.Chdir(dir)
+			snap, err := Load(context.Background(), []string{"F"}, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, outcomeOf(snap)); diff != "" {
+				t.Errorf("outcome (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tc.policies, policyIDs(snap)); diff != "" {
+				t.Errorf("policy ids (-want +got):\n%s", diff)
+			}
+			if len(snap.ServiceAccounts) != tc.sas {
+				t.Errorf("got %d service accounts, want %d", len(snap.ServiceAccounts), tc.sas)
+			}
+		})
+	}
+}

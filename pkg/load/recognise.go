@@ -31,12 +31,13 @@ const (
 
 // fileResult is what one input contributed.
 type fileResult struct {
-	source          *snapshot.Source
-	policies        []snapshot.PolicyFile
-	serviceAccounts []snapshot.ServiceAccount
-	workloads       []snapshot.Workload
-	errors          []snapshot.InputError
-	skipped         []snapshot.Skipped
+	source *snapshot.Source
+	// items holds what the input defines, in the snapshot's own lists (Accounts,
+	// OIDCProviders, Clusters, Roles, ManagedPolicies, Policies, ServiceAccounts, Workloads),
+	// so that a recogniser for a new format fills whichever lists it needs.
+	items   snapshot.Snapshot
+	errors  []snapshot.InputError
+	skipped []snapshot.Skipped
 }
 
 func errorResult(name, msg string) *fileResult {
@@ -52,9 +53,15 @@ func (r *fileResult) mergeInto(s *snapshot.Snapshot) {
 		s.Sources = append(s.Sources, *r.source)
 		s.Stats.Files++
 	}
-	s.Policies = append(s.Policies, r.policies...)
-	s.ServiceAccounts = append(s.ServiceAccounts, r.serviceAccounts...)
-	s.Workloads = append(s.Workloads, r.workloads...)
+	it := &r.items
+	s.Accounts = append(s.Accounts, it.Accounts...)
+	s.OIDCProviders = append(s.OIDCProviders, it.OIDCProviders...)
+	s.Clusters = append(s.Clusters, it.Clusters...)
+	s.Roles = append(s.Roles, it.Roles...)
+	s.ManagedPolicies = append(s.ManagedPolicies, it.ManagedPolicies...)
+	s.Policies = append(s.Policies, it.Policies...)
+	s.ServiceAccounts = append(s.ServiceAccounts, it.ServiceAccounts...)
+	s.Workloads = append(s.Workloads, it.Workloads...)
 	s.Errors = append(s.Errors, r.errors...)
 	s.Skipped = append(s.Skipped, r.skipped...)
 }
@@ -69,7 +76,9 @@ func (r *fileResult) addError(file string, err error) {
 }
 
 func (r *fileResult) empty() bool {
-	return len(r.policies) == 0 && len(r.serviceAccounts) == 0 && len(r.workloads) == 0
+	it := &r.items
+	return len(it.Accounts)+len(it.OIDCProviders)+len(it.Clusters)+len(it.Roles)+len(it.ManagedPolicies)+
+		len(it.Policies)+len(it.ServiceAccounts)+len(it.Workloads) == 0
 }
 
 // document is one parsed document of a file, as a recogniser sees it.
@@ -101,7 +110,11 @@ type recogniser struct {
 	load   func(d document, r *fileResult) error
 }
 
-// recognisers are tried in order; the first that matches a document loads it.
+// recognisers are tried in order; the first that matches a document loads it. To add a format
+// (an AWS CLI export, a saved snapshot), add an entry: match on the keys that identify it
+// (e.g. "RoleDetailList"), load into r.items, and return a *syntax.Error for bad content. Put
+// narrow matchers before loose ones. Parsing, error and skip handling, ordering and template
+// detection are shared.
 func recognisers() []recogniser {
 	return []recogniser{
 		{format: "iam-policy", match: policydoc.LooksLikePolicy, load: loadPolicy},
@@ -115,7 +128,7 @@ func loadPolicy(d document, r *fileResult) error {
 	if err != nil {
 		return err
 	}
-	r.policies = append(r.policies, snapshot.PolicyFile{ID: d.id(), Document: doc, Loc: doc.Loc})
+	r.items.Policies = append(r.items.Policies, snapshot.PolicyFile{ID: d.id(), Document: doc, Loc: doc.Loc})
 	return nil
 }
 
@@ -310,17 +323,17 @@ func mentionsTemplate(r *fileResult) bool {
 		}
 		return false
 	}
-	for _, sa := range r.serviceAccounts {
+	for _, sa := range r.items.ServiceAccounts {
 		if has(sa.Namespace, sa.Name, sa.RoleARN) {
 			return true
 		}
 	}
-	for _, w := range r.workloads {
+	for _, w := range r.items.Workloads {
 		if has(w.Namespace, w.Name, w.ServiceAccount) {
 			return true
 		}
 	}
-	for _, p := range r.policies {
+	for _, p := range r.items.Policies {
 		for _, s := range p.Document.Statements {
 			if has(s.Actions...) || has(s.NotActions...) || has(s.Resources...) || has(s.NotResources...) {
 				return true
