@@ -233,7 +233,14 @@ type analyzer struct {
 
 	patterns  map[string]actionSet // lower-case action pattern -> expansion
 	managedIx map[string]int       // ARN -> index into snap.ManagedPolicies
-	docs      map[string]*docInfo  // "m:<index>" or "aws:<ARN>" -> analysed document
+	mdocs     []*docInfo           // per snap.ManagedPolicies index, analysed on first use
+	docs      map[string]*docInfo  // AWS managed policy ARN -> analysed document (nil: none)
+
+	// reduced caches the facts of statements cut down by a Deny or boundary: roles with the same
+	// Deny statements or boundary share them.
+	reduced map[reducedKey][]reducedFacts
+	// bounds caches what a boundary allows on a list of resources.
+	bounds map[boundKey]actionSet
 
 	facts     []Facts
 	danger    []actionSet // per facts index: its dangerous actions (nil when none)
@@ -247,7 +254,10 @@ func newAnalyzer(cat *iamcatalog.Catalog, managed *iamcatalog.ManagedPolicies, s
 		s3Types:   map[string][]token{},
 		patterns:  map[string]actionSet{},
 		managedIx: map[string]int{},
+		mdocs:     make([]*docInfo, len(snap.ManagedPolicies)),
 		docs:      map[string]*docInfo{},
+		reduced:   map[reducedKey][]reducedFacts{},
+		bounds:    map[boundKey]actionSet{},
 		facts:     []Facts{},
 		factIndex: map[string]int{},
 	}
@@ -262,6 +272,31 @@ func newAnalyzer(cat *iamcatalog.Catalog, managed *iamcatalog.ManagedPolicies, s
 		}
 	}
 	return a
+}
+
+type reducedKey struct {
+	stmt *stmtInfo
+	hash uint64
+}
+
+type reducedFacts struct {
+	eff actionSet
+	fi  int
+}
+
+type boundKey struct {
+	boundary  *docInfo
+	resources string
+}
+
+// hash is FNV-1a over the words of s.
+func (s actionSet) hash() uint64 {
+	h := uint64(14695981039346656037)
+	for _, w := range s {
+		h ^= w
+		h *= 1099511628211
+	}
+	return h
 }
 
 // docInfo is an analysed policy document.
@@ -311,13 +346,15 @@ func isAllActions(p string) bool {
 
 func (a *analyzer) analyseDoc(doc *snapshot.Document) *docInfo {
 	d := &docInfo{shared: map[int]int{}}
+	words := (a.cls.n + 63) / 64
+	slab := make([]uint64, words*len(doc.Statements)) // one allocation for every statement's set
 	for k, st := range doc.Statements {
 		s := stmtInfo{
 			index:       k,
 			sid:         st.Sid,
 			allow:       st.Effect == "Allow",
 			conditional: len(st.Conditions) > 0,
-			bits:        newSet(a.cls.n),
+			bits:        actionSet(slab[k*words : (k+1)*words : (k+1)*words]),
 			resources:   st.Resources,
 		}
 		if st.Principal != nil || st.NotPrincipal != nil {
@@ -401,18 +438,17 @@ func (s source) statementPath(k int) []any {
 // snapshot's ManagedPolicies first, then the embedded AWS managed policies.
 func (a *analyzer) managedDoc(arn string) (*docInfo, []any, bool) {
 	if m, ok := a.managedIx[arn]; ok && a.snap.ManagedPolicies[m].Document != nil {
-		key := fmt.Sprintf("m:%d", m)
-		d, ok := a.docs[key]
-		if !ok {
+		d := a.mdocs[m]
+		if d == nil {
 			d = a.analyseDoc(a.snap.ManagedPolicies[m].Document)
-			a.docs[key] = d
+			a.mdocs[m] = d
 		}
 		return d, []any{"managed_policies", m, "document"}, true
 	}
 	if a.managed == nil || !iamcatalog.IsAWSManagedARN(arn) {
 		return nil, nil, false
 	}
-	key := "aws:" + arn
+	key := arn
 	if d, ok := a.docs[key]; ok {
 		return d, nil, d != nil
 	}
@@ -505,24 +541,27 @@ func (a *analyzer) judge(h *Holder, sources []source, boundary *docInfo) {
 				continue
 			}
 			eff := s.bits
-			if len(denies) > 0 || boundary != nil {
-				eff = s.bits.clone()
-				for _, d := range denies {
-					if resourcesCovered(d, s) {
-						eff.andNot(d.bits)
+			for _, d := range denies {
+				if d.bits.intersects(eff) && resourcesCovered(d, s) {
+					if &eff[0] == &s.bits[0] {
+						eff = s.bits.clone()
 					}
+					eff.andNot(d.bits)
 				}
-				if boundary != nil {
-					eff.and(a.boundaryAllows(boundary, s))
+			}
+			if boundary != nil {
+				if allowed := a.boundaryAllows(boundary, s); !allowed.contains(eff) {
+					if &eff[0] == &s.bits[0] {
+						eff = s.bits.clone()
+					}
+					eff.and(allowed)
 				}
 			}
 			var fi int
 			if eff.equal(s.bits) {
 				fi = a.sharedFacts(src.doc, s)
 			} else {
-				f := a.computeFacts(s, eff)
-				f.Reduced = s.bits.count() - eff.count()
-				fi = a.intern(f, s, eff)
+				fi = a.reducedFacts(s, eff)
 			}
 			g := Grant{Facts: fi, Path: src.statementPath(s.index), Policy: src.policy, Related: src.related}
 			if g.Related == nil {
@@ -637,7 +676,12 @@ func resourcesCovered(d, s *stmtInfo) bool {
 // its Allow statements that cover them, minus its unconditional Deny statements that cover
 // them. Conditional Allow statements of the boundary count as allowing.
 func (a *analyzer) boundaryAllows(b *docInfo, s *stmtInfo) actionSet {
+	key := boundKey{boundary: b, resources: fmt.Sprint(s.notResource, s.resources)}
+	if allowed, ok := a.bounds[key]; ok {
+		return allowed
+	}
 	allowed := newSet(a.cls.n)
+	defer func() { a.bounds[key] = allowed }()
 	for k := range b.stmts {
 		bs := &b.stmts[k]
 		if bs.allow && resourcesCovered(bs, s) {
@@ -664,6 +708,22 @@ func (a *analyzer) sharedFacts(d *docInfo, s *stmtInfo) int {
 	return fi
 }
 
+// reducedFacts returns the facts index of statement s cut down to eff, computed once per
+// distinct (statement, eff).
+func (a *analyzer) reducedFacts(s *stmtInfo, eff actionSet) int {
+	key := reducedKey{stmt: s, hash: eff.hash()}
+	for _, r := range a.reduced[key] {
+		if r.eff.equal(eff) {
+			return r.fi
+		}
+	}
+	f := a.computeFacts(s, eff)
+	f.Reduced = s.bits.count() - eff.count()
+	fi := a.intern(f, s, eff)
+	a.reduced[key] = append(a.reduced[key], reducedFacts{eff: eff, fi: fi})
+	return fi
+}
+
 // intern stores f once and returns its index; -1 when f has nothing to report.
 func (a *analyzer) intern(f Facts, s *stmtInfo, eff actionSet) int {
 	if !f.reportable() {
@@ -687,10 +747,13 @@ func (a *analyzer) intern(f Facts, s *stmtInfo, eff actionSet) int {
 // management granted by wildcards, S3 actions on every bucket or object, privilege escalation
 // and secret reads. nil when there are none.
 func (a *analyzer) dangerOf(f *Facts, s *stmtInfo, eff actionSet) actionSet {
+	if f.S3 == nil && len(s.wildcards) == 0 && f.PrivilegeEscalation == nil && f.SecretsRead == nil {
+		return nil
+	}
 	d := newSet(a.cls.n)
 	for _, w := range s.wildcards {
 		x := a.expand(w).intersect(eff)
-		x.and(a.s3WriteOrPerm())
+		x.and(a.cls.s3WriteOrPerm)
 		d.or(x)
 	}
 	if f.S3 != nil {
@@ -703,12 +766,6 @@ func (a *analyzer) dangerOf(f *Facts, s *stmtInfo, eff actionSet) actionSet {
 		return nil
 	}
 	return d
-}
-
-func (a *analyzer) s3WriteOrPerm() actionSet {
-	x := a.cls.s3Write.clone()
-	x.or(a.cls.s3Perm)
-	return x
 }
 
 // allResourcesFor reports whether s applies to every resource of a service.
@@ -757,8 +814,8 @@ func (a *analyzer) computeFacts(s *stmtInfo, eff actionSet) Facts {
 	star := !s.notResource && slices.Contains(s.resources, "*")
 	f.AllResources = s.notResource || star
 	f.Admin = s.allActions && star && eff.count() == a.cls.n
-	s3 := eff.intersect(a.cls.s3)
-	if !s3.empty() && !s.notResource {
+	if eff.intersects(a.cls.s3) && !s.notResource {
+		s3 := eff.intersect(a.cls.s3)
 		for _, r := range s.resources {
 			if allS3(r) {
 				f.S3AllResources = append(f.S3AllResources, r)
@@ -769,7 +826,7 @@ func (a *analyzer) computeFacts(s *stmtInfo, eff actionSet) Facts {
 			f.S3 = &l
 		}
 	}
-	wp := a.s3WriteOrPerm()
+	wp := a.cls.s3WriteOrPerm
 	for _, w := range s.wildcards {
 		all := a.expand(w).intersect(eff)
 		x := all.intersect(wp)
@@ -784,9 +841,12 @@ func (a *analyzer) computeFacts(s *stmtInfo, eff actionSet) Facts {
 			Total:                 all.count(),
 		})
 	}
-	if pm := eff.intersect(a.cls.s3Perm); !pm.empty() {
-		l := a.list(pm, true)
+	if eff.intersects(a.cls.s3Perm) {
+		l := a.list(eff.intersect(a.cls.s3Perm), true)
 		f.S3PermissionsManagement = &l
+	}
+	if !eff.intersects(a.cls.privOrSecrets) {
+		return f
 	}
 	es := a.escalationAndSecrets(s, eff)
 	pe := es.clone()

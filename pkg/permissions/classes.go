@@ -1,7 +1,6 @@
 package permissions
 
 import (
-	"slices"
 	"strings"
 
 	"github.com/irsa-audit/irsa-audit/pkg/iamcatalog"
@@ -47,15 +46,20 @@ var (
 type classes struct {
 	n          int
 	full       actionSet
-	s3         actionSet // every s3 action
-	s3Write    actionSet // s3 actions of level Write
-	s3Perm     actionSet // s3 actions of level Permissions management
-	privesc    actionSet // privilegeEscalationPatterns
-	secrets    actionSet // secretsReadPatterns
-	combos     actionSet // passRoleCombos
-	passRole   int       // iam:PassRole, -1 when the catalog lacks it
-	assumeRole int       // sts:AssumeRole, -1 when the catalog lacks it
+	s3         actionSet   // every s3 action
+	s3Write    actionSet   // s3 actions of level Write
+	s3Perm     actionSet   // s3 actions of level Permissions management
+	privesc    actionSet   // privilegeEscalationPatterns
+	secrets    actionSet   // secretsReadPatterns
+	combos     actionSet   // passRoleCombos
+	passRole   int         // iam:PassRole, -1 when the catalog lacks it
+	assumeRole int         // sts:AssumeRole, -1 when the catalog lacks it
 	priority   map[int]int // mostDangerous action -> its position
+	// prioritized are the catalog numbers of mostDangerous, in its order.
+	prioritized   []int
+	s3WriteOrPerm actionSet
+	// privOrSecrets is privesc, secrets, iam:PassRole and sts:AssumeRole.
+	privOrSecrets actionSet
 	// danger is the union of every set above: a statement that grants none of it and uses no
 	// NotAction, NotResource or explicit S3 action has no fact to report.
 	danger actionSet
@@ -97,6 +101,16 @@ func newClasses(cat *iamcatalog.Catalog) classes {
 	for p, name := range mostDangerous {
 		if i, ok := cat.Lookup(name); ok {
 			c.priority[i] = p
+			c.prioritized = append(c.prioritized, i)
+		}
+	}
+	c.s3WriteOrPerm = c.s3Write.clone()
+	c.s3WriteOrPerm.or(c.s3Perm)
+	c.privOrSecrets = c.privesc.clone()
+	c.privOrSecrets.or(c.secrets)
+	for _, i := range []int{c.passRole, c.assumeRole} {
+		if i >= 0 {
+			c.privOrSecrets.add(i)
 		}
 	}
 	c.danger = c.s3.clone()
@@ -132,9 +146,9 @@ func (c *classes) rank(i int) int {
 }
 
 // list renders a set as an ActionList: the first MaxNames names in catalog order (by service,
-// then name), or, when ranked, most dangerous first; and the size of the set.
+// then name), or, when ranked, the MaxNames most dangerous (see rank); and the size of the set.
 func (a *analyzer) list(s actionSet, ranked bool) ActionList {
-	l := ActionList{Names: []string{}}
+	l := ActionList{Names: []string{}, Count: s.count()}
 	if !ranked {
 		s.each(func(i int) bool {
 			if len(l.Names) == MaxNames {
@@ -143,16 +157,30 @@ func (a *analyzer) list(s actionSet, ranked bool) ActionList {
 			l.Names = append(l.Names, a.cat.At(i).String())
 			return true
 		})
-		l.Count = s.count()
 		return l
 	}
-	var idx []int
-	s.each(func(i int) bool { idx = append(idx, i); return true })
-	slices.SortStableFunc(idx, func(x, y int) int { return a.cls.rank(x) - a.cls.rank(y) })
-	for _, i := range idx[:min(len(idx), MaxNames)] {
+	// Pick the top MaxNames without sorting the whole set: the priority list in order, then
+	// each class in catalog order.
+	var picked []int
+	for _, i := range a.cls.prioritized {
+		if len(picked) == MaxNames {
+			break
+		}
+		if s.has(i) {
+			picked = append(picked, i)
+		}
+	}
+	for r := len(mostDangerous); r <= len(mostDangerous)+4 && len(picked) < MaxNames; r++ {
+		s.each(func(i int) bool {
+			if a.cls.rank(i) == r {
+				picked = append(picked, i)
+			}
+			return len(picked) < MaxNames
+		})
+	}
+	for _, i := range picked {
 		l.Names = append(l.Names, a.cat.At(i).String())
 	}
-	l.Count = len(idx)
 	return l
 }
 

@@ -80,6 +80,9 @@ func overlaps(format []token, r string) bool {
 	if r == "*" {
 		return true
 	}
+	if !strings.ContainsAny(r, "*?") {
+		return matchFormat(format, r)
+	}
 	memo := newMemo(len(format), len(r))
 	var ov func(i, j int) bool
 	ov = func(i, j int) bool {
@@ -115,6 +118,30 @@ func overlaps(format []token, r string) bool {
 		return r
 	}
 	return ov(0, 0)
+}
+
+// matchFormat reports whether the literal string r is an ARN of the format. Formats have a
+// handful of placeholders, so plain backtracking is cheap.
+func matchFormat(format []token, r string) bool {
+	for i, t := range format {
+		if t.kind == tokLit {
+			if len(r) == 0 || r[0] != t.c {
+				return false
+			}
+			r = r[1:]
+			continue
+		}
+		for n := 0; n <= len(r); n++ {
+			if matchFormat(format[i+1:], r[n:]) {
+				return true
+			}
+			if n < len(r) && t.kind == tokSeg && r[n] == '/' {
+				return false
+			}
+		}
+		return false
+	}
+	return len(r) == 0
 }
 
 // memo is a (len(a)+1) x (len(b)+1) table of known results.

@@ -90,3 +90,13 @@ func (s actionSet) each(f func(int) bool) {
 		}
 	}
 }
+
+// contains reports whether o is a subset of s.
+func (s actionSet) contains(o actionSet) bool {
+	for i := range s {
+		if o[i]&^s[i] != 0 {
+			return false
+		}
+	}
+	return true
+}
