@@ -218,17 +218,17 @@ func selectRules(all []rule, include, exclude []string) ([]rule, error) {
 		for _, id := range ids {
 			id = strings.ToUpper(strings.TrimSpace(id))
 			if !byID[id] {
-				return nil, fmt.Errorf("%s: unknown rule id %q", flag, id)
+				return nil, fmt.Errorf("%s %s: no such rule", flag, id)
 			}
 			set[id] = true
 		}
 		return set, nil
 	}
-	inc, err := norm("include", include)
+	inc, err := norm("--rule", include)
 	if err != nil {
 		return nil, err
 	}
-	exc, err := norm("exclude", exclude)
+	exc, err := norm("--skip-rule", exclude)
 	if err != nil {
 		return nil, err
 	}

@@ -195,8 +195,8 @@ func TestRulesSelection(t *testing.T) {
 		{name: "exclude", opts: Options{Exclude: []string{"IRSA-901", "IRSA-904"}}, want: []string{"IRSA-902", "IRSA-903"}},
 		{name: "include and exclude", opts: Options{Include: []string{"IRSA-901", "IRSA-902"}, Exclude: []string{"IRSA-901"}}, want: []string{"IRSA-902"}},
 		{name: "exclude everything", opts: Options{Exclude: []string{"IRSA-901", "IRSA-902", "IRSA-903", "IRSA-904"}}, want: nil},
-		{name: "unknown include", opts: Options{Include: []string{"IRSA-999"}}, wantErr: `include: unknown rule id "IRSA-999"`},
-		{name: "unknown exclude", opts: Options{Exclude: []string{"ACME-001"}}, wantErr: `exclude: unknown rule id "ACME-001"`},
+		{name: "unknown include", opts: Options{Include: []string{"IRSA-999"}}, wantErr: `--rule IRSA-999: no such rule`},
+		{name: "unknown exclude", opts: Options{Exclude: []string{"ACME-001"}}, wantErr: `--skip-rule ACME-001: no such rule`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.opts.builtin = testBuiltin()
