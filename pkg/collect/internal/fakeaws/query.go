@@ -2,8 +2,8 @@ package fakeaws
 
 import (
 	"encoding/xml"
-	"maps"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
