@@ -101,6 +101,9 @@ type loader struct {
 	slots   []*slot
 	seen    map[string]bool // cleaned file paths already queued
 	visited map[string]bool // real paths of directories already walked
+	// named are the cleaned paths named on the command line: a file both named and met in a
+	// walk is treated as named, whichever comes first.
+	named map[string]bool
 }
 
 func load(ctx context.Context, paths []string, opts Options, fsys fileSystem) (*snapshot.Snapshot, error) {
@@ -110,7 +113,10 @@ func load(ctx context.Context, paths []string, opts Options, fsys fileSystem) (*
 	if opts.StdinName == "" {
 		opts.StdinName = "-"
 	}
-	l := &loader{ctx: ctx, fs: fsys, opts: opts, seen: map[string]bool{}, visited: map[string]bool{}}
+	l := &loader{ctx: ctx, fs: fsys, opts: opts, seen: map[string]bool{}, visited: map[string]bool{}, named: map[string]bool{}}
+	for _, p := range paths {
+		l.named[filepath.Clean(p)] = true
+	}
 	for _, p := range paths {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -165,6 +171,7 @@ func (l *loader) addFile(p string, fi fs.FileInfo, explicit bool) {
 		return
 	}
 	l.seen[key] = true
+	explicit = explicit || l.named[key]
 	name := displayName(p)
 	if !explicit && !fi.Mode().IsRegular() {
 		// Opening a fifo found by a walk could block forever; named ones are read (process

@@ -89,11 +89,12 @@ func TestNamedVersusWalked(t *testing.T) {
 			if err := os.WriteFile(file, []byte(tc.content), 0o644); err != nil {
 				t.Fatal(err)
 			}
+			// A file both met in a walk and named is treated as named, whatever the order.
 			for _, run := range []struct {
-				path string
-				want [2]string
-			}{{file, tc.named}, {dir, tc.walked}} {
-				snap, err := Load(context.Background(), []string{run.path}, Options{})
+				paths []string
+				want  [2]string
+			}{{[]string{file}, tc.named}, {[]string{dir}, tc.walked}, {[]string{dir, file}, tc.named}, {[]string{file, dir}, tc.named}} {
+				snap, err := Load(context.Background(), run.paths, Options{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -112,7 +113,7 @@ func TestNamedVersusWalked(t *testing.T) {
 					want.Errors = []snapshot.InputError{{File: name, Line: line, Column: col, Message: text}}
 				}
 				if diff := cmp.Diff(want, outcomeOf(snap)); diff != "" {
-					t.Errorf("Load(%s) (-want +got):\n%s", run.path, diff)
+					t.Errorf("Load(%q) (-want +got):\n%s", run.paths, diff)
 				}
 			}
 		})

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
+)
+
+func newCollectCommand(e env) *cobra.Command {
+	var (
+		f      liveFlags
+		output string
+	)
+	cmd := &cobra.Command{
+		Use:   "collect [--aws] [--kube] -o snapshot.json",
+		Short: "Collect a snapshot from live AWS and Kubernetes APIs",
+		Long: `Collect IAM roles and policies, OIDC providers, EKS clusters, ServiceAccounts and workloads
+into a snapshot file, for 'irsa-audit scan snapshot.json' later or elsewhere.
+
+Faults in one account, region or cluster are recorded in the snapshot's errors and the rest is
+collected; the exit code is then 2. The file is written only when collection ends: an
+interrupted run writes nothing.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !f.any() {
+				return usageError{fmt.Errorf("collect needs --aws, --kube or both")}
+			}
+			snap, err := f.collect(cmd.Context(), e)
+			if err != nil {
+				return err
+			}
+			write := func(w io.Writer) error {
+				enc := json.NewEncoder(w)
+				enc.SetIndent("", "  ")
+				return enc.Encode(snap)
+			}
+			if output == "" || output == "-" {
+				if err := write(e.stdout); err != nil {
+					return fmt.Errorf("write snapshot: %w", err)
+				}
+			} else if err := writeFileAtomic(output, write); err != nil {
+				return err
+			}
+			if len(snap.Errors) > 0 {
+				for _, ie := range snap.Errors {
+					fmt.Fprintf(e.stderr, "irsa-audit: %s\n", formatInputError(ie))
+				}
+				return exitCodeError{exitError}
+			}
+			return nil
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().StringVarP(&output, "output", "o", "", "write the snapshot to `FILE` (default: standard output)")
+	return cmd
+}
+
+func formatInputError(ie snapshot.InputError) string {
+	where := ie.File
+	if where == "" {
+		where = ie.API
+	}
+	switch {
+	case where == "":
+		return ie.Message
+	case ie.Line > 0 && ie.Column > 0:
+		return fmt.Sprintf("%s:%d:%d: %s", where, ie.Line, ie.Column, ie.Message)
+	case ie.Line > 0:
+		return fmt.Sprintf("%s:%d: %s", where, ie.Line, ie.Message)
+	}
+	return where + ": " + ie.Message
+}
