@@ -117,7 +117,8 @@ type Dangerous struct {
 	// Kinds are, sorted: "admin" (IRSA-032), "privilege_escalation" (IRSA-034),
 	// "s3_all_resources" (IRSA-031), "s3_wildcard_write" (IRSA-030), "secrets_read" (IRSA-037).
 	Kinds []string `json:"kinds"`
-	// Actions are the dangerous actions, most dangerous first; ["*"] for an administrator.
+	// Actions are the dangerous actions, most dangerous first; ["*"] (count 1) for an
+	// administrator.
 	Actions ActionList `json:"actions"`
 }
 
@@ -182,8 +183,10 @@ type WildcardGrant struct {
 
 // Unmatched is an action that applies to none of its statement's resources.
 type Unmatched struct {
-	Action        string   `json:"action"`
+	Action string `json:"action"`
+	// ResourceTypes are the action's resource types; Resources the statement's resources.
 	ResourceTypes []string `json:"resource_types"`
+	Resources     []string `json:"resources"`
 }
 
 // reportable reports whether any rule has something to say about f.
@@ -413,7 +416,7 @@ func (a *analyzer) unmatched(action string, resources []string) []Unmatched {
 			}
 		}
 	}
-	return []Unmatched{{Action: act.String(), ResourceTypes: slices.Clone(act.ResourceTypes)}}
+	return []Unmatched{{Action: act.String(), ResourceTypes: slices.Clone(act.ResourceTypes), Resources: resources}}
 }
 
 // source is one policy of a holder.
@@ -613,7 +616,7 @@ func (a *analyzer) judge(h *Holder, sources []source, boundary *docInfo) {
 		danger.add(a.cls.passRole)
 	}
 	if admin {
-		h.Dangerous = &Dangerous{Kinds: []string{"admin"}, Actions: ActionList{Names: []string{"*"}, Count: a.cls.n}}
+		h.Dangerous = &Dangerous{Kinds: []string{"admin"}, Actions: ActionList{Names: []string{"*"}, Count: 1}}
 		for k, v := range kinds {
 			if v {
 				h.Dangerous.Kinds = append(h.Dangerous.Kinds, k)

@@ -1,0 +1,54 @@
+# METADATA
+# title: Administrator-equivalent permissions
+# description: |
+#   An Allow statement grants every action on every resource ("Action": "*" or "*:*" with
+#   "Resource": "*"), directly or through an attached policy such as AdministratorAccess, and no
+#   Deny statement or permissions boundary takes anything away. Whoever can assume the role owns
+#   the account.
+# related_resources:
+#   - description: documentation
+#     ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege
+# custom:
+#   id: IRSA-032
+#   severity: critical
+#   recommended_action: |
+#     Detach AdministratorAccess (or remove the "*" statement) and grant the actions the workload
+#     needs on its own resources; IAM Access Analyzer can generate a policy from its CloudTrail
+#     activity.
+#   bad_example: |
+#     {"Effect": "Allow", "Action": "*", "Resource": "*"}
+#   good_example: |
+#     {"Effect": "Allow", "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage"],
+#      "Resource": "arn:aws:sqs:us-east-1:111122223333:orders"}
+package irsa_audit.rules.permissions.admin_access
+
+deny contains finding if {
+	some holder in input.permissions.holders
+	some grant in holder.grants
+	facts := input.permissions.facts[grant.facts]
+	facts.admin
+	finding := {
+		"msg": sprintf(
+			"%s grants%s every action on every resource (administrator access)%s",
+			[_where(grant, facts), _to(holder), _reach(holder)],
+		),
+		"resource": holder.resource,
+		"path": grant.path,
+		"related": grant.related,
+	}
+}
+
+# _to names who a grant is given to in messages: " to role <ARN>"; nothing for a policy file.
+_to(holder) := sprintf(" to role %s", [holder.resource.id]) if holder.resource.kind == "role"
+
+_to(holder) := "" if holder.resource.kind != "role"
+
+# _where names the statement: `statement "<Sid>" of <policy>`, or the policy alone.
+_where(grant, facts) := sprintf("statement %q of %s", [facts.sid, grant.policy]) if {
+	object.get(facts, "sid", "") != ""
+} else := grant.policy
+
+# _reach names the ServiceAccounts that can assume the role through IRSA (from its trust policy).
+_reach(holder) := sprintf("; it can be assumed through IRSA by %s", [concat(", ", holder.service_accounts)]) if {
+	count(object.get(holder, "service_accounts", [])) > 0
+} else := ""

@@ -1,0 +1,74 @@
+# METADATA
+# title: Allow statement with NotAction or NotResource
+# description: |
+#   An Allow statement uses NotAction (it allows every action except those listed, including
+#   every action AWS adds later) or NotResource (it applies to every resource except those
+#   listed). Either makes the grant far wider than it reads, and it grows with AWS.
+# related_resources:
+#   - description: documentation
+#     ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html
+# custom:
+#   id: IRSA-033
+#   severity: high
+#   recommended_action: |
+#     Replace NotAction with the list of actions to allow and NotResource with the resources to
+#     allow them on. Keep NotAction/NotResource for Deny statements, where they restrict.
+#   bad_example: |
+#     {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}
+#   good_example: |
+#     {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::my-bucket/*"}
+package irsa_audit.rules.permissions.not_action_resource
+
+deny contains finding if {
+	some holder in input.permissions.holders
+	some grant in holder.grants
+	facts := input.permissions.facts[grant.facts]
+	facts.not_action
+	finding := {
+		"msg": sprintf(
+			"%s uses NotAction in an Allow statement, which grants%s every action but the listed ones: %s%s",
+			[_where(grant, facts), _to(holder), _names(facts.actions), _reach(holder)],
+		),
+		"resource": holder.resource,
+		"path": grant.path,
+		"related": grant.related,
+	}
+}
+
+deny contains finding if {
+	some holder in input.permissions.holders
+	some grant in holder.grants
+	facts := input.permissions.facts[grant.facts]
+	facts.not_resource
+	finding := {
+		"msg": sprintf(
+			"%s uses NotResource in an Allow statement, which grants%s %d actions on every resource but the listed ones%s",
+			[_where(grant, facts), _to(holder), facts.actions.count, _reach(holder)],
+		),
+		"resource": holder.resource,
+		"path": grant.path,
+		"related": grant.related,
+	}
+}
+
+# _to names who a grant is given to in messages: " to role <ARN>"; nothing for a policy file.
+_to(holder) := sprintf(" to role %s", [holder.resource.id]) if holder.resource.kind == "role"
+
+_to(holder) := "" if holder.resource.kind != "role"
+
+# _where names the statement: `statement "<Sid>" of <policy>`, or the policy alone.
+_where(grant, facts) := sprintf("statement %q of %s", [facts.sid, grant.policy]) if {
+	object.get(facts, "sid", "") != ""
+} else := grant.policy
+
+# _names renders an action list of the analysis: its names, and how many more there are.
+_names(list) := concat(", ", list.names) if count(list.names) >= list.count
+
+_names(list) := sprintf("%s and %d more", [concat(", ", list.names), list.count - count(list.names)]) if {
+	count(list.names) < list.count
+}
+
+# _reach names the ServiceAccounts that can assume the role through IRSA (from its trust policy).
+_reach(holder) := sprintf("; it can be assumed through IRSA by %s", [concat(", ", holder.service_accounts)]) if {
+	count(object.get(holder, "service_accounts", [])) > 0
+} else := ""

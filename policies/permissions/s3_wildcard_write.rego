@@ -1,0 +1,61 @@
+# METADATA
+# title: S3 write or permissions management granted through a wildcard
+# description: |
+#   An Allow statement grants S3 actions of access level Write or Permissions management through
+#   a wildcard action such as "s3:*", "s3:Put*", "s3:Delete*" or "s3:*Object". A wildcard grants
+#   every matching action AWS has or will add: deleting objects and buckets, replacing bucket
+#   policies and ACLs, turning off public access blocks. The action catalog expands the wildcard
+#   to the actions it grants today, after explicit Deny statements and the permissions boundary.
+# related_resources:
+#   - description: documentation
+#     ref: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html
+# custom:
+#   id: IRSA-030
+#   severity: high
+#   recommended_action: |
+#     List the S3 actions the workload needs (e.g. "s3:GetObject", "s3:PutObject") instead of a
+#     wildcard, and scope them to its bucket.
+#   bad_example: |
+#     {"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::my-bucket/*"}
+#   good_example: |
+#     {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::my-bucket/*"}
+package irsa_audit.rules.permissions.s3_wildcard_write
+
+deny contains finding if {
+	some holder in input.permissions.holders
+	some grant in holder.grants
+	facts := input.permissions.facts[grant.facts]
+	not facts.admin
+	some wildcard in facts.s3_wildcards
+	finding := {
+		"msg": sprintf(
+			"the wildcard %q in %s grants%s %d S3 write and permissions-management actions: %s%s",
+			[wildcard.pattern, _where(grant, facts), _to(holder), wildcard.actions.count, _names(wildcard.actions), _reach(holder)],
+		),
+		"resource": holder.resource,
+		"path": grant.path,
+		"related": grant.related,
+	}
+}
+
+# _to names who a grant is given to in messages: " to role <ARN>"; nothing for a policy file.
+_to(holder) := sprintf(" to role %s", [holder.resource.id]) if holder.resource.kind == "role"
+
+_to(holder) := "" if holder.resource.kind != "role"
+
+# _where names the statement: `statement "<Sid>" of <policy>`, or the policy alone.
+_where(grant, facts) := sprintf("statement %q of %s", [facts.sid, grant.policy]) if {
+	object.get(facts, "sid", "") != ""
+} else := grant.policy
+
+# _names renders an action list of the analysis: its names, and how many more there are.
+_names(list) := concat(", ", list.names) if count(list.names) >= list.count
+
+_names(list) := sprintf("%s and %d more", [concat(", ", list.names), list.count - count(list.names)]) if {
+	count(list.names) < list.count
+}
+
+# _reach names the ServiceAccounts that can assume the role through IRSA (from its trust policy).
+_reach(holder) := sprintf("; it can be assumed through IRSA by %s", [concat(", ", holder.service_accounts)]) if {
+	count(object.get(holder, "service_accounts", [])) > 0
+} else := ""
