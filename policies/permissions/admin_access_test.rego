@@ -1,0 +1,38 @@
+package irsa_audit.rules.permissions.admin_access_test
+
+import data.irsa_audit.rules.permissions.admin_access as rule
+
+admin_arn := "arn:aws:iam::aws:policy/AdministratorAccess"
+
+role_input(facts) := {"permissions": {"facts": [facts], "holders": [{
+	"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/ops"}, "role": 2,
+	"service_accounts": ["any ServiceAccount in cluster oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE"],
+	"grants": [{"facts": 0, "path": ["roles", 2, "attached_policies", 1], "policy": admin_arn, "related": [{"kind": "policy", "id": admin_arn}]}],
+}]}}
+
+test_deny_administrator_access if {
+	rule.deny with input as role_input({"admin": true, "all_resources": true, "actions": {"names": [], "count": 22091}}) == {{
+		"msg": "arn:aws:iam::aws:policy/AdministratorAccess grants to role arn:aws:iam::111122223333:role/ops every action on every resource (administrator access); it can be assumed through IRSA by any ServiceAccount in cluster oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE",
+		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/ops"},
+		"path": ["roles", 2, "attached_policies", 1],
+		"related": [{"kind": "policy", "id": admin_arn}],
+	}}
+}
+
+test_deny_star_in_policy_file if {
+	inp := {"permissions": {"facts": [{"sid": "All", "admin": true, "actions": {"names": [], "count": 22091}}], "holders": [{
+		"resource": {"kind": "policy", "id": "admin.json"}, "policy": 0,
+		"grants": [{"facts": 0, "path": ["policies", 0, "document", "statements", 0], "policy": "admin.json", "related": []}],
+	}]}}
+	rule.deny with input as inp == {{
+		"msg": "statement \"All\" of admin.json grants every action on every resource (administrator access)",
+		"resource": {"kind": "policy", "id": "admin.json"},
+		"path": ["policies", 0, "document", "statements", 0],
+		"related": [],
+	}}
+}
+
+test_allow_reduced_by_deny if {
+	# s3:* on * minus a Deny: broad, but not administrator access.
+	count(rule.deny) == 0 with input as role_input({"all_resources": true, "reduced": 1, "actions": {"names": [], "count": 22090}})
+}

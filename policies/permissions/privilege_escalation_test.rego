@@ -1,0 +1,73 @@
+package irsa_audit.rules.permissions.privilege_escalation_test
+
+import data.irsa_audit.rules.permissions.privilege_escalation as rule
+
+role := "arn:aws:iam::111122223333:role/deployer"
+
+policy := "arn:aws:iam::111122223333:policy/deploy"
+
+pass_path := ["managed_policies", 0, "document", "statements", 0]
+
+holder(extra) := object.union(
+	{
+		"resource": {"kind": "role", "id": role}, "role": 0,
+		"service_accounts": ["system:serviceaccount:ci:deployer"],
+		"grants": [{"facts": 0, "path": pass_path, "policy": policy, "related": [{"kind": "policy", "id": policy}]}],
+	},
+	extra,
+)
+
+test_deny_attach_policy_in_file if {
+	inp := {"permissions": {
+		"facts": [{"actions": {"names": ["iam:AttachRolePolicy"], "count": 1}, "privilege_escalation": {"names": ["iam:AttachRolePolicy"], "count": 1}}],
+		"holders": [{
+			"resource": {"kind": "policy", "id": "iam.json"}, "policy": 0,
+			"grants": [{"facts": 0, "path": ["policies", 0, "document", "statements", 0], "policy": "iam.json", "related": []}],
+		}],
+	}}
+	rule.deny with input as inp == {{
+		"msg": "iam.json grants privilege-escalation actions: iam:AttachRolePolicy",
+		"resource": {"kind": "policy", "id": "iam.json"},
+		"path": ["policies", 0, "document", "statements", 0],
+		"related": [],
+	}}
+}
+
+test_deny_pass_role_on_star_and_combo if {
+	inp := {"permissions": {
+		"facts": [{"sid": "Pass", "all_resources": true, "actions": {"names": ["iam:PassRole"], "count": 1}, "privilege_escalation": {"names": ["iam:PassRole"], "count": 1}}],
+		"holders": [holder({"escalation_combos": [{
+			"path": pass_path, "policy": policy,
+			"related": [{"kind": "policy", "id": policy}],
+			"with": ["lambda:CreateFunction"],
+		}]})],
+	}}
+	rule.deny with input as inp == {
+		{
+			"msg": "statement \"Pass\" of arn:aws:iam::111122223333:policy/deploy grants to role arn:aws:iam::111122223333:role/deployer privilege-escalation actions: iam:PassRole; it can be assumed through IRSA by system:serviceaccount:ci:deployer",
+			"resource": {"kind": "role", "id": role},
+			"path": pass_path,
+			"related": [{"kind": "policy", "id": policy}],
+		},
+		{
+			"msg": "arn:aws:iam::111122223333:policy/deploy grants to role arn:aws:iam::111122223333:role/deployer iam:PassRole, and with lambda:CreateFunction a role can be passed to code that runs as it; it can be assumed through IRSA by system:serviceaccount:ci:deployer",
+			"resource": {"kind": "role", "id": role},
+			"path": pass_path,
+			"related": [{"kind": "policy", "id": policy}],
+		},
+	}
+}
+
+test_allow_scoped_pass_role if {
+	# iam:PassRole on one role, without a combination: no escalation facts.
+	inp := {"permissions": {"facts": [{"actions": {"names": ["iam:PassRole"], "count": 1}}], "holders": [holder({})]}}
+	count(rule.deny) == 0 with input as inp
+}
+
+test_allow_admin_is_reported_by_admin_access if {
+	inp := {"permissions": {
+		"facts": [{"admin": true, "actions": {"names": [], "count": 22091}, "privilege_escalation": {"names": ["iam:PassRole"], "count": 14}}],
+		"holders": [holder({})],
+	}}
+	count(rule.deny) == 0 with input as inp
+}

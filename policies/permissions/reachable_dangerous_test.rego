@@ -1,0 +1,103 @@
+package irsa_audit.rules.permissions.reachable_dangerous_test
+
+import data.irsa_audit.rules.permissions.reachable_dangerous as rule
+
+issuer := "oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE"
+
+provider := sprintf("arn:aws:iam::111122223333:oidc-provider/%s", [issuer])
+
+role := "arn:aws:iam::111122223333:role/app"
+
+trust(conditions) := {
+	"effect": "Allow",
+	"principal": {"federated": [provider]},
+	"actions": ["sts:AssumeRoleWithWebIdentity"],
+	"conditions": conditions,
+}
+
+sub(operator, base, values) := {"operator": operator, "base_operator": base, "key": sprintf("%s:sub", [issuer]), "values": values}
+
+aud := {"operator": "StringEquals", "base_operator": "StringEquals", "key": sprintf("%s:aud", [issuer]), "values": ["sts.amazonaws.com"]}
+
+s3_full := "arn:aws:iam::aws:policy/AmazonS3FullAccess"
+
+dangerous_holder := {
+	"resource": {"kind": "role", "id": role}, "role": 0,
+	"grants": [{"facts": 0, "path": ["roles", 0, "attached_policies", 0], "policy": s3_full, "related": [{"kind": "policy", "id": s3_full}]}],
+	"dangerous": {
+		"kinds": ["s3_all_resources", "s3_wildcard_write"],
+		"actions": {"names": ["s3:PutBucketPolicy", "s3:DeleteBucket"], "count": 180},
+	},
+}
+
+input_with(statements, holder) := {
+	"roles": [{"arn": role, "trust_policy": {"statements": statements}}],
+	"permissions": {"facts": [{"actions": {"names": [], "count": 180}}], "holders": [holder]},
+}
+
+finding(who, j) := {
+	"msg": sprintf("role %s can be assumed by %s and holds S3-on-every-bucket, wildcard S3 write permissions: s3:PutBucketPolicy, s3:DeleteBucket and 178 more", [role, who]),
+	"resource": {"kind": "role", "id": role},
+	"path": ["roles", 0, "trust_policy", "statements", j],
+	"related": [{"kind": "policy", "id": s3_full}],
+}
+
+test_deny_no_sub_condition if {
+	rule.deny with input as input_with([trust([aud])], dangerous_holder) == {finding(sprintf("any ServiceAccount in cluster %s", [issuer]), 0)}
+}
+
+test_deny_wildcard_sub if {
+	statements := [trust([sub("StringLike", "StringLike", ["system:serviceaccount:*"]), aud])]
+	rule.deny with input as input_with(statements, dangerous_holder) == {finding("ServiceAccounts matching \"system:serviceaccount:*\"", 0)}
+}
+
+test_deny_negated_sub if {
+	statements := [trust([object.union(sub("StringNotEquals", "StringEquals", ["system:serviceaccount:kube-system:admin"]), {"negated": true}), aud])]
+	rule.deny with input as input_with(statements, dangerous_holder) == {finding(sprintf("any ServiceAccount in cluster %s (sub checked with StringNotEquals)", [issuer]), 0)}
+}
+
+test_deny_one_finding_for_several_statements if {
+	statements := [
+		trust([sub("StringEquals", "StringEquals", ["system:serviceaccount:default:app"]), aud]),
+		trust([sub("StringLike", "StringLike", ["system:serviceaccount:payments:*"]), aud]),
+		trust([aud]),
+	]
+	who := sprintf("ServiceAccounts matching \"system:serviceaccount:payments:*\", any ServiceAccount in cluster %s", [issuer])
+	rule.deny with input as input_with(statements, dangerous_holder) == {finding(who, 1)}
+}
+
+test_deny_admin if {
+	holder := object.union(dangerous_holder, {"dangerous": {"kinds": ["admin"], "actions": {"names": ["*"], "count": 1}}})
+	rule.deny with input as input_with([trust([aud])], holder) == {{
+		"msg": sprintf("role %s can be assumed by any ServiceAccount in cluster %s and holds administrator permissions: *", [role, issuer]),
+		"resource": {"kind": "role", "id": role},
+		"path": ["roles", 0, "trust_policy", "statements", 0],
+		"related": [{"kind": "policy", "id": s3_full}],
+	}}
+}
+
+test_allow_exact_sub if {
+	statements := [trust([sub("StringEquals", "StringEquals", ["system:serviceaccount:default:app"]), aud])]
+	count(rule.deny) == 0 with input as input_with(statements, dangerous_holder)
+}
+
+test_allow_string_like_without_wildcard if {
+	statements := [trust([sub("StringLike", "StringLike", ["system:serviceaccount:default:app"]), aud])]
+	count(rule.deny) == 0 with input as input_with(statements, dangerous_holder)
+}
+
+test_allow_broad_trust_without_dangerous_permissions if {
+	holder := object.remove(dangerous_holder, ["dangerous"])
+	count(rule.deny) == 0 with input as input_with([trust([aud])], holder)
+}
+
+test_allow_not_web_identity if {
+	statements := [{"effect": "Allow", "principal": {"service": ["ec2.amazonaws.com"]}, "actions": ["sts:AssumeRole"]}]
+	count(rule.deny) == 0 with input as input_with(statements, dangerous_holder)
+}
+
+test_allow_policy_file_holder if {
+	# Standalone policy files have no trust: IRSA-040 judges roles only.
+	holder := object.union(object.remove(dangerous_holder, ["role"]), {"resource": {"kind": "policy", "id": "s3.json"}, "policy": 0})
+	count(rule.deny) == 0 with input as input_with([trust([aud])], holder)
+}

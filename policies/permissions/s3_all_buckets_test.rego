@@ -1,0 +1,55 @@
+package irsa_audit.rules.permissions.s3_all_buckets_test
+
+import data.irsa_audit.rules.permissions.s3_all_buckets as rule
+
+file_input(facts) := {"permissions": {"facts": [facts], "holders": [{
+	"resource": {"kind": "policy", "id": "s3.json"}, "policy": 0,
+	"grants": [{"facts": 0, "path": ["policies", 0, "document", "statements", 0], "policy": "s3.json", "related": []}],
+}]}}
+
+test_deny_all_objects if {
+	facts := {
+		"actions": {"names": ["s3:GetObject"], "count": 1},
+		"s3_all_resources": ["arn:aws:s3:::*/*"],
+		"s3": {"names": ["s3:GetObject"], "count": 1},
+	}
+	rule.deny with input as file_input(facts) == {{
+		"msg": "s3.json grants 1 S3 actions on every bucket or object (\"arn:aws:s3:::*/*\"): s3:GetObject",
+		"resource": {"kind": "policy", "id": "s3.json"},
+		"path": ["policies", 0, "document", "statements", 0],
+		"related": [],
+	}}
+}
+
+test_deny_star_role if {
+	inp := {"permissions": {
+		"facts": [{
+			"sid": "Read",
+			"actions": {"names": ["s3:GetObject", "s3:ListBucket"], "count": 2},
+			"all_resources": true,
+			"s3_all_resources": ["*"],
+			"s3": {"names": ["s3:GetObject", "s3:ListBucket"], "count": 2},
+		}],
+		"holders": [{
+			"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/app"}, "role": 0,
+			"grants": [{"facts": 0, "path": ["roles", 0, "inline_policies", 0, "document", "statements", 0], "policy": "inline policy \"s3\"", "related": []}],
+		}],
+	}}
+	rule.deny with input as inp == {{
+		"msg": "statement \"Read\" of inline policy \"s3\" grants to role arn:aws:iam::111122223333:role/app 2 S3 actions on every bucket or object (\"*\"): s3:GetObject, s3:ListBucket",
+		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/app"},
+		"path": ["roles", 0, "inline_policies", 0, "document", "statements", 0],
+		"related": [],
+	}}
+}
+
+test_allow_one_bucket if {
+	count(rule.deny) == 0 with input as file_input({"actions": {"names": ["s3:GetObject"], "count": 1}})
+}
+
+test_allow_admin_is_reported_by_admin_access if {
+	count(rule.deny) == 0 with input as file_input({
+		"admin": true, "actions": {"names": [], "count": 1},
+		"s3_all_resources": ["*"], "s3": {"names": ["s3:GetObject"], "count": 1},
+	})
+}

@@ -1,0 +1,29 @@
+package irsa_audit.rules.permissions.secrets_read_all_test
+
+import data.irsa_audit.rules.permissions.secrets_read_all as rule
+
+role := "arn:aws:iam::111122223333:role/app"
+
+role_input(facts) := {"permissions": {"facts": [facts], "holders": [{
+	"resource": {"kind": "role", "id": role}, "role": 0,
+	"service_accounts": ["system:serviceaccount:payments:*"],
+	"grants": [{"facts": 0, "path": ["roles", 0, "inline_policies", 0, "document", "statements", 0], "policy": "inline policy \"secrets\"", "related": []}],
+}]}}
+
+test_deny_get_secret_value_on_star if {
+	facts := {
+		"all_resources": true,
+		"actions": {"names": ["kms:Decrypt", "secretsmanager:GetSecretValue"], "count": 2},
+		"secrets_read": {"names": ["secretsmanager:GetSecretValue", "kms:Decrypt"], "count": 2},
+	}
+	rule.deny with input as role_input(facts) == {{
+		"msg": "inline policy \"secrets\" grants to role arn:aws:iam::111122223333:role/app secretsmanager:GetSecretValue, kms:Decrypt on every resource, so every secret it covers can be read; it can be assumed through IRSA by system:serviceaccount:payments:*",
+		"resource": {"kind": "role", "id": role},
+		"path": ["roles", 0, "inline_policies", 0, "document", "statements", 0],
+		"related": [],
+	}}
+}
+
+test_allow_scoped_secret if {
+	count(rule.deny) == 0 with input as role_input({"actions": {"names": ["secretsmanager:GetSecretValue"], "count": 1}})
+}
