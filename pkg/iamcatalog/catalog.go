@@ -208,14 +208,11 @@ func (c *Catalog) Service(key string) (Service, bool) {
 
 // ExpandIndex returns the numbers, ascending, of the actions that an Action pattern of a policy
 // matches: "s3:Put*", "s3:*Object*", "s3:Get?bject", "*", "*:*". Matching is case-insensitive;
-// "*" matches any run of characters (the ":" included) and "?" one character. A pattern
-// without ":" matches nothing unless it is made of wildcards only.
+// "*" matches any run of characters (the ":" included) and "?" one character, so "*Object"
+// matches "s3:GetObject" while "GetObject" matches nothing.
 func (c *Catalog) ExpandIndex(pattern string) []int {
 	p := strings.ToLower(pattern)
 	svcPat, _, hasColon := strings.Cut(p, ":")
-	if !hasColon && strings.Trim(p, "*") != "" {
-		return nil
-	}
 	if t := strings.Trim(p, "*"); t == "" || (t == ":" && p[0] == '*' && p[len(p)-1] == '*') {
 		out := make([]int, len(c.actions))
 		for i := range out {
