@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -359,6 +360,11 @@ func TestNewErrors(t *testing.T) {
 				"b.rego": userRule("acme.rules.a", "ACME-2", "x := 1"),
 			},
 			want: []string{"b.rego:1", "package acme.rules.a already has METADATA in", "a.rego:1"},
+		},
+		{
+			name:  "id without deny",
+			files: map[string]string{"a.rego": userRule("acme.rules.a", "ACME-1", `violation contains "x"`)},
+			want:  []string{"a.rego:1", "package acme.rules.a has a METADATA custom.id but no deny rule"},
 		},
 		{
 			name:  "complete deny",
@@ -792,5 +798,29 @@ func TestCustomRuleTests(t *testing.T) {
 	}
 	if ran != 3 {
 		t.Errorf("ran %d Rego tests, want 3", ran)
+	}
+}
+
+// TestEvaluateConcurrent checks that one engine serves concurrent scans (run with -race).
+func TestEvaluateConcurrent(t *testing.T) {
+	e := newEngine(t, Options{PolicyDirs: []string{"testdata/custom"}})
+	want, err := e.Evaluate(context.Background(), testSnapshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			got, err := e.Evaluate(context.Background(), testSnapshot())
+			if err == nil && !cmp.Equal(want, got) {
+				err = fmt.Errorf("concurrent result differs (-want +got):\n%s", cmp.Diff(want, got))
+			}
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
 	}
 }

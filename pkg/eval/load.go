@@ -160,6 +160,11 @@ func collectRules(mods []module) ([]rule, error) {
 	for _, key := range order {
 		p := pkgs[key]
 		if p.deny == nil {
+			if p.meta != nil && p.meta.Custom["id"] != nil {
+				// Most likely a rule whose set is misnamed (violation, warn): it would never run.
+				return nil, fmt.Errorf("%s: package %s has a METADATA custom.id but no deny rule",
+					locString(p.metaFile, p.meta.Location), strings.TrimPrefix(key, "data."))
+			}
 			continue // a library or helper package
 		}
 		r, err := decodeMeta(p)
