@@ -1,0 +1,95 @@
+package collect
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/irsa-audit/irsa-audit/pkg/collect/awscollect"
+	"github.com/irsa-audit/irsa-audit/pkg/collect/internal/fakeaws"
+	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
+)
+
+func TestJoinClusters(t *testing.T) {
+	const arn = "arn:aws:eks:us-east-1:111111111111:cluster/prod"
+	eks := snapshot.Cluster{
+		ID: arn, Name: "prod", ARN: arn, AccountID: "111111111111", Region: "us-east-1", Issuer: "oidc.example/id/1",
+		Inventory: snapshot.ClusterInventory{Notes: []string{"service accounts and workloads are read through the Kubernetes API, not through EKS"}},
+		Loc:       snapshot.Location{API: "eks:DescribeCluster"},
+	}
+	kube := snapshot.Cluster{
+		ID: arn, Name: "prod", ARN: arn, AccountID: "111111111111", Region: "us-east-1", Issuer: "oidc.example/id/1",
+		Inventory: snapshot.ClusterInventory{ServiceAccounts: true, Notes: []string{"jobs: not listed: NotFound"}},
+		Loc:       snapshot.Location{API: "kubernetes:prod"},
+	}
+	other := snapshot.Cluster{ID: "kind", Name: "kind", Loc: snapshot.Location{API: "kubernetes:kind"}}
+	for _, tc := range []struct {
+		name string
+		in   []snapshot.Cluster
+		want []snapshot.Cluster
+	}{
+		{name: "eks only", in: []snapshot.Cluster{eks}, want: []snapshot.Cluster{eks}},
+		{name: "both views of one cluster", in: []snapshot.Cluster{eks, other, kube}, want: []snapshot.Cluster{
+			{
+				ID: arn, Name: "prod", ARN: arn, AccountID: "111111111111", Region: "us-east-1", Issuer: "oidc.example/id/1",
+				Inventory: snapshot.ClusterInventory{ServiceAccounts: true, Notes: []string{"jobs: not listed: NotFound"}},
+				Loc:       snapshot.Location{API: "eks:DescribeCluster"},
+			},
+			other,
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, joinClusters(tc.in)); diff != "" {
+				t.Errorf("joinClusters (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func awsOptions(srv *fakeaws.Server, key string) *awscollect.Options {
+	return &awscollect.Options{
+		Config:     &aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider(key, "secret", "")},
+		Endpoints:  awscollect.Endpoints{IAM: srv.URL, STS: srv.URL, EKS: srv.URL, Account: srv.URL},
+		MaxBackoff: time.Millisecond,
+	}
+}
+
+func TestCollectNothing(t *testing.T) {
+	if _, err := Collect(context.Background(), Options{}); err == nil {
+		t.Error("Collect with neither AWS nor Kubernetes succeeded")
+	}
+}
+
+func TestCollectAWSOnly(t *testing.T) {
+	srv := fakeaws.New(fakeaws.Synthetic("111111111111", "AKIDTEST", 3, 2))
+	defer srv.Close()
+	snap, err := Collect(context.Background(), Options{AWS: awsOptions(srv, "AKIDTEST"), Now: func() time.Time { return time.Unix(0, 0) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Roles) != 3 || len(snap.ManagedPolicies) != 2 || len(snap.Clusters) != 1 || snap.Version != snapshot.Version {
+		t.Errorf("got %d roles, %d policies, %d clusters, version %q", len(snap.Roles), len(snap.ManagedPolicies), len(snap.Clusters), snap.Version)
+	}
+	if snap.GeneratedAt != "1970-01-01T00:00:00Z" {
+		t.Errorf("generated_at = %q", snap.GeneratedAt)
+	}
+}
+
+// TestExpiredCredentials: the top level passes the credentials error through untouched, so the
+// CLI can map it to exit 2.
+func TestExpiredCredentials(t *testing.T) {
+	est := fakeaws.Synthetic("111111111111", "AKIDTEST", 1, 1)
+	est.Accounts[0].Expired = true
+	srv := fakeaws.New(est)
+	defer srv.Close()
+	snap, err := Collect(context.Background(), Options{AWS: awsOptions(srv, "AKIDTEST")})
+	var ce *awscollect.CredentialsError
+	if !errors.As(err, &ce) || snap != nil {
+		t.Errorf("Collect = %v, %v; want nil, *CredentialsError", snap, err)
+	}
+}
