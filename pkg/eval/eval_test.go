@@ -824,3 +824,32 @@ func TestEvaluateConcurrent(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadBuiltinSkipsTests(t *testing.T) {
+	mods, err := loadBuiltin(testBuiltin(), Capabilities())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range mods {
+		got = append(got, m.file)
+	}
+	want := []string{
+		"policies/lib/test.rego",
+		"policies/roles/stale.rego",
+		"policies/serviceaccount/bad_arn.rego",
+		"policies/trust/no_condition.rego",
+		"policies/trust/wildcard_sub.rego",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("loaded files (-want +got):\n%s", diff)
+	}
+}
+
+func TestPolicyDirMissing(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nope")
+	_, err := New(context.Background(), Options{builtin: testBuiltin(), PolicyDirs: []string{missing}})
+	if err == nil || !strings.Contains(err.Error(), missing) {
+		t.Errorf("New error = %v, want one naming %s", err, missing)
+	}
+}
