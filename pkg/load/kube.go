@@ -1,6 +1,8 @@
 package load
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
@@ -55,6 +57,9 @@ func kubeObject(d document, n *syntax.Node, r *fileResult, depth int) error {
 		}
 		if items.Value.Kind != syntax.Array {
 			return syntax.Errorf(items.Value, "%s items must be a list, not %s", kind, items.Value.Kind)
+		}
+		if depth == 0 {
+			defer listClaims(d, r, len(r.items.ServiceAccounts), len(r.items.Workloads))
 		}
 		// One broken item does not hide the others.
 		for _, it := range items.Value.Items {
@@ -196,4 +201,51 @@ func stringField(n *syntax.Node, key string) (string, error) {
 		return "", syntax.Errorf(v, "%s must be a string, not %s", key, v.Kind)
 	}
 	return v.Value, nil
+}
+
+// listClaims records what a top-level List says about a cluster's inventories, judging by its
+// content, since `kubectl get serviceaccounts -A` and `kubectl get serviceaccounts -n ns` print
+// the same kind: List. Every namespace has a ServiceAccount named "default" (the ServiceAccount
+// controller creates it), so a list of every namespace holds the default ServiceAccount of each
+// namespace it mentions, and at least those of "default" and "kube-system". A Pod list counts as
+// all workloads when it holds Pods of "kube-system" and of another namespace (a cluster runs system
+// Pods; a per-namespace export holds one namespace). saStart and wlStart are where the List's
+// items begin in r.items.
+func listClaims(d document, r *fileResult, saStart, wlStart int) {
+	at := d.loc(d.node)
+	if sas := r.items.ServiceAccounts[saStart:]; len(sas) > 0 {
+		namespaces := map[string]bool{"default": true, "kube-system": true}
+		defaults := map[string]bool{}
+		for _, sa := range sas {
+			namespaces[sa.Namespace] = true
+			if sa.Name == "default" {
+				defaults[sa.Namespace] = true
+			}
+		}
+		var missing []string
+		for _, ns := range sortedKeys(namespaces) {
+			if !defaults[ns] {
+				missing = append(missing, ns)
+			}
+		}
+		c := claim{kind: claimServiceAccounts, complete: len(missing) == 0, at: at}
+		if !c.complete {
+			c.note = fmt.Sprintf("service accounts incomplete: %s is not a list of every namespace (it has no default ServiceAccount in %s): export with kubectl get serviceaccounts -A", d.file, strings.Join(missing, ", "))
+		}
+		r.claims = append(r.claims, c)
+	}
+	var podNamespaces []string
+	for _, w := range r.items.Workloads[wlStart:] {
+		if w.Kind == "Pod" && !slices.Contains(podNamespaces, w.Namespace) {
+			podNamespaces = append(podNamespaces, w.Namespace)
+		}
+	}
+	if len(podNamespaces) > 0 {
+		c := claim{kind: claimWorkloads, complete: slices.Contains(podNamespaces, "kube-system") && len(podNamespaces) > 1, at: at}
+		if !c.complete {
+			slices.Sort(podNamespaces)
+			c.note = fmt.Sprintf("workloads incomplete: %s holds the Pods of %s only, not of every namespace: export with kubectl get pods -A", d.file, strings.Join(podNamespaces, ", "))
+		}
+		r.claims = append(r.claims, c)
+	}
 }

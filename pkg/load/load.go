@@ -126,11 +126,11 @@ func load(ctx context.Context, paths []string, opts Options, fsys fileSystem) (*
 	if err := l.readAll(); err != nil {
 		return nil, err
 	}
-	snap := &snapshot.Snapshot{Version: snapshot.Version}
-	for _, s := range l.slots {
-		s.result.mergeInto(snap)
+	results := make([]*fileResult, len(l.slots))
+	for i, s := range l.slots {
+		results[i] = s.result
 	}
-	return snap, nil
+	return resolve(results), nil
 }
 
 func displayName(p string) string { return filepath.ToSlash(p) }

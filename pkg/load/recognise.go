@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"path"
 	"regexp"
 	"strings"
 	"unicode/utf16"
@@ -38,6 +39,13 @@ type fileResult struct {
 	items   snapshot.Snapshot
 	errors  []snapshot.InputError
 	skipped []snapshot.Skipped
+	// claims are what the input says about inventories (a complete role list, an
+	// all-namespaces ServiceAccount list, ...), settled by resolve once every input is read.
+	claims []claim
+	// dir is the folder of the input ("/" separators, cleaned): exports that do not name their
+	// account or cluster are tied to the ones named by the exports of the same or an enclosing
+	// folder (see resolve).
+	dir string
 }
 
 func errorResult(name, msg string) *fileResult {
@@ -62,6 +70,16 @@ func (r *fileResult) mergeInto(s *snapshot.Snapshot) {
 	s.Policies = append(s.Policies, it.Policies...)
 	s.ServiceAccounts = append(s.ServiceAccounts, it.ServiceAccounts...)
 	s.Workloads = append(s.Workloads, it.Workloads...)
+	s.PodIdentityAssociations = append(s.PodIdentityAssociations, it.PodIdentityAssociations...)
+	if it.GeneratedAt > s.GeneratedAt {
+		s.GeneratedAt = it.GeneratedAt
+	}
+	for op, n := range it.Stats.APICalls {
+		if s.Stats.APICalls == nil {
+			s.Stats.APICalls = map[string]int{}
+		}
+		s.Stats.APICalls[op] += n
+	}
 	s.Errors = append(s.Errors, r.errors...)
 	s.Skipped = append(s.Skipped, r.skipped...)
 }
@@ -78,7 +96,7 @@ func (r *fileResult) addError(file string, err error) {
 func (r *fileResult) empty() bool {
 	it := &r.items
 	return len(it.Accounts)+len(it.OIDCProviders)+len(it.Clusters)+len(it.Roles)+len(it.ManagedPolicies)+
-		len(it.Policies)+len(it.ServiceAccounts)+len(it.Workloads) == 0
+		len(it.Policies)+len(it.ServiceAccounts)+len(it.Workloads)+len(it.PodIdentityAssociations)+len(r.claims) == 0
 }
 
 // document is one parsed document of a file, as a recogniser sees it.
@@ -117,6 +135,12 @@ type recogniser struct {
 // detection are shared.
 func recognisers() []recogniser {
 	return []recogniser{
+		{format: FormatSnapshot, match: isSnapshot, load: loadSnapshot},
+		{format: FormatAuthDetails, match: isAuthDetails, load: loadAuthDetails},
+		{format: FormatProviderList, match: isProviderList, load: loadProviderList},
+		{format: FormatProvider, match: isProvider, load: loadProvider},
+		{format: FormatCluster, match: isCluster, load: loadCluster},
+		{format: FormatClusterList, match: isClusterList, load: loadClusterList},
 		{format: "iam-policy", match: policydoc.LooksLikePolicy, load: loadPolicy},
 		{format: "kubernetes-manifest", match: isKubernetesObject, load: loadKubernetes},
 	}
@@ -134,7 +158,7 @@ func loadPolicy(d document, r *fileResult) error {
 
 // recognise parses one input and loads every document a recogniser accepts.
 func recognise(name, kind string, data []byte, explicit bool) *fileResult {
-	r := &fileResult{source: &snapshot.Source{Kind: kind, Name: name}}
+	r := &fileResult{source: &snapshot.Source{Kind: kind, Name: name}, dir: path.Clean(path.Dir(name))}
 	data = toUTF8(data)
 	fail := func(format string, err error) *fileResult {
 		r.source.Format = format
@@ -190,7 +214,7 @@ func recognise(name, kind string, data []byte, explicit bool) *fileResult {
 	if template && mentionsTemplate(r) {
 		// Parsed, but the values that matter are template expressions: judging them as
 		// written would be judging placeholders.
-		*r = fileResult{source: r.source}
+		*r = fileResult{source: r.source, dir: r.dir}
 		return skip(FormatTemplate, ReasonTemplate)
 	}
 	if perr != nil {
@@ -304,7 +328,7 @@ func hasTemplateMarkers(data []byte) bool {
 }
 
 var (
-	jsonInputRE = regexp.MustCompile(`"(Statement|apiVersion)"\s*:`)
+	jsonInputRE = regexp.MustCompile(`"(Statement|apiVersion|RoleDetailList|OpenIDConnectProviderList|ClientIDList|service_accounts|oidc_providers)"\s*:`)
 	yamlInputRE = regexp.MustCompile(`(?m)^[ \t-]*(apiVersion|kind|Statement)[ \t]*:`)
 )
 
