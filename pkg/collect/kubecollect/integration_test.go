@@ -264,3 +264,45 @@ func TestUnreachableContext(t *testing.T) {
 		t.Error("snapshot contains the kubeconfig path")
 	}
 }
+
+// TestDocumentedRBAC applies docs/permissions/kubernetes-rbac.yaml and collects as its
+// ServiceAccount (by impersonation, as the in-cluster scanner would run): the documented
+// ClusterRole is enough for a complete inventory with no errors.
+func TestDocumentedRBAC(t *testing.T) {
+	admin := kubetest.Env(t, "IRSA_AUDIT_KUBECONFIG")
+	cs := kubetest.Client(t, admin)
+	kubetest.Apply(t, cs, "../../../docs/permissions/kubernetes-rbac.yaml")
+	ns := kubetest.Namespace(t, cs, "rbac-doc-"+kubetest.Suffix(t))
+	kubetest.ServiceAccount(t, cs, ns, "app", "")
+
+	raw, err := clientcmd.LoadFromFile(admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := raw.AuthInfos[raw.Contexts[raw.CurrentContext].AuthInfo]
+	u.Impersonate = "system:serviceaccount:irsa-audit:irsa-audit"
+	u.ImpersonateGroups = []string{"system:serviceaccounts", "system:serviceaccounts:irsa-audit", "system:authenticated"}
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := clientcmd.WriteToFile(*raw, path); err != nil {
+		t.Fatal(err)
+	}
+	kubetest.WaitAllowed(t, kubetest.Client(t, path), "")
+
+	snap, err := kubecollect.Collect(context.Background(), kubecollect.Options{Kubeconfig: path, Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Errors) != 0 {
+		t.Errorf("errors = %+v", snap.Errors)
+	}
+	if diff := cmp.Diff([]snapshot.Cluster{{
+		ID: "admin", Name: "admin", Issuer: apiserverHost(t, admin),
+		Inventory: snapshot.ClusterInventory{ServiceAccounts: true, Workloads: true},
+		Loc:       snapshot.Location{API: "kubernetes:admin"},
+	}}, snap.Clusters); diff != "" {
+		t.Errorf("clusters (-want +got):\n%s", diff)
+	}
+	if got := inNamespace(snap.ServiceAccounts, saNS, ns); len(got) != 1 {
+		t.Errorf("service accounts in %s = %+v", ns, got)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,8 +17,10 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/tools/clientcmd"
 )
 
@@ -199,6 +202,55 @@ func GrantReader(t testing.TB, admin kubernetes.Interface, user kubernetes.Inter
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("rolebinding for %s in %s not in force: %v %v", userName, ns, e1, e2)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// Apply creates every object of a multi-document YAML file of core and RBAC objects (Namespace,
+// ServiceAccount, ClusterRole, ClusterRoleBinding); objects that exist already are left alone.
+func Apply(t testing.TB, cs kubernetes.Interface, path string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, doc := range strings.Split(string(data), "\n---\n") {
+		obj, _, err := scheme.Codecs.UniversalDeserializer().Decode([]byte(doc), nil, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		switch o := obj.(type) {
+		case *corev1.Namespace:
+			_, err = cs.CoreV1().Namespaces().Create(ctx, o, metav1.CreateOptions{})
+		case *corev1.ServiceAccount:
+			_, err = cs.CoreV1().ServiceAccounts(o.Namespace).Create(ctx, o, metav1.CreateOptions{})
+		case *rbacv1.ClusterRole:
+			_, err = cs.RbacV1().ClusterRoles().Create(ctx, o, metav1.CreateOptions{})
+		case *rbacv1.ClusterRoleBinding:
+			_, err = cs.RbacV1().ClusterRoleBindings().Create(ctx, o, metav1.CreateOptions{})
+		default:
+			t.Fatalf("%s: unexpected object %T", path, obj)
+		}
+		if err != nil && !apierrors.IsAlreadyExists(err) {
+			t.Fatalf("%s: create %T: %v", path, obj, err)
+		}
+	}
+}
+
+// WaitAllowed waits until cs may list ServiceAccounts in ns ("" for all namespaces): RBAC
+// reaches the authorizer through an informer.
+func WaitAllowed(t testing.TB, cs kubernetes.Interface, ns string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		_, err := cs.CoreV1().ServiceAccounts(ns).List(context.Background(), metav1.ListOptions{Limit: 1})
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not allowed to list serviceaccounts in %q: %v", ns, err)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
