@@ -393,48 +393,85 @@ func within(dir, parent string) bool {
 }
 
 // bindKubernetes ties the ServiceAccounts and workloads that name no cluster (kubectl exports,
-// manifests) to the cluster described in their folder or the nearest enclosing folder that
-// describes exactly one, else to the only cluster of the scan; and settles their Lists' claims
-// on that cluster.
+// manifests) to a cluster, and settles their Lists' claims on it:
+//
+//  1. the nearest folder, from the input's own up, that describes clusters decides: with exactly
+//     one cluster there, that one; with several, none (the input stays unbound);
+//  2. with no such folder, the only cluster of the scan, unless inputs were already tied to it by
+//     folder (it has its own kubectl exports, so other manifests are not its).
 func (rv *resolver) bindKubernetes() {
+	var strays []*fileResult
+	byFolder := map[string]bool{}
 	for _, r := range rv.results {
-		unbound := false
-		for _, sa := range r.items.ServiceAccounts {
-			unbound = unbound || sa.Cluster == ""
-		}
-		for _, w := range r.items.Workloads {
-			unbound = unbound || w.Cluster == ""
-		}
-		if !unbound {
+		if !hasUnbound(r) {
 			continue
 		}
-		id := nearest(rv.dirClusters, rv.clusters, r.dir)
+		id := nearest(rv.dirClusters, nil, r.dir)
 		if id == "" {
+			if !rv.folderNamesClusters(r.dir) {
+				strays = append(strays, r)
+			}
 			continue
 		}
-		for i := range r.items.ServiceAccounts {
-			if r.items.ServiceAccounts[i].Cluster == "" {
-				r.items.ServiceAccounts[i].Cluster = id
-			}
+		byFolder[id] = true
+		rv.bind(r, id)
+	}
+	if len(rv.clusters) == 1 && !byFolder[rv.clusters[0]] {
+		for _, r := range strays {
+			rv.bind(r, rv.clusters[0])
 		}
-		for i := range r.items.Workloads {
-			if r.items.Workloads[i].Cluster == "" {
-				r.items.Workloads[i].Cluster = id
-			}
+	}
+}
+
+func hasUnbound(r *fileResult) bool {
+	for _, sa := range r.items.ServiceAccounts {
+		if sa.Cluster == "" {
+			return true
 		}
-		for _, c := range r.claims {
-			cs := rv.cluster(id)
-			switch c.kind {
-			case claimServiceAccounts:
-				cs.serviceAccounts = cs.serviceAccounts || c.complete
-			case claimWorkloads:
-				cs.workloads = cs.workloads || c.complete
-			default:
-				continue
-			}
-			if c.note != "" {
-				cs.notes = addUnique(cs.notes, c.note)
-			}
+	}
+	for _, w := range r.items.Workloads {
+		if w.Cluster == "" {
+			return true
+		}
+	}
+	return false
+}
+
+// folderNamesClusters reports whether dir or a folder above it describes any cluster.
+func (rv *resolver) folderNamesClusters(dir string) bool {
+	for d := dir; ; d = path.Dir(d) {
+		if len(rv.dirClusters[d]) > 0 {
+			return true
+		}
+		if d == "." || d == "/" || path.Dir(d) == d {
+			return false
+		}
+	}
+}
+
+func (rv *resolver) bind(r *fileResult, id string) {
+	for i := range r.items.ServiceAccounts {
+		if r.items.ServiceAccounts[i].Cluster == "" {
+			r.items.ServiceAccounts[i].Cluster = id
+		}
+	}
+	for i := range r.items.Workloads {
+		if r.items.Workloads[i].Cluster == "" {
+			r.items.Workloads[i].Cluster = id
+		}
+	}
+	for _, c := range r.claims {
+		cs := rv.cluster(id)
+		switch c.kind {
+		case claimServiceAccounts:
+			cs.serviceAccounts = cs.serviceAccounts || c.complete
+		case claimWorkloads:
+			cs.workloads = cs.workloads || c.complete
+		default:
+			continue
+		}
+		if c.note != "" {
+			cs.notes = addUnique(cs.notes, c.note)
 		}
 	}
 }
@@ -535,7 +572,7 @@ func (rv *resolver) buildAccounts(saved []snapshot.Account) []snapshot.Account {
 		}
 	}
 	slices.Sort(ids)
-	out := make([]snapshot.Account, 0, len(ids))
+	var out []snapshot.Account
 	for _, id := range ids {
 		a := byID[id]
 		inv := &a.Inventory
@@ -553,7 +590,7 @@ func (rv *resolver) buildAccounts(saved []snapshot.Account) []snapshot.Account {
 				if len(inv.ClusterRegions) > 0 {
 					regions = "only " + strings.Join(inv.ClusterRegions, ", ")
 				}
-				inv.Notes = append(inv.Notes, fmt.Sprintf("clusters: complete lists for %s (%s with a %s output for every listed cluster); exports do not show which regions the account uses, so all_regions is false", regions, cmdListClusters, cmdDescribe))
+				inv.Notes = append(inv.Notes, fmt.Sprintf("clusters: complete lists for %s (%s, with %s output for every listed cluster); exports do not show which regions the account uses, so all_regions is false", regions, cmdListClusters, cmdDescribe))
 			}
 		}
 		if len(inv.Notes) == 0 {
