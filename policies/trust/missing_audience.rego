@@ -3,7 +3,9 @@
 # description: |
 #   An IRSA trust statement constrains the provider's "sub" key but not its "aud" key. Without
 #   the audience check the role accepts a ServiceAccount token minted for any audience, such as a
-#   projected token meant for another service, instead of only tokens minted for AWS STS.
+#   projected token meant for another service, instead of only tokens minted for AWS STS. The
+#   finding is high when the snapshot shows the provider registering other client IDs (audiences)
+#   than sts.amazonaws.com: STS then accepts tokens minted for those audiences too.
 # related_resources:
 #   - description: documentation
 #     ref: https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html
@@ -29,12 +31,40 @@ deny contains finding if {
 	entries := irsa.conditions(wi.statement)
 	irsa.has_claim_condition(entries, wi.issuer, "sub")
 	not irsa.has_claim_condition(entries, wi.issuer, "aud")
-	finding := {
-		"msg": sprintf(
-			"statement trusting OIDC provider %q constrains %q but has no condition on %q, so tokens minted for any audience are accepted",
-			[wi.provider, sprintf("%s:sub", [wi.issuer]), sprintf("%s:aud", [wi.issuer])],
-		),
-		"resource": wi.resource,
-		"path": wi.path,
-	}
+	other := _other_audiences(wi.provider)
+	finding := object.union(
+		{
+			"msg": sprintf(
+				"statement trusting OIDC provider %q constrains %q but has no condition on %q, so tokens minted for any audience are accepted%s",
+				[wi.provider, sprintf("%s:sub", [wi.issuer]), sprintf("%s:aud", [wi.issuer]), _audience_clause(other)],
+			),
+			"resource": wi.resource,
+			"path": wi.path,
+		},
+		_severity(other),
+	)
 }
+
+# _other_audiences are the client IDs other than sts.amazonaws.com that the provider registers,
+# sorted ([] when the provider is not in the snapshot or registers only sts.amazonaws.com).
+# STS accepts a token whose aud is any of them, so without an aud condition a token minted for
+# one of those audiences assumes the role.
+_other_audiences(provider) := sort({id |
+	some p in input.oidc_providers
+	lower(p.arn) == lower(provider)
+	some id in object.get(p, "client_ids", [])
+	id != "sts.amazonaws.com"
+})
+
+_audience_clause(other) := "" if count(other) == 0
+
+_audience_clause(other) := sprintf(
+	" (the provider also registers %s: a token for any of them assumes the role)",
+	[concat(", ", [sprintf("%q", [id]) | some id in other])],
+) if {
+	count(other) > 0
+}
+
+_severity(other) := {} if count(other) == 0
+
+_severity(other) := {"severity": "high"} if count(other) > 0

@@ -46,3 +46,44 @@ test_allow_no_subject_left_to_irsa_001 if {
 test_allow_deny_statement if {
 	rule.deny with input as role_input([object.union(statement([sub_condition]), {"effect": "Deny"})]) == set()
 }
+
+provider_input(statements, client_ids) := object.union(role_input(statements), {"oidc_providers": [{
+	"arn": provider,
+	"account_id": "111122223333",
+	"issuer": "oidc.eks.us-east-1.amazonaws.com/id/ABC123",
+	"client_ids": client_ids,
+}]})
+
+test_deny_high_when_provider_registers_other_audiences if {
+	rule.deny with input as provider_input([statement([sub_condition])], ["sts.amazonaws.com", "vault", "argo-workflows"]) == {{
+		"msg": "statement trusting OIDC provider \"arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC123\" constrains \"oidc.eks.us-east-1.amazonaws.com/id/ABC123:sub\" but has no condition on \"oidc.eks.us-east-1.amazonaws.com/id/ABC123:aud\", so tokens minted for any audience are accepted (the provider also registers \"argo-workflows\", \"vault\": a token for any of them assumes the role)",
+		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/app"},
+		"path": ["roles", 0, "trust_policy", "statements", 0],
+		"severity": "high",
+	}}
+}
+
+test_deny_default_severity_when_provider_registers_only_sts if {
+	rule.deny with input as provider_input([statement([sub_condition])], ["sts.amazonaws.com"]) == {{
+		"msg": "statement trusting OIDC provider \"arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC123\" constrains \"oidc.eks.us-east-1.amazonaws.com/id/ABC123:sub\" but has no condition on \"oidc.eks.us-east-1.amazonaws.com/id/ABC123:aud\", so tokens minted for any audience are accepted",
+		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/app"},
+		"path": ["roles", 0, "trust_policy", "statements", 0],
+	}}
+}
+
+test_deny_default_severity_when_other_provider_registers_audiences if {
+	other := object.union(provider_input([statement([sub_condition])], ["sts.amazonaws.com"]), {"oidc_providers": [{
+		"arn": "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/OTHER",
+		"client_ids": ["vault"],
+	}]})
+	rule.deny with input as other == {{
+		"msg": "statement trusting OIDC provider \"arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC123\" constrains \"oidc.eks.us-east-1.amazonaws.com/id/ABC123:sub\" but has no condition on \"oidc.eks.us-east-1.amazonaws.com/id/ABC123:aud\", so tokens minted for any audience are accepted",
+		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/app"},
+		"path": ["roles", 0, "trust_policy", "statements", 0],
+	}}
+}
+
+test_allow_audience_pinned_whatever_the_provider_registers if {
+	aud := cond("StringEquals", "oidc.eks.us-east-1.amazonaws.com/id/ABC123:aud", ["sts.amazonaws.com"])
+	rule.deny with input as provider_input([statement([sub_condition, aud])], ["vault"]) == set()
+}
