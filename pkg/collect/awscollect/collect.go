@@ -153,8 +153,13 @@ func (c *Collector) DescribeCluster(ctx context.Context, accountID, region, name
 	return cl, nil
 }
 
-// APICalls returns the requests sent so far per operation.
+// APICalls returns the HTTP requests sent so far per operation, retries included (what
+// Snapshot.Stats.APICalls holds).
 func (c *Collector) APICalls() map[string]int { return c.calls.snapshot() }
+
+// Invocations returns the operations invoked so far, retries not included: the number of pages
+// and lookups the collection needed.
+func (c *Collector) Invocations() map[string]int { return c.calls.invocationsSnapshot() }
 
 // Collect is New followed by Collector.Collect.
 func Collect(ctx context.Context, opts Options) (*snapshot.Snapshot, error) {

@@ -1,6 +1,7 @@
 package awscollect
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -58,7 +59,7 @@ func (r *run) regions(ctx context.Context, cfg aws.Config, res *accountResult) (
 				return nil, false
 			}
 			res.fail(apiListRegions, fmt.Errorf("list enabled regions: %w", err))
-			res.note("enabled regions unknown (%s failed: %s): only %s scanned", apiListRegions, cmpOr(errorCode(err), "error"), cfg.Region)
+			res.note("enabled regions unknown (%s failed: %s): only %s scanned", apiListRegions, cmp.Or(errorCode(err), "error"), cfg.Region)
 			return []string{cfg.Region}, false
 		}
 		for _, reg := range out.Regions {
@@ -91,7 +92,7 @@ func (r *run) region(ctx context.Context, client *eks.Client, accountID, region 
 		if err != nil {
 			if !r.check(err) {
 				rr.fail(apiListClusters, accountID, region, fmt.Errorf("list eks clusters: %w", err))
-				rr.notes = append(rr.notes, fmt.Sprintf("eks %s: clusters not listed (%s: %s)", region, apiListClusters, cmpOr(errorCode(err), "error")))
+				rr.notes = append(rr.notes, fmt.Sprintf("eks %s: clusters not listed (%s: %s)", region, apiListClusters, cmp.Or(errorCode(err), "error")))
 			}
 			return rr
 		}
@@ -107,7 +108,7 @@ func (r *run) region(ctx context.Context, client *eks.Client, accountID, region 
 				return rr
 			}
 			rr.fail(apiDescribeCluster, accountID, region, err)
-			rr.notes = append(rr.notes, fmt.Sprintf("eks %s: cluster %s not described (%s)", region, name, cmpOr(errorCode(err), "error")))
+			rr.notes = append(rr.notes, fmt.Sprintf("eks %s: cluster %s not described (%s)", region, name, cmp.Or(errorCode(err), "error")))
 			rr.complete = false
 			continue
 		}
@@ -130,7 +131,7 @@ func (r *run) associations(ctx context.Context, client *eks.Client, rr *regionRe
 				return false
 			}
 			rr.fail(apiListAssociations, accountID, region, fmt.Errorf("list pod identity associations of %s: %w", cl.Name, err))
-			rr.notes = append(rr.notes, fmt.Sprintf("eks %s: pod identity associations of %s incomplete (%s)", region, cl.Name, cmpOr(errorCode(err), "error")))
+			rr.notes = append(rr.notes, fmt.Sprintf("eks %s: pod identity associations of %s incomplete (%s)", region, cl.Name, cmp.Or(errorCode(err), "error")))
 			return true
 		}
 		for _, s := range out.Associations {
@@ -176,7 +177,7 @@ func describeCluster(ctx context.Context, client *eks.Client, accountID, region,
 		ID:        arn,
 		Name:      aws.ToString(c.Name),
 		ARN:       arn,
-		AccountID: cmpOr(accountOf(arn), accountID),
+		AccountID: cmp.Or(accountOf(arn), accountID),
 		Region:    region,
 		Inventory: snapshot.ClusterInventory{Notes: []string{"service accounts and workloads are read through the Kubernetes API, not through EKS"}},
 		Loc:       snapshot.Location{API: apiDescribeCluster},

@@ -1,6 +1,7 @@
 package awscollect
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -53,7 +54,7 @@ func (r *run) collectIAM(ctx context.Context, client *iam.Client, res *accountRe
 				return
 			}
 			res.fail(apiAuthDetails, fmt.Errorf("list iam roles and policies: %w", err))
-			res.note("roles incomplete: %s failed after %d pages (%s)", apiAuthDetails, page-1, cmpOr(errorCode(err), "error"))
+			res.note("roles incomplete: %s failed after %d pages (%s)", apiAuthDetails, page-1, cmp.Or(errorCode(err), "error"))
 			break
 		}
 		for _, rd := range out.RoleDetailList {
@@ -85,7 +86,7 @@ func (r *run) collectProviders(ctx context.Context, client *iam.Client, res *acc
 	if err != nil {
 		if !r.check(err) {
 			res.fail(apiListProviders, fmt.Errorf("list oidc providers: %w", err))
-			res.note("oidc providers incomplete: %s failed (%s)", apiListProviders, cmpOr(errorCode(err), "error"))
+			res.note("oidc providers incomplete: %s failed (%s)", apiListProviders, cmp.Or(errorCode(err), "error"))
 		}
 		return false
 	}
@@ -121,7 +122,7 @@ func convertRole(res *accountResult, rd iamtypes.RoleDetail) snapshot.Role {
 	role := snapshot.Role{
 		ARN:       arn,
 		Name:      aws.ToString(rd.RoleName),
-		AccountID: cmpOr(accountOf(arn), res.id),
+		AccountID: cmp.Or(accountOf(arn), res.id),
 		Path:      aws.ToString(rd.Path),
 		Loc:       snapshot.Location{API: apiAuthDetails},
 	}
@@ -176,7 +177,7 @@ func convertPolicy(res *accountResult, pd iamtypes.ManagedPolicyDetail) snapshot
 		return mp
 	}
 	v := pd.PolicyVersionList[i]
-	mp.DefaultVersionID = cmpOr(mp.DefaultVersionID, aws.ToString(v.VersionId))
+	mp.DefaultVersionID = cmp.Or(mp.DefaultVersionID, aws.ToString(v.VersionId))
 	if doc, ok := decode(res, aws.ToString(v.Document), "policy "+arn+" version "+mp.DefaultVersionID); ok {
 		mp.Document = &doc
 	}
@@ -206,11 +207,4 @@ func accountOf(arn string) string {
 func stripScheme(u string) string {
 	u = strings.TrimPrefix(u, "https://")
 	return strings.TrimPrefix(u, "http://")
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

@@ -11,10 +11,12 @@ import (
 	"github.com/aws/smithy-go/middleware"
 )
 
-// callCounter counts HTTP requests per operation ("iam:GetAccountAuthorizationDetails").
+// callCounter counts, per operation ("iam:GetAccountAuthorizationDetails"), the HTTP requests
+// sent (retries included) and the operations invoked (retries not included).
 type callCounter struct {
-	mu sync.Mutex
-	n  map[string]int
+	mu          sync.Mutex
+	n           map[string]int
+	invocations map[string]int
 }
 
 func (c *callCounter) add(op string) {
@@ -26,6 +28,15 @@ func (c *callCounter) add(op string) {
 	c.n[op]++
 }
 
+func (c *callCounter) invoked(op string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.invocations == nil {
+		c.invocations = map[string]int{}
+	}
+	c.invocations[op]++
+}
+
 func (c *callCounter) snapshot() map[string]int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -33,6 +44,12 @@ func (c *callCounter) snapshot() map[string]int {
 		return nil
 	}
 	return maps.Clone(c.n)
+}
+
+func (c *callCounter) invocationsSnapshot() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return maps.Clone(c.invocations)
 }
 
 // opName is "<service>:<Operation>" for the operation running in ctx, e.g. "eks:ListClusters".
@@ -48,6 +65,7 @@ func instrument(timeout time.Duration, calls *callCounter) func(*middleware.Stac
 	return func(stack *middleware.Stack) error {
 		err := stack.Initialize.Add(middleware.InitializeMiddlewareFunc("IRSAAuditCallTimeout",
 			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+				calls.invoked(opName(ctx))
 				ctx, cancel := context.WithTimeout(ctx, timeout)
 				defer cancel()
 				return next.HandleInitialize(ctx, in)

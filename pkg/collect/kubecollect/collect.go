@@ -258,20 +258,7 @@ func assemble(opts Options, results []*clusterResult) *snapshot.Snapshot {
 	slices.SortFunc(snap.Workloads, func(a, b snapshot.Workload) int {
 		return cmp.Or(cmp.Compare(a.Cluster, b.Cluster), cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Name, b.Name))
 	})
-	// Errors keep their order within a cluster (the order things were tried); clusters are sorted.
-	slices.SortStableFunc(snap.Errors, func(a, b snapshot.InputError) int { return cmp.Compare(contextOf(a), contextOf(b)) })
+	// Errors stay in the order they were met: clusters in context order (targets are sorted),
+	// and within a cluster in the order things were tried.
 	return snap
-}
-
-func contextOf(e snapshot.InputError) string {
-	m := e.Message
-	if i := len("context "); len(m) > i {
-		m = m[i:]
-	}
-	for i := range len(m) {
-		if m[i] == ':' {
-			return m[:i]
-		}
-	}
-	return m
 }
