@@ -1,8 +1,10 @@
 package collect
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -91,5 +93,28 @@ func TestExpiredCredentials(t *testing.T) {
 	var ce *awscollect.CredentialsError
 	if !errors.As(err, &ce) || snap != nil {
 		t.Errorf("Collect = %v, %v; want nil, *CredentialsError", snap, err)
+	}
+}
+
+// TestTimeout: an expired overall timeout returns its cause and no snapshot.
+func TestTimeout(t *testing.T) {
+	srv := fakeaws.New(fakeaws.Synthetic("111111111111", "AKIDTEST", 1, 1))
+	defer srv.Close()
+	snap, err := Collect(context.Background(), Options{AWS: awsOptions(srv, "AKIDTEST"), Timeout: time.Nanosecond})
+	if err == nil || snap != nil || !strings.Contains(err.Error(), "collection timed out after 1ns") {
+		t.Errorf("Collect = %v, %v; want nil and the timeout", snap, err)
+	}
+}
+
+// TestProgress: progress goes to the writer given, and nowhere when it is nil.
+func TestProgress(t *testing.T) {
+	srv := fakeaws.New(fakeaws.Synthetic("111111111111", "AKIDTEST", 2, 1))
+	defer srv.Close()
+	var buf bytes.Buffer
+	if _, err := Collect(context.Background(), Options{AWS: awsOptions(srv, "AKIDTEST"), Progress: &buf}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "aws 111111111111: 2 roles, 1 managed policies, 1 oidc providers, 1 clusters in 1 regions\n"; !strings.HasSuffix(buf.String(), want) {
+		t.Errorf("progress = %q, want it to end with %q", buf.String(), want)
 	}
 }
