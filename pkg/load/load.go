@@ -1,12 +1,22 @@
-// Package load turns files into a snapshot: IAM policy documents (JSON) and Kubernetes
-// manifests (YAML or JSON), recognised by content, never by file name.
+// Package load turns files into a snapshot: IAM policy documents (JSON), Kubernetes manifests
+// and kubectl exports (YAML or JSON), AWS CLI exports (get-account-authorization-details,
+// list-open-id-connect-providers, get-open-id-connect-provider, eks describe-cluster, eks
+// list-clusters) and saved snapshots, recognised by content, never by file name.
+//
+// After every input is read, a resolve step works over all of them: exports that do not name their
+// account or cluster (an empty provider list, get-open-id-connect-provider, list-clusters, kubectl
+// exports) are tied to the account or cluster named in the same or the nearest enclosing folder
+// (a folder per cluster), else to the only one of the scan; accounts, clusters and providers of the
+// same identity are merged; and each account's and cluster's inventory says what is complete, with
+// notes for what is not. The conventions are documented in docs/snapshot-format.md.
 //
 // Inputs are files, directories (walked recursively in sorted order) and "-" for standard input.
 // Load returns an error only when it cannot go on (the context was cancelled); every problem with
 // one input is recorded in the snapshot and the other inputs still load:
 //
 //   - snap.Sources lists every input that was read, with the format it was recognised as:
-//     "iam-policy", "kubernetes-manifest" (joined with "+" when a file mixes them), or, for files
+//     "iam-policy", "kubernetes-manifest", the Format* constants of the exports (joined with "+"
+//     when a file mixes them), or, for files
 //     that yield nothing, "unrelated", "template", "binary", "empty" or "invalid".
 //     snap.Stats.Files counts them (standard input included).
 //   - snap.Errors gets inputs that could not be read or parsed, with file, line and column. A

@@ -402,14 +402,16 @@ func TestWorkloadsAndServiceAccounts(t *testing.T) {
 // FuzzLoad feeds bytes through the recogniser path, named and walked: it must not panic, and
 // every input must end up somewhere (loaded, an error, or skipped with a reason).
 func FuzzLoad(f *testing.F) {
-	_ = filepath.WalkDir("testdata/tree", func(path string, d fs.DirEntry, err error) error {
-		if err == nil && d.Type().IsRegular() {
-			if data, err := os.ReadFile(path); err == nil {
-				f.Add(data)
+	for _, root := range []string{"testdata/tree", "testdata/exports"} {
+		_ = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+			if err == nil && d.Type().IsRegular() {
+				if data, err := os.ReadFile(path); err == nil {
+					f.Add(data)
+				}
 			}
-		}
-		return nil
-	})
+			return nil
+		})
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, explicit := range []bool{true, false} {
 			r := recognise("f", "file", bytes.Clone(data), explicit)
