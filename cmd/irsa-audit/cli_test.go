@@ -49,6 +49,12 @@ func TestEveryRuleHasAnExample(t *testing.T) {
 		"examples/broken/wrong-audience":         {"IRSA-011"},
 		"examples/broken/default-serviceaccount": {"IRSA-023"},
 		"examples/broken/bad-annotation":         {"IRSA-026"},
+		"examples/broken/s3-full-access":         {"IRSA-030", "IRSA-031", "IRSA-035"},
+		"examples/broken/admin-policy":           {"IRSA-032"},
+		"examples/broken/not-action":             {"IRSA-033", "IRSA-035"},
+		"examples/broken/escalation":             {"IRSA-034"},
+		"examples/broken/s3-typo":                {"IRSA-036"},
+		"examples/broken/secrets-everywhere":     {"IRSA-037"},
 	}
 	shown := map[string]bool{}
 	for dir, want := range examples {
@@ -98,10 +104,12 @@ func TestEveryRuleHasAnExample(t *testing.T) {
 	}
 }
 
-// singleFileRules are the rules that judge one file on its own (issue 2's set).
+// singleFileRules are the rules that judge one file on its own.
 var singleFileRules = map[string]struct{}{
 	"IRSA-001": {}, "IRSA-002": {}, "IRSA-003": {}, "IRSA-004": {}, "IRSA-005": {}, "IRSA-006": {},
 	"IRSA-009": {}, "IRSA-010": {}, "IRSA-011": {}, "IRSA-023": {}, "IRSA-026": {},
+	"IRSA-030": {}, "IRSA-031": {}, "IRSA-032": {}, "IRSA-033": {}, "IRSA-034": {}, "IRSA-035": {},
+	"IRSA-036": {}, "IRSA-037": {},
 }
 
 func TestUsageErrors(t *testing.T) {

@@ -25,6 +25,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/util"
 
 	"github.com/irsa-audit/irsa-audit/pkg/findings"
+	"github.com/irsa-audit/irsa-audit/pkg/permissions"
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
 	"github.com/irsa-audit/irsa-audit/policies"
 )
@@ -200,6 +201,21 @@ func inputOf(snap *snapshot.Snapshot) (any, ast.Value, error) {
 	if err := util.UnmarshalJSON(data, &doc); err != nil {
 		return nil, nil, fmt.Errorf("decode snapshot: %w", err)
 	}
+	// The permission analysis (wildcard expansion against the IAM action catalog, Deny and
+	// boundary subtraction) is a Go data step: rules read it at input.permissions.
+	perms, err := json.Marshal(permissions.Analyze(snap))
+	if err != nil {
+		return nil, nil, fmt.Errorf("encode permission analysis: %w", err)
+	}
+	var permsDoc any
+	if err := util.UnmarshalJSON(perms, &permsDoc); err != nil {
+		return nil, nil, fmt.Errorf("decode permission analysis: %w", err)
+	}
+	obj, ok := doc.(map[string]any)
+	if !ok {
+		return nil, nil, fmt.Errorf("snapshot is %T, want an object", doc)
+	}
+	obj["permissions"] = permsDoc
 	v, err := ast.InterfaceToValue(doc)
 	if err != nil {
 		return nil, nil, fmt.Errorf("convert snapshot: %w", err)
