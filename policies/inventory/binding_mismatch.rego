@@ -56,14 +56,24 @@ _token(sa, issuer) := object.union(
 	{"aud": object.get(sa, ["annotations", "eks.amazonaws.com/audience"], admits.default_audience)},
 )
 
-# _roles_by_key indexes the roles by admits.role_key (account and lower-case name).
-_roles_by_key[key] contains i if {
-	some i, role in input.roles
-	key := admits.role_key(role.arn)
+# _roles_by_key maps admits.role_key (account and lower-case name) to the indexes of the roles
+# with that key. Indexes are complete objects built once, each outer key iterated once: OPA then
+# indexes the inner comprehension by key, so building them is linear (a partial rule queried per
+# ServiceAccount would scan every role each time).
+_roles_by_key := {key: indexes |
+	some key in {admits.role_key(role.arn) | some role in input.roles}
+	indexes := {i |
+		some i, other in input.roles
+		admits.role_key(other.arn) == key
+	}
 }
 
-# _clusters_by_id indexes the clusters with a known issuer by id.
-_clusters_by_id[cluster.id] contains k if {
-	some k, cluster in input.clusters
-	object.get(cluster, "issuer", "") != ""
+# _clusters_by_id maps a cluster id to the indexes of the clusters with that id and an issuer.
+_clusters_by_id := {id: indexes |
+	some id in {cluster.id | some cluster in input.clusters}
+	indexes := {k |
+		some k, other in input.clusters
+		object.get(other, "issuer", "") != ""
+		other.id == id
+	}
 }

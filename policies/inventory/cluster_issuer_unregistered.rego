@@ -55,20 +55,29 @@ deny contains finding if {
 	}
 }
 
-# _users indexes, by [cluster id, partition, account], the ServiceAccounts that name a role of
-# that account.
-_users[[cluster, parts.partition, parts.account]] contains i if {
-	some i, sa in input.service_accounts
-	[cluster, parts] := _binding(sa)
+# _users maps [cluster id, partition, account] to the indexes of the ServiceAccounts of that
+# cluster that name a role of that account. Like _accounts, it is built once: OPA indexes the
+# inner comprehension by key, so this is linear in the number of ServiceAccounts.
+_users := {key: indexes |
+	some key in {_binding(sa) | some sa in input.service_accounts}
+	indexes := {i |
+		some i, other in input.service_accounts
+		_binding(other) == key
+	}
 }
 
-# _accounts holds, by cluster id, the [partition, account] of every role its ServiceAccounts name.
-_accounts[cluster] contains [parts.partition, parts.account] if {
-	some sa in input.service_accounts
-	[cluster, parts] := _binding(sa)
+# _accounts maps a cluster id to the [partition, account] of every role its ServiceAccounts name.
+_accounts := {cluster: accounts |
+	some cluster in {c | some [c, _, _] in object.keys(_users)}
+	accounts := {[partition, account] |
+		some [other, partition, account] in object.keys(_users)
+		other == cluster
+	}
 }
 
-_binding(sa) := [sa.cluster, parts] if {
+# _binding is [cluster id, partition, account] for a ServiceAccount of a known cluster that names
+# a role.
+_binding(sa) := [sa.cluster, parts.partition, parts.account] if {
 	sa.cluster != ""
 	parts := admits.role_arn_parts(object.get(sa, "role_arn", ""))
 }

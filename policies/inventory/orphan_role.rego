@@ -127,11 +127,17 @@ _any_exists(grants) if {
 	concat("/", [input.clusters[k].id, grant.namespace, grant.name]) in _service_accounts
 }
 
-# _clusters_by_issuer indexes the clusters by lower-case issuer (no scheme).
-_clusters_by_issuer[lower(admits.normalize_issuer(cluster.issuer))] contains k if {
-	some k, cluster in input.clusters
-	object.get(cluster, "issuer", "") != ""
+# _clusters_by_issuer maps a lower-case issuer (no scheme) to the indexes of its clusters; built
+# once (OPA indexes the inner comprehension by issuer).
+_clusters_by_issuer := {issuer: indexes |
+	some issuer in {_issuer(cluster) | some cluster in input.clusters}
+	indexes := {k |
+		some k, other in input.clusters
+		_issuer(other) == issuer
+	}
 }
+
+_issuer(cluster) := lower(admits.normalize_issuer(cluster.issuer)) if object.get(cluster, "issuer", "") != ""
 
 # _service_accounts holds "<cluster>/<namespace>/<name>" of every ServiceAccount of a known cluster.
 _service_accounts := {concat("/", [sa.cluster, sa.namespace, sa.name]) |
