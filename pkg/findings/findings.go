@@ -122,6 +122,8 @@ type Stats struct {
 	BySeverity map[string]int `json:"by_severity"`
 	Errors     int            `json:"errors"`
 	Skipped    int            `json:"skipped"`
+	// NotChecked counts incomplete inventories (len(Report.NotChecked)).
+	NotChecked int `json:"not_checked"`
 	// APICalls counts live API calls by operation.
 	APICalls map[string]int `json:"api_calls,omitempty"`
 }
@@ -135,7 +137,16 @@ type Report struct {
 	Findings []Finding             `json:"findings"`
 	Errors   []snapshot.InputError `json:"errors"`
 	Skipped  []snapshot.Skipped    `json:"skipped"`
-	Stats    Stats                 `json:"stats"`
+	// NotChecked says which inventories were incomplete, so that the rules that judge by absence
+	// (orphans, dangling references, unregistered providers) stayed silent there, and why.
+	NotChecked []Coverage `json:"not_checked"`
+	Stats      Stats      `json:"stats"`
+}
+
+// Coverage is one incomplete inventory: the account or cluster and the reason.
+type Coverage struct {
+	Resource Resource `json:"resource"`
+	Note     string   `json:"note"`
 }
 
 // MarshalJSON keeps empty lists as [] rather than null, so consumers need no null checks.
@@ -153,6 +164,9 @@ func (r Report) MarshalJSON() ([]byte, error) {
 	}
 	if p.Skipped == nil {
 		p.Skipped = []snapshot.Skipped{}
+	}
+	if p.NotChecked == nil {
+		p.NotChecked = []Coverage{}
 	}
 	return json.Marshal(p)
 }

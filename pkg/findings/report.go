@@ -26,6 +26,20 @@ func NewReport(tool Tool, rules []Rule, fs []Finding, snap *snapshot.Snapshot) R
 		Errors:   slices.Clone(snap.Errors),
 		Skipped:  slices.Clone(snap.Skipped),
 	}
+	for _, a := range snap.Accounts {
+		for _, n := range a.Inventory.Notes {
+			r.NotChecked = append(r.NotChecked, Coverage{Resource: Resource{Kind: "account", ID: a.ID}, Note: n})
+		}
+	}
+	for _, c := range snap.Clusters {
+		for _, n := range c.Inventory.Notes {
+			r.NotChecked = append(r.NotChecked, Coverage{Resource: Resource{Kind: "cluster", ID: c.ID}, Note: n})
+		}
+	}
+	slices.SortStableFunc(r.NotChecked, func(a, b Coverage) int {
+		return cmp.Or(cmp.Compare(a.Resource.Kind, b.Resource.Kind), cmp.Compare(a.Resource.ID, b.Resource.ID), cmp.Compare(a.Note, b.Note))
+	})
+	r.NotChecked = slices.Compact(r.NotChecked)
 	slices.SortStableFunc(r.Rules, func(a, b Rule) int { return cmp.Compare(a.ID, b.ID) })
 	Sort(r.Findings)
 	SortErrors(r.Errors)
@@ -44,6 +58,7 @@ func NewReport(tool Tool, rules []Rule, fs []Finding, snap *snapshot.Snapshot) R
 		BySeverity: bySeverity,
 		Errors:     len(r.Errors),
 		Skipped:    len(r.Skipped),
+		NotChecked: len(r.NotChecked),
 		APICalls:   maps.Clone(snap.Stats.APICalls),
 	}
 	return r

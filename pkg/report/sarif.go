@@ -153,6 +153,12 @@ func buildSARIF(r *findings.Report, opts Options) (*sarif.Report, error) {
 		}
 		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, n)
 	}
+	for _, c := range r.NotChecked {
+		n := sarif.NewNotification()
+		n.Level = sarif.LevelNote
+		n.Message = sarif.NewTextMessage(fmt.Sprintf("not checked: %s %s: %s", c.Resource.Kind, c.Resource.ID, c.Note))
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, n)
+	}
 	run.AddInvocation(inv)
 
 	if uris.usedRoot {

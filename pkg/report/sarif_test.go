@@ -344,6 +344,7 @@ func TestSARIFResults(t *testing.T) {
 		{"error", "permission denied", "%SRCROOT%|k8s/unreadable.yaml"},
 		{"error", "eks:ListClusters: AccessDeniedException: not authorized", ""},
 		{"note", "skipped: Helm template", "%SRCROOT%|charts/app/templates/sa.yaml"},
+		{"note", "not checked: cluster arn:aws:eks:us-east-1:111122223333:cluster/prod: service accounts not inventoried: no all-namespaces export is tied to this cluster", ""},
 	}
 	if diff := cmp.Diff(wantNotes, gotNotes); diff != "" {
 		t.Errorf("notifications mismatch (-want +got):\n%s", diff)

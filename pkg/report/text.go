@@ -83,7 +83,16 @@ func writeText(w io.Writer, r *findings.Report, opts Options) error {
 			fmt.Fprintf(bw, "  %s: %s\n", displayFile(s.File), clean(s.Reason))
 		}
 	}
-	if len(groups) > 0 || len(r.Errors) > 0 || len(r.Skipped) > 0 {
+	if len(r.NotChecked) > 0 {
+		if len(groups) > 0 || len(r.Errors) > 0 || len(r.Skipped) > 0 {
+			bw.WriteString("\n")
+		}
+		bw.WriteString("not checked (incomplete inventory; rules that judge by absence stayed silent):\n")
+		for _, c := range r.NotChecked {
+			fmt.Fprintf(bw, "  %s %s: %s\n", c.Resource.Kind, clean(c.Resource.ID), clean(c.Note))
+		}
+	}
+	if len(groups) > 0 || len(r.Errors) > 0 || len(r.Skipped) > 0 || len(r.NotChecked) > 0 {
 		bw.WriteString("\n")
 	}
 	bw.WriteString(summary(r))
