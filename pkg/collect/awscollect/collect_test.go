@@ -376,6 +376,9 @@ func TestCallBudget(t *testing.T) {
 		t.Errorf("iam operations = %d (%v), budget %d", iamCalls, c.Invocations(), budget)
 	}
 	t.Logf("iam operations for %d roles + %d policies: %d (budget %d); invoked: %v; requests sent: %v", roles, policies, iamCalls, budget, c.Invocations(), snap.Stats.APICalls)
+	if diff := cmp.Diff(slices.Sorted(maps.Keys(snap.Stats.APICalls)), slices.Sorted(maps.Keys(c.Invocations()))); diff != "" {
+		t.Errorf("operations counted as requests and as invocations differ (-requests +invocations):\n%s", diff)
+	}
 	// Every trust policy was decoded from its URL-encoded form.
 	for _, r := range snap.Roles {
 		if r.TrustPolicy == nil || len(r.TrustPolicy.Statements) != 1 {

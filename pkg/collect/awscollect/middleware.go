@@ -65,11 +65,19 @@ func instrument(timeout time.Duration, calls *callCounter) func(*middleware.Stac
 	return func(stack *middleware.Stack) error {
 		err := stack.Initialize.Add(middleware.InitializeMiddlewareFunc("IRSAAuditCallTimeout",
 			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-				calls.invoked(opName(ctx))
 				ctx, cancel := context.WithTimeout(ctx, timeout)
 				defer cancel()
 				return next.HandleInitialize(ctx, in)
 			}), middleware.Before)
+		if err != nil {
+			return err
+		}
+		// After the service metadata middleware, which some clients add in this step too.
+		err = stack.Initialize.Add(middleware.InitializeMiddlewareFunc("IRSAAuditInvocationCounter",
+			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+				calls.invoked(opName(ctx))
+				return next.HandleInitialize(ctx, in)
+			}), middleware.After)
 		if err != nil {
 			return err
 		}

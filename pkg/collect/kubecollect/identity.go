@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
@@ -108,6 +109,12 @@ func execArgs(args []string) (name, region string) {
 func discoveryIssuer(ctx context.Context, cs kubernetes.Interface) (string, error) {
 	data, err := cs.Discovery().RESTClient().Get().AbsPath("/.well-known/openid-configuration").DoRaw(ctx)
 	if err != nil {
+		// For a non-resource path client-go cannot decode the Status it gets back ("unknown");
+		// the body has the API server's own message.
+		var st metav1.Status
+		if json.Unmarshal(data, &st) == nil && st.Message != "" {
+			return "", fmt.Errorf("get /.well-known/openid-configuration: %s", st.Message)
+		}
 		return "", fmt.Errorf("get /.well-known/openid-configuration: %w", err)
 	}
 	var doc struct {
