@@ -93,8 +93,8 @@ func (c *Collector) assumeRole(cfg aws.Config, role string) aws.CredentialsProvi
 // credentials are rejected (*CredentialsError) or ctx ends; anything else (an account whose role
 // cannot be assumed, a region denied, a document that does not parse) is recorded in the
 // snapshot's Errors and in the account's Inventory notes, and the rest is still collected.
-func (c *Collector) Collect(ctx context.Context) (*snapshot.Snapshot, error) {
-	ctx, cancel := context.WithCancel(ctx)
+func (c *Collector) Collect(parent context.Context) (*snapshot.Snapshot, error) {
+	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 
 	type target struct {
@@ -125,11 +125,12 @@ func (c *Collector) Collect(ctx context.Context) (*snapshot.Snapshot, error) {
 		wg.Go(func() { results[i] = run.account(ctx, t.label, t.cfg) })
 	}
 	wg.Wait()
+	// The caller's deadline or cancellation explains every failure after it: report it first.
+	if parent.Err() != nil {
+		return nil, fmt.Errorf("collect aws: %w", context.Cause(parent))
+	}
 	if run.fatal != nil {
 		return nil, run.fatal
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("collect aws: %w", context.Cause(ctx))
 	}
 	return c.assemble(results), nil
 }
