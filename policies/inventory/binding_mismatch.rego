@@ -51,10 +51,11 @@ deny contains finding if {
 }
 
 # _token is the token the pod identity webhook projects for the ServiceAccount.
-_token(sa, issuer) := object.union(
-	admits.service_account_token(issuer, sa.namespace, sa.name),
-	{"aud": object.get(sa, ["annotations", "eks.amazonaws.com/audience"], admits.default_audience)},
-)
+_token(sa, issuer) := {
+	"iss": admits.normalize_issuer(issuer),
+	"sub": admits.service_account_subject(sa.namespace, sa.name),
+	"aud": object.get(sa, ["annotations", "eks.amazonaws.com/audience"], admits.default_audience),
+}
 
 # _roles_by_key maps admits.role_key (account and lower-case name) to the indexes of the roles
 # with that key. Indexes are complete objects built once, each outer key iterated once: OPA then

@@ -70,26 +70,20 @@ _denied(doc, provider, ctx) if {
 # verdict is "admitted", "refused" or "unknown". It is "unknown" when the outcome depends on a
 # condition on an "aws:" or "sts:" key the token does not carry (such a key may or may not be in
 # the real request); otherwise it agrees with admits.
-verdict(doc, provider, token) := _combine(allow, deny) if {
+verdict(doc, provider, token) := _combine(statuses) if {
 	ctx := token_context(token)
-	statements := _statements(doc)
-	allow := {_status(s, provider, ctx) | some s in statements; s.effect == "Allow"}
-	deny := {_status(s, provider, ctx) | some s in statements; s.effect == "Deny"}
+	statuses := {[statement.effect, _status(statement, provider, ctx)] | some statement in _statements(doc)}
 }
 
-_combine(allow, deny) := "refused" if {
-	"yes" in deny
+_combine(statuses) := "refused" if {
+	["Deny", "yes"] in statuses
 } else := "admitted" if {
-	"yes" in allow
-	not "maybe" in deny
-}
-
-else := "refused" if {
-	not "yes" in allow
-	not "maybe" in allow
-}
-
-else := "unknown"
+	["Allow", "yes"] in statuses
+	not ["Deny", "maybe"] in statuses
+} else := "refused" if {
+	not ["Allow", "yes"] in statuses
+	not ["Allow", "maybe"] in statuses
+} else := "unknown"
 
 # explain lists, for every statement of doc, whether it applies to the request: "yes" (principal,
 # action and every condition match), "no" or "maybe" (only conditions on unknowable keys are
@@ -120,19 +114,20 @@ _fold(states) := "no" if {
 	"unknown" in states
 } else := "yes"
 
-_condition_state(condition, ctx) := "unknown" if {
-	_unknowable(condition, ctx)
+_condition_state(condition, ctx) := _state(condition, object.get(ctx, lower(condition.key), []))
+
+_state(condition, values) := "unknown" if {
+	count(values) == 0
+	_unknowable_key(condition.key)
 } else := "true" if {
-	condition_holds(condition, ctx)
+	_holds(condition, values)
 } else := "false"
 
-# _unknowable is true for a condition on a key that the token does not provide and whose
-# presence in a real request a policy alone cannot tell.
-_unknowable(condition, ctx) if {
-	key := lower(condition.key)
-	not ctx[key]
-	regex.match(`^(aws|sts):`, key)
-}
+# _unknowable_key is true for a key whose presence in a real request a policy alone cannot tell:
+# global and STS keys ("aws:...", "sts:..."), as opposed to the token's own keys.
+_unknowable_key(key) if startswith(lower(key), "aws:")
+
+_unknowable_key(key) if startswith(lower(key), "sts:")
 
 _statement_matches(statement, provider, ctx) if {
 	_applies(statement, provider)
@@ -281,32 +276,30 @@ pinned_subjects(statement, issuer) := {value |
 }
 
 # condition_holds is true when one condition entry is satisfied by the request context.
-condition_holds(condition, ctx) if {
+condition_holds(condition, ctx) if _holds(condition, object.get(ctx, lower(condition.key), []))
+
+# _holds judges a condition entry against the values of its key in the request ([] when absent).
+_holds(condition, values) if {
 	condition.known == true
 	condition.base_operator == "Null"
-	present := _present(condition.key, ctx)
-	some value in condition.values
-	_null_holds(lower(value), present)
+	present := count(values) > 0
+	some expected in condition.values
+	_null_holds(lower(expected), present)
 }
 
-condition_holds(condition, ctx) if {
+_holds(condition, values) if {
 	condition.known == true
 	condition.base_operator != "Null"
-	not _present(condition.key, ctx)
+	count(values) == 0
 	_holds_when_absent(condition)
 }
 
-condition_holds(condition, ctx) if {
+_holds(condition, values) if {
 	condition.known == true
 	condition.base_operator != "Null"
-	values := ctx[lower(condition.key)]
 	count(values) > 0
 	_holds_for(_qualifier(condition), condition, values)
 }
-
-default _present(_, _) := false
-
-_present(key, ctx) if count(object.get(ctx, lower(key), [])) > 0
 
 _null_holds("true", present) if not present
 
