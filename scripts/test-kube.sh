@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the Kubernetes integration tests of pkg/collect (build tag kubeintegration) against a real
+# Runs the Kubernetes integration tests of pkg/collect and cmd/irsa-audit (build tag kubeintegration) against a real
 # kube-apiserver + etcd on 127.0.0.1, started by scripts/real-apiserver.sh (built from the Go
 # module proxy on first use: 5-8 min cold, then cached) and always stopped again.
 #
@@ -22,4 +22,4 @@ IRSA_AUDIT_LIMITED_KUBECONFIG=$(bash "$S" user limited | tail -n 1)
 export IRSA_AUDIT_KUBECONFIG IRSA_AUDIT_LIMITED_KUBECONFIG
 export IRSA_AUDIT_APISERVER_SCRIPT="$S"
 
-go test -tags kubeintegration -count=1 "$@" ./pkg/collect/...
+go test -tags kubeintegration -count=1 "$@" ./pkg/collect/... ./cmd/irsa-audit/...

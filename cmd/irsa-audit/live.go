@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/irsa-audit/irsa-audit/pkg/collect"
 	"github.com/irsa-audit/irsa-audit/pkg/collect/awscollect"
+	"github.com/irsa-audit/irsa-audit/pkg/collect/kubecollect"
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
 )
 
@@ -16,6 +19,7 @@ type liveFlags struct {
 	aws  bool
 	kube bool
 
+	// AWS
 	profile     string
 	regions     []string
 	roleARN     string
@@ -23,51 +27,85 @@ type liveFlags struct {
 	accountRole string
 	accounts    []string
 
+	// Kubernetes
+	kubeconfig  string
+	contexts    []string
+	allContexts bool
+	inCluster   bool
+	cluster     string
+	namespaces  []string
+
 	timeout time.Duration
 	quiet   bool
+
+	// endpoints and awsConfig let tests point the AWS SDK at a loopback server.
+	endpoints awscollect.Endpoints
 }
 
 func (f *liveFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.BoolVar(&f.aws, "aws", false, "collect IAM roles, policies, OIDC providers and EKS clusters from AWS")
 	fl.BoolVar(&f.kube, "kube", false, "collect ServiceAccounts and workloads from Kubernetes")
+
 	fl.StringVar(&f.profile, "profile", "", "AWS shared-config profile (default: the SDK's credential chain)")
-	fl.StringArrayVar(&f.regions, "region", nil, "AWS region to scan for EKS clusters (repeatable; default: every enabled region)")
+	fl.StringArrayVar(&f.regions, "region", nil, "AWS region to scan for EKS clusters (repeatable; default: every region enabled for the account)")
 	fl.StringVar(&f.roleARN, "role-arn", "", "IAM role to assume first (a read-only audit role)")
 	fl.StringVar(&f.externalID, "external-id", "", "external id for --role-arn and --account-role")
 	fl.StringVar(&f.accountRole, "account-role", "", "role ARN template assumed in each of --accounts, e.g. 'arn:aws:iam::{account}:role/irsa-audit'")
 	fl.StringSliceVar(&f.accounts, "accounts", nil, "comma-separated account ids to scan through --account-role")
+
+	fl.StringVar(&f.kubeconfig, "kubeconfig", "", "kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
+	fl.StringArrayVar(&f.contexts, "context", nil, "kubeconfig context to scan (repeatable; default: the current context)")
+	fl.BoolVar(&f.allContexts, "all-contexts", false, "scan every context of the kubeconfig")
+	fl.BoolVar(&f.inCluster, "in-cluster", false, "use the pod's in-cluster configuration (irsa-audit running as a CronJob)")
+	fl.StringVar(&f.cluster, "cluster", "", "EKS cluster name or ARN of the context, when the kubeconfig does not say")
+	fl.StringArrayVar(&f.namespaces, "namespace", nil, "namespaces to read when cluster-wide lists are forbidden (repeatable)")
+
 	fl.DurationVar(&f.timeout, "timeout", 30*time.Minute, "give up live collection after this long")
 	fl.BoolVar(&f.quiet, "quiet", false, "no progress output while collecting")
 }
 
 func (f *liveFlags) any() bool { return f.aws || f.kube }
 
-// collect runs the selected live collectors. Faults in one account, region or cluster are in the
-// snapshot's errors; an error here means nothing usable was collected.
+// collect runs the selected live collectors. Faults in one account, region, namespace or
+// cluster are in the snapshot's errors; an error here means nothing usable was collected
+// (credentials rejected, kubeconfig unusable, timeout or interrupt).
 func (f *liveFlags) collect(ctx context.Context, e env) (*snapshot.Snapshot, error) {
 	if f.accountRole != "" && len(f.accounts) == 0 {
-		return nil, usageError{fmt.Errorf("--account-role needs --accounts")}
+		return nil, usageError{errors.New("--account-role needs --accounts")}
 	}
-	ctx, cancel := context.WithTimeout(ctx, f.timeout)
-	defer cancel()
-	progress := e.progress(f.quiet)
-	var snaps []*snapshot.Snapshot
+	if len(f.accounts) > 0 && f.accountRole == "" {
+		return nil, usageError{errors.New("--accounts needs --account-role")}
+	}
+	opts := collect.Options{Timeout: f.timeout, Progress: e.progress(f.quiet), Now: e.now}
 	if f.aws {
-		s, err := awscollect.Collect(ctx, awscollect.Options{
+		opts.AWS = &awscollect.Options{
 			Profile:     f.profile,
 			Regions:     f.regions,
 			RoleARN:     f.roleARN,
 			ExternalID:  f.externalID,
 			AccountRole: f.accountRole,
 			Accounts:    f.accounts,
-			Progress:    progress,
-			Now:         e.now,
-		})
-		if err != nil {
-			return nil, fmt.Errorf("collect from aws: %w", err)
+			Endpoints:   f.endpoints,
 		}
-		snaps = append(snaps, s)
 	}
-	return snapshot.Merge(snaps...), nil
+	if f.kube {
+		opts.Kube = &kubecollect.Options{
+			Kubeconfig:  f.kubeconfig,
+			Contexts:    f.contexts,
+			AllContexts: f.allContexts,
+			InCluster:   f.inCluster,
+			Cluster:     f.cluster,
+			Namespaces:  f.namespaces,
+		}
+	}
+	snap, err := collect.Collect(ctx, opts)
+	if err != nil {
+		var ce *awscollect.CredentialsError
+		if errors.As(err, &ce) {
+			return nil, fmt.Errorf("aws rejected the credentials (%w); refresh them (e.g. aws sso login) and run again", err)
+		}
+		return nil, fmt.Errorf("collect: %w", err)
+	}
+	return snap, nil
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/irsa-audit/irsa-audit/pkg/collect/awscollect"
-	"github.com/irsa-audit/irsa-audit/pkg/collect/internal/fakeaws"
+	"github.com/irsa-audit/irsa-audit/internal/fakeaws"
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
 )
 

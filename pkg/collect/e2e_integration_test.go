@@ -10,8 +10,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/irsa-audit/irsa-audit/pkg/collect/internal/fakeaws"
-	"github.com/irsa-audit/irsa-audit/pkg/collect/internal/kubetest"
+	"github.com/irsa-audit/irsa-audit/internal/fakeaws"
+	"github.com/irsa-audit/irsa-audit/internal/kubetest"
 	"github.com/irsa-audit/irsa-audit/pkg/collect/kubecollect"
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
 )

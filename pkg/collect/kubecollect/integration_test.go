@@ -19,7 +19,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
-	"github.com/irsa-audit/irsa-audit/pkg/collect/internal/kubetest"
+	"github.com/irsa-audit/irsa-audit/internal/kubetest"
 	"github.com/irsa-audit/irsa-audit/pkg/collect/kubecollect"
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
 )

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/irsa-audit/irsa-audit/internal/fakeaws"
+)
+
+const (
+	liveAccount = "111122223333"
+	liveKey     = "AKIDLIVETEST"
+	liveIssuer  = "oidc.eks.us-east-1.amazonaws.com/id/5C5A1E0B3F2D4A6E8B0C2D4F6A8B0C2D"
+	// goneIssuer is the issuer of a deleted cluster whose provider was deleted too.
+	goneIssuer = "oidc.eks.us-east-1.amazonaws.com/id/0000000000000000000000000000DEAD"
+)
+
+func liveTrust(issuer, sub, op string) string {
+	cond := `"` + op + `":{"` + issuer + `:sub":"` + sub + `"},"StringEquals":{"` + issuer + `:aud":"sts.amazonaws.com"}`
+	if op == "StringEquals" {
+		cond = `"StringEquals":{"` + issuer + `:sub":"` + sub + `","` + issuer + `:aud":"sts.amazonaws.com"}`
+	}
+	return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",` +
+		`"Principal":{"Federated":"arn:aws:iam::` + liveAccount + `:oidc-provider/` + issuer + `"},` +
+		`"Action":"sts:AssumeRoleWithWebIdentity","Condition":{` + cond + `}}]}`
+}
+
+// liveEstate is one account with a registered provider for its cluster and three roles: a
+// correct one, one whose trust admits every ServiceAccount of a namespace and that may write to
+// every bucket, and one that trusts the provider of a deleted cluster.
+func liveEstate(expired bool) *fakeaws.Estate {
+	return &fakeaws.Estate{Accounts: []*fakeaws.Account{{
+		ID: liveAccount, AccessKeyID: liveKey, Expired: expired,
+		OIDCProviders: []*fakeaws.OIDCProvider{{URL: liveIssuer, ClientIDs: []string{"sts.amazonaws.com"}, Thumbprints: []string{strings.Repeat("a", 40)}}},
+		Regions:       []*fakeaws.Region{{Name: "us-east-1", Clusters: []*fakeaws.Cluster{{Name: "prod", Issuer: "https://" + liveIssuer}}}},
+		Roles: []*fakeaws.Role{
+			{Name: "reports-reader", TrustPolicy: liveTrust(liveIssuer, "system:serviceaccount:reports:reader", "StringEquals"),
+				Inline: []fakeaws.InlinePolicy{{Name: "read", Document: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::reports/*"}]}`}}},
+			{Name: "payments-any", TrustPolicy: liveTrust(liveIssuer, "system:serviceaccount:payments:*", "StringLike"),
+				Inline: []fakeaws.InlinePolicy{{Name: "s3", Document: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`}}},
+			{Name: "old-cluster", TrustPolicy: liveTrust(goneIssuer, "system:serviceaccount:old:app", "StringEquals")},
+		},
+	}}}
+}
+
+// useFakeAWS points the real SDK's default configuration at a loopback fake AWS through the
+// standard environment variables, and makes sure nothing else (profiles, IMDS) is consulted.
+func useFakeAWS(t *testing.T, expired bool) *fakeaws.Server {
+	t.Helper()
+	srv := fakeaws.New(liveEstate(expired))
+	t.Cleanup(srv.Close)
+	useFakeAWSServer(t, srv)
+	return srv
+}
+
+func useFakeAWSServer(t *testing.T, srv *fakeaws.Server) {
+	t.Helper()
+	for k, v := range map[string]string{
+		"AWS_ENDPOINT_URL":            srv.URL,
+		"AWS_ACCESS_KEY_ID":           liveKey,
+		"AWS_SECRET_ACCESS_KEY":       "fake-secret-not-in-snapshot",
+		"AWS_SESSION_TOKEN":           "",
+		"AWS_REGION":                  "us-east-1",
+		"AWS_PROFILE":                 "",
+		"AWS_CONFIG_FILE":             os.DevNull,
+		"AWS_SHARED_CREDENTIALS_FILE": os.DevNull,
+		"AWS_EC2_METADATA_DISABLED":   "true",
+	} {
+		t.Setenv(k, v)
+	}
+}
+
+func TestScanAWS(t *testing.T) {
+	srv := useFakeAWS(t, false)
+	code, stdout, stderr := runCLI(t, "", "scan", "--aws", "--quiet", "--format", "json")
+	if code != exitFindings {
+		t.Fatalf("exit code = %d, want %d\nstderr:\n%s", code, exitFindings, stderr)
+	}
+	r := decodeReport(t, stdout)
+	got := map[string][]string{}
+	for _, f := range r.Findings {
+		got[f.Resource.ID] = append(got[f.Resource.ID], f.RuleID)
+		if f.Location.API == "" {
+			t.Errorf("%s on %s: location names no API: %+v", f.RuleID, f.Resource.ID, f.Location)
+		}
+	}
+	want := map[string][]string{
+		"arn:aws:iam::" + liveAccount + ":role/payments-any": {"IRSA-040", "IRSA-002", "IRSA-030", "IRSA-031", "IRSA-035"},
+		"arn:aws:iam::" + liveAccount + ":role/old-cluster":  {"IRSA-007"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("findings by resource (-want +got):\n%s", diff)
+	}
+	if r.Stats.APICalls["iam:GetAccountAuthorizationDetails"] != 1 {
+		t.Errorf("api calls: %v", r.Stats.APICalls)
+	}
+	if calls := srv.Calls(); calls["iam:GetAccountAuthorizationDetails"] == 0 {
+		t.Errorf("the fake AWS was not called: %v", calls)
+	}
+	if strings.Contains(stdout, "fake-secret-not-in-snapshot") {
+		t.Error("the report contains the secret access key")
+	}
+}
+
+// TestCollectThenScan checks that a saved snapshot gives the same findings as a live scan.
+func TestCollectThenScan(t *testing.T) {
+	useFakeAWS(t, false)
+	out := filepath.Join(t.TempDir(), "snapshot.json")
+	code, stdout, stderr := runCLI(t, "", "collect", "--aws", "--quiet", "-o", out)
+	if code != exitOK || stdout != "" {
+		t.Fatalf("collect: exit %d, stdout %q, stderr:\n%s", code, stdout, stderr)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), "fake-secret-not-in-snapshot") || strings.Contains(string(b), liveKey) {
+		t.Error("the snapshot contains credentials")
+	}
+	_, live, _ := runCLI(t, "", "scan", "--aws", "--quiet", "--format", "json")
+	code, saved, stderr := runCLI(t, "", "scan", "--format", "json", out)
+	if code != exitFindings {
+		t.Fatalf("scan snapshot: exit %d\n%s", code, stderr)
+	}
+	if diff := cmp.Diff(ruleIDs(decodeReport(t, live)), ruleIDs(decodeReport(t, saved))); diff != "" {
+		t.Errorf("rule ids, live vs saved snapshot (-live +saved):\n%s", diff)
+	}
+}
+
+func TestExpiredCredentials(t *testing.T) {
+	useFakeAWS(t, true)
+	out := filepath.Join(t.TempDir(), "snapshot.json")
+	code, _, stderr := runCLI(t, "", "collect", "--aws", "--quiet", "-o", out)
+	if code != exitError {
+		t.Errorf("exit code = %d, want %d", code, exitError)
+	}
+	if !strings.Contains(stderr, "aws rejected the credentials") || !strings.Contains(stderr, "ExpiredToken") {
+		t.Errorf("stderr does not explain the expired token:\n%s", stderr)
+	}
+	if strings.Count(stderr, "\n") > 3 {
+		t.Errorf("want one clear error, got:\n%s", stderr)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("a failed collection left %s behind (err %v)", out, err)
+	}
+}
