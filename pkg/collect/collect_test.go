@@ -12,8 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/irsa-audit/irsa-audit/pkg/collect/awscollect"
 	"github.com/irsa-audit/irsa-audit/internal/fakeaws"
+	"github.com/irsa-audit/irsa-audit/pkg/collect/awscollect"
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
 )
 
