@@ -156,6 +156,16 @@ func loadPolicy(d document, r *fileResult) error {
 	return nil
 }
 
+// isDataExtension reports whether ext is the extension of a JSON or YAML file; a walked file
+// with another extension that does not parse is skipped without its parse error.
+func isDataExtension(ext string) bool {
+	switch ext {
+	case ".json", ".yaml", ".yml", ".tpl", ".template":
+		return true
+	}
+	return false
+}
+
 // recognise parses one input and loads every document a recogniser accepts.
 func recognise(name, kind string, data []byte, explicit bool) *fileResult {
 	r := &fileResult{source: &snapshot.Source{Kind: kind, Name: name}, dir: path.Clean(path.Dir(name))}
@@ -225,6 +235,10 @@ func recognise(name, kind string, data []byte, explicit bool) *fileResult {
 				return r
 			}
 		} else {
+			// A README or a script met in a walk: its parse error would only be noise.
+			if ext := strings.ToLower(path.Ext(name)); ext != "" && !isDataExtension(ext) {
+				return skip(FormatInvalid, "not JSON or YAML (a "+ext+" file)")
+			}
 			return skip(FormatInvalid, "not valid JSON or YAML ("+perr.Error()+")")
 		}
 	}
