@@ -12,7 +12,6 @@ package eval
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -22,7 +21,6 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
-	"github.com/open-policy-agent/opa/v1/util"
 
 	"github.com/irsa-audit/irsa-audit/pkg/findings"
 	"github.com/irsa-audit/irsa-audit/pkg/permissions"
@@ -146,7 +144,7 @@ func (e *Engine) Evaluate(ctx context.Context, snap *snapshot.Snapshot) ([]findi
 	if err != nil {
 		return nil, err
 	}
-	doc, input, err := inputOf(snap)
+	input, err := inputOf(snap)
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +156,7 @@ func (e *Engine) Evaluate(ctx context.Context, snap *snapshot.Snapshot) ([]findi
 		// Every deny is a multi-value rule, so the query is always defined exactly once.
 		return nil, fmt.Errorf("evaluate rules: query gave %d results, want 1", len(rs))
 	}
-	loc := newLocator(doc, snap)
+	loc := newLocator(input, snap)
 	var out []findings.Finding
 	for i, r := range e.rules {
 		set, ok := rs[0].Bindings[e.vars[i]].([]any)
@@ -187,40 +185,26 @@ func (e *Engine) evalTime(snap *snapshot.Snapshot) (time.Time, error) {
 	return t, nil
 }
 
-// inputOf returns the snapshot's JSON form twice: as generic Go values (json.Number for
-// numbers), which the locator walks, and as the ast.Value handed to OPA. It costs about what
-// rego.EvalInput's own round trip of the struct or ast.ValueFromReader cost (BenchmarkInput:
-// the same allocations), but it decodes the JSON once for both uses, and it guarantees that rule
-// paths and locations refer to the same document.
-func inputOf(snap *snapshot.Snapshot) (any, ast.Value, error) {
-	data, err := json.Marshal(snap)
+// inputOf returns the input document of snap: its JSON form, with the permission analysis (a
+// Go data step: wildcard expansion against the IAM action catalog, Deny and boundary
+// subtraction) at input.permissions. The ast.Value is built straight from the typed model
+// (toValue), not through JSON text; the locator walks the same value, so rule paths and
+// locations refer to one document.
+func inputOf(snap *snapshot.Snapshot) (ast.Object, error) {
+	v, err := toValue(snap)
 	if err != nil {
-		return nil, nil, fmt.Errorf("encode snapshot: %w", err)
+		return nil, fmt.Errorf("convert snapshot: %w", err)
 	}
-	var doc any
-	if err := util.UnmarshalJSON(data, &doc); err != nil {
-		return nil, nil, fmt.Errorf("decode snapshot: %w", err)
-	}
-	// The permission analysis (wildcard expansion against the IAM action catalog, Deny and
-	// boundary subtraction) is a Go data step: rules read it at input.permissions.
-	perms, err := json.Marshal(permissions.Analyze(snap))
-	if err != nil {
-		return nil, nil, fmt.Errorf("encode permission analysis: %w", err)
-	}
-	var permsDoc any
-	if err := util.UnmarshalJSON(perms, &permsDoc); err != nil {
-		return nil, nil, fmt.Errorf("decode permission analysis: %w", err)
-	}
-	obj, ok := doc.(map[string]any)
+	obj, ok := v.(ast.Object)
 	if !ok {
-		return nil, nil, fmt.Errorf("snapshot is %T, want an object", doc)
+		return nil, fmt.Errorf("snapshot is %T, want an object", v)
 	}
-	obj["permissions"] = permsDoc
-	v, err := ast.InterfaceToValue(doc)
+	perms, err := toValue(permissions.Analyze(snap))
 	if err != nil {
-		return nil, nil, fmt.Errorf("convert snapshot: %w", err)
+		return nil, fmt.Errorf("convert permission analysis: %w", err)
 	}
-	return doc, v, nil
+	obj.Insert(ast.StringTerm("permissions"), ast.NewTerm(perms))
+	return obj, nil
 }
 
 // selectRules applies --rule and --skip-rule and sorts the result by id.

@@ -522,7 +522,7 @@ func TestLocate(t *testing.T) {
 	snap := testSnapshot()
 	snap.Policies = []snapshot.PolicyFile{{ID: "trust.json", Loc: loc("trust.json", 1, 30)}}
 	snap.Workloads = []snapshot.Workload{{Kind: "Deployment", Cluster: "prod", Namespace: "shop", Name: "web", Loc: loc("k8s/deploy.yaml", 1, 40)}}
-	doc, _, err := inputOf(snap)
+	doc, err := inputOf(snap)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/open-policy-agent/opa/v1/ast"
+
 	"github.com/irsa-audit/irsa-audit/pkg/findings"
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
 )
@@ -166,13 +168,13 @@ func dedupe(fs []findings.Finding) []findings.Finding {
 
 // locator maps a finding's path to a source location.
 type locator struct {
-	doc  any // the input document as generic JSON
+	doc  ast.Value // the input document
 	snap *snapshot.Snapshot
 	// byResource maps kind+"\x00"+id to the resource's own location; built on first use.
 	byResource map[string]snapshot.Location
 }
 
-func newLocator(doc any, snap *snapshot.Snapshot) *locator {
+func newLocator(doc ast.Value, snap *snapshot.Snapshot) *locator {
 	return &locator{doc: doc, snap: snap}
 }
 
@@ -186,33 +188,36 @@ func (l *locator) find(path []any, res findings.Resource) snapshot.Location {
 	found := false
 	cur := l.doc
 	for _, step := range path {
-		var next any
+		var next *ast.Term
 		switch c := cur.(type) {
-		case map[string]any:
+		case ast.Object:
 			key, ok := step.(string)
 			if !ok {
 				break
 			}
-			next = c[key]
-			if loc, ok := decodeLoc(c[key+"_loc"]); ok {
+			next = c.Get(ast.StringTerm(key))
+			if loc, ok := decodeLoc(c.Get(ast.StringTerm(key + "_loc"))); ok {
 				best, found = loc, true
 			}
-		case []any:
+		case *ast.Array:
 			i, ok := step.(int)
-			if !ok || i >= len(c) {
+			if !ok || i >= c.Len() {
 				break
 			}
-			next = c[i]
+			next = c.Elem(i)
 		}
 		if next == nil {
 			break
 		}
-		if obj, ok := next.(map[string]any); ok {
-			if loc, ok := decodeLoc(obj["loc"]); ok {
+		if _, null := next.Value.(ast.Null); null {
+			break
+		}
+		if obj, ok := next.Value.(ast.Object); ok {
+			if loc, ok := decodeLoc(obj.Get(ast.StringTerm("loc"))); ok {
 				best, found = loc, true
 			}
 		}
-		cur = next
+		cur = next.Value
 	}
 	if found {
 		return best
@@ -220,19 +225,31 @@ func (l *locator) find(path []any, res findings.Resource) snapshot.Location {
 	return l.resourceLoc(res)
 }
 
-// decodeLoc reads a generic loc object; an empty one does not count.
-func decodeLoc(x any) (snapshot.Location, bool) {
-	obj, ok := x.(map[string]any)
+// decodeLoc reads a loc object; an empty one does not count.
+func decodeLoc(t *ast.Term) (snapshot.Location, bool) {
+	if t == nil {
+		return snapshot.Location{}, false
+	}
+	obj, ok := t.Value.(ast.Object)
 	if !ok {
 		return snapshot.Location{}, false
 	}
 	num := func(k string) int {
-		n, _ := obj[k].(json.Number)
-		i, _ := strconv.Atoi(n.String())
+		var i int
+		if x := obj.Get(ast.StringTerm(k)); x != nil {
+			if n, ok := x.Value.(ast.Number); ok {
+				i, _ = strconv.Atoi(string(n))
+			}
+		}
 		return i
 	}
 	str := func(k string) string {
-		s, _ := obj[k].(string)
+		var s string
+		if x := obj.Get(ast.StringTerm(k)); x != nil {
+			if v, ok := x.Value.(ast.String); ok {
+				s = string(v)
+			}
+		}
 		return s
 	}
 	loc := snapshot.Location{
