@@ -35,9 +35,12 @@ lint:
 	$(GO) tool opa fmt --list --fail policies
 	$(GO) tool opa check --strict policies
 
-## fuzz: short runs of the fuzz targets (FUZZTIME=1m for longer).
+## fuzz: short runs of the fuzz targets: the JSON/YAML parsers, the policy parser and the file
+## loader (FUZZTIME=1m for longer).
 FUZZTIME ?= 15s
 fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzParseJSON$$' -fuzztime $(FUZZTIME) ./pkg/syntax
+	$(GO) test -run '^$$' -fuzz '^FuzzParseYAML$$' -fuzztime $(FUZZTIME) ./pkg/syntax
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./pkg/policydoc
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./pkg/load
 
