@@ -17,6 +17,7 @@ import (
 	"io/fs"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -45,13 +46,33 @@ type Options struct {
 	builtin fs.FS
 }
 
-// Engine holds the compiled rules and the prepared query. It is safe for concurrent use.
+// Engine holds the compiled rules and the prepared queries. It is safe for concurrent use.
 type Engine struct {
 	rules []findings.Rule // selected, sorted by id
 	// vars[i] is the query variable bound to the deny set of rules[i].
-	vars     []string
-	prepared *rego.PreparedEvalQuery // nil when no rule is selected
-	now      func() time.Time
+	vars []string
+	// queries are the prepared queries, one per rule group (see ruleGroup); empty when no
+	// rule is selected.
+	queries []query
+	now     func() time.Time
+}
+
+// query is a prepared query over the deny sets of some of the selected rules.
+type query struct {
+	prepared rego.PreparedEvalQuery
+	rules    []int // indexes into Engine.rules and Engine.vars
+}
+
+// ruleGroup splits the rules into groups that are evaluated concurrently, each by one prepared
+// query (the machine the tool is sized for has two cores). Rules of one group share their
+// libraries' virtual documents (OPA computes lib/irsa's trust statements once per query), so the
+// split follows the libraries: the cross-resource rules over ServiceAccounts and role bindings
+// (lib/admits), and the rest (lib/irsa's trust statements, the permission analysis, user rules).
+func ruleGroup(pkg string) int {
+	if strings.HasPrefix(pkg, "irsa_audit.rules.inventory.") || strings.HasPrefix(pkg, "irsa_audit.rules.serviceaccount.") {
+		return 1
+	}
+	return 0
 }
 
 // New loads, checks and compiles the built-in rules and the user rules of opts.PolicyDirs, and
@@ -96,27 +117,32 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	if e.now == nil {
 		e.now = time.Now
 	}
-	query := make(ast.Body, 0, len(selected))
+	var bodies [2]ast.Body
+	var members [2][]int
 	for i, r := range selected {
 		v := fmt.Sprintf("r%d", i)
 		e.vars = append(e.vars, v)
 		e.rules = append(e.rules, r.Rule)
 		deny := r.path.Copy().Append(ast.StringTerm("deny"))
-		query = append(query, ast.Equality.Expr(ast.VarTerm(v), ast.NewTerm(deny)))
+		g := ruleGroup(r.Package)
+		bodies[g] = append(bodies[g], ast.Equality.Expr(ast.VarTerm(v), ast.NewTerm(deny)))
+		members[g] = append(members[g], i)
 	}
-	if len(query) == 0 {
-		return e, nil
+	for g, body := range bodies {
+		if len(body) == 0 {
+			continue
+		}
+		pq, err := rego.New(
+			rego.Compiler(compiler),
+			rego.ParsedQuery(body),
+			rego.Capabilities(caps),
+			rego.EnablePrintStatements(false),
+		).PrepareForEval(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("prepare query: %w", err)
+		}
+		e.queries = append(e.queries, query{prepared: pq, rules: members[g]})
 	}
-	pq, err := rego.New(
-		rego.Compiler(compiler),
-		rego.ParsedQuery(query),
-		rego.Capabilities(caps),
-		rego.EnablePrintStatements(false),
-	).PrepareForEval(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("prepare query: %w", err)
-	}
-	e.prepared = &pq
 	return e, nil
 }
 
@@ -137,7 +163,7 @@ func (e *Engine) Evaluate(ctx context.Context, snap *snapshot.Snapshot) ([]findi
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("evaluate: %w", err)
 	}
-	if e.prepared == nil {
+	if len(e.queries) == 0 {
 		return nil, nil
 	}
 	at, err := e.evalTime(snap)
@@ -148,20 +174,23 @@ func (e *Engine) Evaluate(ctx context.Context, snap *snapshot.Snapshot) ([]findi
 	if err != nil {
 		return nil, err
 	}
-	rs, err := e.prepared.Eval(ctx, rego.EvalParsedInput(input), rego.EvalTime(at))
-	if err != nil {
-		return nil, fmt.Errorf("evaluate rules: %w", err)
+	// The queries only read input, so they share it.
+	sets := make([]any, len(e.rules))
+	errs := make([]error, len(e.queries))
+	var wg sync.WaitGroup
+	for q := range e.queries {
+		wg.Go(func() { errs[q] = e.queries[q].eval(ctx, input, at, e.vars, sets) })
 	}
-	if len(rs) != 1 {
-		// Every deny is a multi-value rule, so the query is always defined exactly once.
-		return nil, fmt.Errorf("evaluate rules: query gave %d results, want 1", len(rs))
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	loc := newLocator(input, snap)
 	var out []findings.Finding
 	for i, r := range e.rules {
-		set, ok := rs[0].Bindings[e.vars[i]].([]any)
+		set, ok := sets[i].([]any)
 		if !ok {
-			return nil, fmt.Errorf("rule %s (%s): deny is %T, want a set", r.ID, r.Package, rs[0].Bindings[e.vars[i]])
+			return nil, fmt.Errorf("rule %s (%s): deny is %T, want a set", r.ID, r.Package, sets[i])
 		}
 		for _, elem := range set {
 			f, err := decodeFinding(r, elem, loc)
@@ -172,6 +201,22 @@ func (e *Engine) Evaluate(ctx context.Context, snap *snapshot.Snapshot) ([]findi
 		}
 	}
 	return dedupe(out), nil
+}
+
+// eval runs the query and stores the deny set of each of its rules in sets.
+func (q *query) eval(ctx context.Context, input ast.Value, at time.Time, vars []string, sets []any) error {
+	rs, err := q.prepared.Eval(ctx, rego.EvalParsedInput(input), rego.EvalTime(at))
+	if err != nil {
+		return fmt.Errorf("evaluate rules: %w", err)
+	}
+	if len(rs) != 1 {
+		// Every deny is a multi-value rule, so the query is always defined exactly once.
+		return fmt.Errorf("evaluate rules: query gave %d results, want 1", len(rs))
+	}
+	for _, i := range q.rules {
+		sets[i] = rs[0].Bindings[vars[i]]
+	}
+	return nil
 }
 
 func (e *Engine) evalTime(snap *snapshot.Snapshot) (time.Time, error) {
