@@ -84,8 +84,10 @@ func Collect(ctx context.Context, opts Options) (*snapshot.Snapshot, error) {
 			addCalls(kubeSnap, l.collector.APICalls())
 		}
 	}
+	// Merge folds the two views of one EKS cluster (same ID: its ARN) into one entry: the
+	// identity from EKS, the inventory of ServiceAccounts and workloads from Kubernetes.
 	out := snapshot.Merge(awsSnap, kubeSnap)
-	out.Clusters = joinClusters(out.Clusters)
+	slices.SortStableFunc(out.Clusters, func(a, b snapshot.Cluster) int { return cmp.Compare(a.ID, b.ID) })
 	return out, nil
 }
 
@@ -134,43 +136,3 @@ func (l *eksLookup) DescribeCluster(ctx context.Context, accountID, region, name
 	return l.collector.DescribeCluster(ctx, accountID, region, name)
 }
 
-// joinClusters folds the two views of one cluster (same ID: the EKS ARN) into one entry: the
-// identity from EKS, the inventory of ServiceAccounts and workloads from Kubernetes.
-func joinClusters(in []snapshot.Cluster) []snapshot.Cluster {
-	var out []snapshot.Cluster
-	index := map[string]int{}
-	for _, c := range in {
-		i, ok := index[c.ID]
-		if !ok {
-			index[c.ID] = len(out)
-			out = append(out, c)
-			continue
-		}
-		a, b := out[i], c // a from AWS (collected first), b from Kubernetes
-		j := a
-		j.Name = cmp.Or(a.Name, b.Name)
-		j.ARN = cmp.Or(a.ARN, b.ARN)
-		j.AccountID = cmp.Or(a.AccountID, b.AccountID)
-		j.Region = cmp.Or(a.Region, b.Region)
-		j.Issuer = cmp.Or(a.Issuer, b.Issuer)
-		j.Inventory = snapshot.ClusterInventory{
-			ServiceAccounts: a.Inventory.ServiceAccounts || b.Inventory.ServiceAccounts,
-			Workloads:       a.Inventory.Workloads || b.Inventory.Workloads,
-			Notes:           kubeNotes(a, b),
-		}
-		out[i] = j
-	}
-	slices.SortFunc(out, func(a, b snapshot.Cluster) int { return cmp.Compare(a.ID, b.ID) })
-	return out
-}
-
-// kubeNotes keeps the notes of the view that read the Kubernetes objects.
-func kubeNotes(a, b snapshot.Cluster) []string {
-	if a.Loc.API == "eks:DescribeCluster" {
-		return b.Inventory.Notes
-	}
-	if b.Loc.API == "eks:DescribeCluster" {
-		return a.Inventory.Notes
-	}
-	return append(slices.Clone(a.Inventory.Notes), b.Inventory.Notes...)
-}

@@ -10,48 +10,11 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/google/go-cmp/cmp"
 
 	"github.com/irsa-audit/irsa-audit/internal/fakeaws"
 	"github.com/irsa-audit/irsa-audit/pkg/collect/awscollect"
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
 )
-
-func TestJoinClusters(t *testing.T) {
-	const arn = "arn:aws:eks:us-east-1:111111111111:cluster/prod"
-	eks := snapshot.Cluster{
-		ID: arn, Name: "prod", ARN: arn, AccountID: "111111111111", Region: "us-east-1", Issuer: "oidc.example/id/1",
-		Inventory: snapshot.ClusterInventory{Notes: []string{"service accounts and workloads are read through the Kubernetes API, not through EKS"}},
-		Loc:       snapshot.Location{API: "eks:DescribeCluster"},
-	}
-	kube := snapshot.Cluster{
-		ID: arn, Name: "prod", ARN: arn, AccountID: "111111111111", Region: "us-east-1", Issuer: "oidc.example/id/1",
-		Inventory: snapshot.ClusterInventory{ServiceAccounts: true, Notes: []string{"jobs: not listed: NotFound"}},
-		Loc:       snapshot.Location{API: "kubernetes:prod"},
-	}
-	other := snapshot.Cluster{ID: "kind", Name: "kind", Loc: snapshot.Location{API: "kubernetes:kind"}}
-	for _, tc := range []struct {
-		name string
-		in   []snapshot.Cluster
-		want []snapshot.Cluster
-	}{
-		{name: "eks only", in: []snapshot.Cluster{eks}, want: []snapshot.Cluster{eks}},
-		{name: "both views of one cluster", in: []snapshot.Cluster{eks, other, kube}, want: []snapshot.Cluster{
-			{
-				ID: arn, Name: "prod", ARN: arn, AccountID: "111111111111", Region: "us-east-1", Issuer: "oidc.example/id/1",
-				Inventory: snapshot.ClusterInventory{ServiceAccounts: true, Notes: []string{"jobs: not listed: NotFound"}},
-				Loc:       snapshot.Location{API: "eks:DescribeCluster"},
-			},
-			other,
-		}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if diff := cmp.Diff(tc.want, joinClusters(tc.in)); diff != "" {
-				t.Errorf("joinClusters (-want +got):\n%s", diff)
-			}
-		})
-	}
-}
 
 func awsOptions(srv *fakeaws.Server, key string) *awscollect.Options {
 	return &awscollect.Options{

@@ -99,8 +99,7 @@ func resolve(results []*fileResult) *snapshot.Snapshot {
 		r.mergeInto(snap)
 	}
 	snap.Skipped = append(snap.Skipped, rv.skipped...)
-	snap.OIDCProviders = mergeProviders(snap.OIDCProviders)
-	snap.Clusters = mergeClusters(snap.Clusters)
+	snapshot.Fold(snap)
 	snap.Accounts = rv.buildAccounts(snap.Accounts)
 	rv.settleClusters(snap.Clusters)
 	return snap
@@ -474,59 +473,6 @@ func (rv *resolver) bind(r *fileResult, id string) {
 			cs.notes = addUnique(cs.notes, c.note)
 		}
 	}
-}
-
-// mergeProviders folds entries with the same ARN (two lists, or a list and a saved snapshot)
-// into the first, filling what it lacks.
-func mergeProviders(in []snapshot.OIDCProvider) []snapshot.OIDCProvider {
-	var out []snapshot.OIDCProvider
-	index := map[string]int{}
-	for _, p := range in {
-		i, ok := index[p.ARN]
-		if !ok || p.ARN == "" {
-			index[p.ARN] = len(out)
-			out = append(out, p)
-			continue
-		}
-		q := &out[i]
-		q.Issuer = cmpOr(q.Issuer, p.Issuer)
-		q.AccountID = cmpOr(q.AccountID, p.AccountID)
-		if len(q.ClientIDs) == 0 {
-			q.ClientIDs = p.ClientIDs
-		}
-		if len(q.Thumbprints) == 0 {
-			q.Thumbprints = p.Thumbprints
-		}
-	}
-	return out
-}
-
-// mergeClusters folds entries with the same ID (describe-cluster and a saved snapshot, or two
-// describe-cluster outputs) into the first: identity fields fill what it lacks, inventories are
-// complete when either says so.
-func mergeClusters(in []snapshot.Cluster) []snapshot.Cluster {
-	var out []snapshot.Cluster
-	index := map[string]int{}
-	for _, c := range in {
-		i, ok := index[c.ID]
-		if !ok {
-			index[c.ID] = len(out)
-			out = append(out, c)
-			continue
-		}
-		q := &out[i]
-		q.Name = cmpOr(q.Name, c.Name)
-		q.ARN = cmpOr(q.ARN, c.ARN)
-		q.AccountID = cmpOr(q.AccountID, c.AccountID)
-		q.Region = cmpOr(q.Region, c.Region)
-		q.Issuer = cmpOr(q.Issuer, c.Issuer)
-		q.Inventory.ServiceAccounts = q.Inventory.ServiceAccounts || c.Inventory.ServiceAccounts
-		q.Inventory.Workloads = q.Inventory.Workloads || c.Inventory.Workloads
-		for _, n := range c.Inventory.Notes {
-			q.Inventory.Notes = addUnique(q.Inventory.Notes, n)
-		}
-	}
-	return out
 }
 
 // buildAccounts merges the accounts of saved snapshots (by ID) with what the exports' claims

@@ -1,8 +1,15 @@
 package snapshot
 
-// Merge returns one snapshot holding everything in the given ones, in order: the lists are
-// concatenated, API call counts added, file counts added. The newest GeneratedAt wins. Nothing is
-// de-duplicated: two inputs that describe the same role are both kept, so no input is lost.
+import (
+	"cmp"
+	"slices"
+)
+
+// Merge returns one snapshot holding everything in the given ones: lists are concatenated in
+// order, API call counts and file counts added, the newest GeneratedAt kept, and then the
+// entities that several inputs describe are folded into one (see Fold), so that a saved
+// snapshot scanned together with a live collection of the same estate, or the EKS and the
+// Kubernetes views of one cluster, give one role, one account and one cluster each.
 func Merge(snaps ...*Snapshot) *Snapshot {
 	out := &Snapshot{Version: Version}
 	for _, s := range snaps {
@@ -30,6 +37,130 @@ func Merge(snaps ...*Snapshot) *Snapshot {
 				out.Stats.APICalls = map[string]int{}
 			}
 			out.Stats.APICalls[op] += n
+		}
+	}
+	Fold(out)
+	return out
+}
+
+// Fold folds, in place, the entries that describe the same entity, keeping the first one's
+// place in its list:
+//   - accounts by ID, and clusters by ID: identity fields fill what the first lacks, an inventory
+//     is complete when any view says so, and the notes of a view that inventoried nothing are
+//     dropped when another view did (the EKS view of a cluster says its ServiceAccounts are read
+//     through Kubernetes; once the Kubernetes view is there, that note is moot);
+//   - OIDC providers by ARN: fields fill what the first lacks;
+//   - roles and managed policies by ARN, ServiceAccounts by cluster, namespace and name,
+//     workloads by cluster, kind, namespace and name, Pod Identity associations by ARN: the first
+//     definition is kept.
+//
+// Entries without an identity (an empty ARN or ID) are never folded.
+func Fold(s *Snapshot) {
+	s.Accounts = foldBy(s.Accounts, func(a Account) string { return a.ID }, foldAccount)
+	s.Clusters = foldBy(s.Clusters, func(c Cluster) string { return c.ID }, foldCluster)
+	s.OIDCProviders = foldBy(s.OIDCProviders, func(p OIDCProvider) string { return p.ARN }, foldProvider)
+	s.Roles = foldBy(s.Roles, func(r Role) string { return r.ARN }, keepFirst[Role])
+	s.ManagedPolicies = foldBy(s.ManagedPolicies, func(p ManagedPolicy) string { return p.ARN }, keepFirst[ManagedPolicy])
+	s.ServiceAccounts = foldBy(s.ServiceAccounts, func(sa ServiceAccount) string {
+		return sa.Cluster + "\x00" + sa.Namespace + "\x00" + sa.Name
+	}, keepFirst[ServiceAccount])
+	s.Workloads = foldBy(s.Workloads, func(w Workload) string {
+		return w.Cluster + "\x00" + w.Kind + "\x00" + w.Namespace + "\x00" + w.Name
+	}, keepFirst[Workload])
+	s.PodIdentityAssociations = foldBy(s.PodIdentityAssociations, func(p PodIdentityAssociation) string { return p.ARN }, keepFirst[PodIdentityAssociation])
+}
+
+// foldBy folds the entries of list with the same non-empty key into the first of them.
+func foldBy[T any](list []T, key func(T) string, fold func(first, next T) T) []T {
+	if len(list) < 2 {
+		return list
+	}
+	index := make(map[string]int, len(list))
+	out := list[:0:0]
+	for _, e := range list {
+		k := key(e)
+		if i, ok := index[k]; ok && k != "" {
+			out[i] = fold(out[i], e)
+			continue
+		}
+		index[k] = len(out)
+		out = append(out, e)
+	}
+	return out
+}
+
+func keepFirst[T any](first, _ T) T { return first }
+
+func foldAccount(a, b Account) Account {
+	inv := AccountInventory{
+		Roles:          a.Inventory.Roles || b.Inventory.Roles,
+		OIDCProviders:  a.Inventory.OIDCProviders || b.Inventory.OIDCProviders,
+		ClusterRegions: union(a.Inventory.ClusterRegions, b.Inventory.ClusterRegions),
+		AllRegions:     a.Inventory.AllRegions || b.Inventory.AllRegions,
+	}
+	slices.Sort(inv.ClusterRegions)
+	inv.Notes = foldNotes(a.Inventory.Notes, b.Inventory.Notes, a.Inventory.empty(), b.Inventory.empty())
+	a.Inventory = inv
+	return a
+}
+
+func (i AccountInventory) empty() bool {
+	return !i.Roles && !i.OIDCProviders && len(i.ClusterRegions) == 0 && !i.AllRegions
+}
+
+func foldCluster(a, b Cluster) Cluster {
+	out := a
+	out.Name = cmp.Or(a.Name, b.Name)
+	out.ARN = cmp.Or(a.ARN, b.ARN)
+	out.AccountID = cmp.Or(a.AccountID, b.AccountID)
+	out.Region = cmp.Or(a.Region, b.Region)
+	out.Issuer = cmp.Or(a.Issuer, b.Issuer)
+	out.Inventory = ClusterInventory{
+		ServiceAccounts: a.Inventory.ServiceAccounts || b.Inventory.ServiceAccounts,
+		Workloads:       a.Inventory.Workloads || b.Inventory.Workloads,
+		Notes:           foldNotes(a.Inventory.Notes, b.Inventory.Notes, a.Inventory.empty(), b.Inventory.empty()),
+	}
+	if out.Loc == (Location{}) {
+		out.Loc = b.Loc
+	}
+	return out
+}
+
+func (i ClusterInventory) empty() bool { return !i.ServiceAccounts && !i.Workloads }
+
+// foldNotes keeps the notes of both views, except those of a view that inventoried nothing
+// when the other one did.
+func foldNotes(a, b []string, aEmpty, bEmpty bool) []string {
+	switch {
+	case aEmpty && !bEmpty:
+		return slices.Clone(b)
+	case bEmpty && !aEmpty:
+		return slices.Clone(a)
+	}
+	return union(a, b)
+}
+
+func foldProvider(a, b OIDCProvider) OIDCProvider {
+	a.AccountID = cmp.Or(a.AccountID, b.AccountID)
+	a.Issuer = cmp.Or(a.Issuer, b.Issuer)
+	if len(a.ClientIDs) == 0 {
+		a.ClientIDs = b.ClientIDs
+	}
+	if len(a.Thumbprints) == 0 {
+		a.Thumbprints = b.Thumbprints
+	}
+	if a.Loc == (Location{}) {
+		a.Loc = b.Loc
+	}
+	return a
+}
+
+// union returns a followed by the elements of b it lacks.
+func union(a, b []string) []string {
+	out := slices.Clone(a)
+	for _, s := range b {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
 		}
 	}
 	return out
