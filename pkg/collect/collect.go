@@ -135,4 +135,3 @@ func (l *eksLookup) DescribeCluster(ctx context.Context, accountID, region, name
 	}
 	return l.collector.DescribeCluster(ctx, accountID, region, name)
 }
-
