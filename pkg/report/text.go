@@ -181,10 +181,11 @@ func displayFile(file string) string {
 	return clean(file)
 }
 
-// lines renders a location's lines as "12", "12-18", or "-" when unknown.
+// lines renders a location's lines as "12", "12-18", or "-" when unknown or when there is no
+// file to read them in (a document fetched from an API).
 func lines(l snapshot.Location) string {
 	switch {
-	case l.StartLine <= 0:
+	case l.StartLine <= 0 || l.File == "":
 		return "-"
 	case l.EndLine > l.StartLine:
 		return fmt.Sprintf("%d-%d", l.StartLine, l.EndLine)

@@ -160,10 +160,11 @@ func TestLines(t *testing.T) {
 		want string
 	}{
 		{snapshot.Location{}, "-"},
-		{snapshot.Location{StartLine: 7}, "7"},
-		{snapshot.Location{StartLine: 7, EndLine: 7}, "7"},
-		{snapshot.Location{StartLine: 7, EndLine: 9}, "7-9"},
-		{snapshot.Location{StartLine: 7, EndLine: 3}, "7"},
+		{snapshot.Location{File: "a.json", StartLine: 7}, "7"},
+		{snapshot.Location{File: "a.json", StartLine: 7, EndLine: 7}, "7"},
+		{snapshot.Location{File: "a.json", StartLine: 7, EndLine: 9}, "7-9"},
+		{snapshot.Location{File: "a.json", StartLine: 7, EndLine: 3}, "7"},
+		{snapshot.Location{API: "iam:GetAccountAuthorizationDetails", StartLine: 1, EndLine: 1}, "-"},
 	} {
 		if got := lines(tc.loc); got != tc.want {
 			t.Errorf("lines(%+v) = %q, want %q", tc.loc, got, tc.want)
