@@ -26,6 +26,7 @@ type liveFlags struct {
 	externalID  string
 	accountRole string
 	accounts    []string
+	allAccounts bool
 
 	// Kubernetes
 	kubeconfig  string
@@ -51,8 +52,9 @@ func (f *liveFlags) register(cmd *cobra.Command) {
 	fl.StringArrayVar(&f.regions, "region", nil, "AWS region to scan for EKS clusters (repeatable; default: every region enabled for the account)")
 	fl.StringVar(&f.roleARN, "role-arn", "", "IAM role to assume first (a read-only audit role)")
 	fl.StringVar(&f.externalID, "external-id", "", "external id for --role-arn and --account-role")
-	fl.StringVar(&f.accountRole, "account-role", "", "role ARN template assumed in each of --accounts, e.g. 'arn:aws:iam::{account}:role/irsa-audit'")
+	fl.StringVar(&f.accountRole, "account-role", "", "role ARN template assumed in each of --accounts or --all-accounts, e.g. 'arn:aws:iam::{account}:role/irsa-audit'")
 	fl.StringSliceVar(&f.accounts, "accounts", nil, "comma-separated account ids to scan through --account-role")
+	fl.BoolVar(&f.allAccounts, "all-accounts", false, "scan every active account of the AWS Organization (organizations:ListAccounts, from the management or delegated-admin account) through --account-role")
 
 	fl.StringVar(&f.kubeconfig, "kubeconfig", "", "kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
 	fl.StringArrayVar(&f.contexts, "context", nil, "kubeconfig context to scan (repeatable; default: the current context)")
@@ -69,12 +71,17 @@ func (f *liveFlags) any() bool { return f.aws || f.kube }
 
 // collect runs the selected live collectors. Faults in one account, region, namespace or
 // cluster are in the snapshot's errors; an error here means nothing usable was collected
-// (credentials rejected, kubeconfig unusable, timeout or interrupt).
+// (credentials rejected, the organization's accounts not listed for --all-accounts, kubeconfig
+// unusable, timeout or interrupt).
 func (f *liveFlags) collect(ctx context.Context, e env) (*snapshot.Snapshot, error) {
-	if f.accountRole != "" && len(f.accounts) == 0 {
-		return nil, usageError{errors.New("--account-role needs --accounts")}
-	}
-	if len(f.accounts) > 0 && f.accountRole == "" {
+	switch {
+	case f.allAccounts && len(f.accounts) > 0:
+		return nil, usageError{errors.New("--all-accounts and --accounts cannot be used together")}
+	case f.allAccounts && f.accountRole == "":
+		return nil, usageError{errors.New("--all-accounts needs --account-role")}
+	case f.accountRole != "" && len(f.accounts) == 0 && !f.allAccounts:
+		return nil, usageError{errors.New("--account-role needs --accounts or --all-accounts")}
+	case len(f.accounts) > 0 && f.accountRole == "":
 		return nil, usageError{errors.New("--accounts needs --account-role")}
 	}
 	opts := collect.Options{Timeout: f.timeout, Progress: e.progress(f.quiet), Now: e.now}
@@ -86,6 +93,7 @@ func (f *liveFlags) collect(ctx context.Context, e env) (*snapshot.Snapshot, err
 			ExternalID:  f.externalID,
 			AccountRole: f.accountRole,
 			Accounts:    f.accounts,
+			AllAccounts: f.allAccounts,
 			Endpoints:   f.endpoints,
 		}
 	}
@@ -104,6 +112,11 @@ func (f *liveFlags) collect(ctx context.Context, e env) (*snapshot.Snapshot, err
 		var ce *awscollect.CredentialsError
 		if errors.As(err, &ce) {
 			return nil, fmt.Errorf("aws rejected the credentials (%w); refresh them (e.g. aws sso login) and run again", err)
+		}
+		// Nothing was scanned: the command line has to change (another --role-arn, or --accounts).
+		var oe *awscollect.OrganizationsError
+		if errors.As(err, &oe) {
+			return nil, usageError{oe}
 		}
 		return nil, fmt.Errorf("collect: %w", err)
 	}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/irsa-audit/irsa-audit/internal/fakeaws"
+	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
 )
 
 const (
@@ -146,5 +149,154 @@ func TestExpiredCredentials(t *testing.T) {
 	}
 	if _, err := os.Stat(out); !os.IsNotExist(err) {
 		t.Errorf("a failed collection left %s behind (err %v)", out, err)
+	}
+}
+
+const (
+	memberAccount    = "444455556666"
+	memberKey        = "AKIDMEMBERTEST"
+	memberIssuer     = "oidc.eks.eu-west-1.amazonaws.com/id/7D7B2F1C4E3A5B7F9C1D3E5A7B9C1D3E"
+	suspendedAccount = "777788889999"
+	auditRoleTrust   = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + liveAccount + `:root"},"Action":"sts:AssumeRole"}]}`
+)
+
+// orgEstate is liveEstate as the management account of an organization with one active member,
+// whose CI role trusts every ServiceAccount of a namespace, and one suspended member. Both
+// active accounts have the irsa-audit role; the management account's trusts itself.
+func orgEstate() *fakeaws.Estate {
+	est := liveEstate(false)
+	mgmt := est.Accounts[0]
+	mgmt.Roles = append(mgmt.Roles, &fakeaws.Role{Name: "irsa-audit", TrustPolicy: auditRoleTrust})
+	est.Accounts = append(est.Accounts, &fakeaws.Account{
+		ID: memberAccount, AccessKeyID: memberKey, AssumableByOther: true,
+		OIDCProviders: []*fakeaws.OIDCProvider{{URL: memberIssuer, ClientIDs: []string{"sts.amazonaws.com"}, Thumbprints: []string{strings.Repeat("b", 40)}}},
+		Regions:       []*fakeaws.Region{{Name: "eu-west-1", Clusters: []*fakeaws.Cluster{{Name: "ci", Issuer: "https://" + memberIssuer}}}},
+		Roles: []*fakeaws.Role{
+			{Name: "irsa-audit", TrustPolicy: auditRoleTrust},
+			{Name: "ci-any", TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",` +
+				`"Principal":{"Federated":"arn:aws:iam::` + memberAccount + `:oidc-provider/` + memberIssuer + `"},` +
+				`"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringLike":{"` + memberIssuer + `:sub":"system:serviceaccount:ci:*"},` +
+				`"StringEquals":{"` + memberIssuer + `:aud":"sts.amazonaws.com"}}}]}`},
+		},
+	})
+	est.Organization = &fakeaws.Organization{ManagementAccount: liveAccount, Members: []fakeaws.Member{
+		{ID: memberAccount, Status: "ACTIVE"},
+		{ID: suspendedAccount, Status: "SUSPENDED"},
+		{ID: liveAccount, Status: "ACTIVE"},
+	}}
+	return est
+}
+
+// TestScanAllAccounts: `scan --aws --all-accounts --account-role` lists the organization's
+// accounts through the real SDK (AWS_ENDPOINT_URL), scans each active one through the account
+// role and finds the misconfigured role of the member account; the suspended account is noted
+// in the snapshot.
+func TestScanAllAccounts(t *testing.T) {
+	srv := fakeaws.New(orgEstate())
+	t.Cleanup(srv.Close)
+	useFakeAWSServer(t, srv)
+	args := []string{"--aws", "--quiet", "--all-accounts", "--account-role", "arn:aws:iam::{account}:role/irsa-audit"}
+
+	code, stdout, stderr := runCLI(t, "", append([]string{"scan", "--format", "json"}, args...)...)
+	if code != exitFindings {
+		t.Fatalf("exit code = %d, want %d\nstderr:\n%s", code, exitFindings, stderr)
+	}
+	got := map[string][]string{}
+	for _, f := range decodeReport(t, stdout).Findings {
+		got[f.Resource.ID] = append(got[f.Resource.ID], f.RuleID)
+	}
+	want := map[string][]string{
+		"arn:aws:iam::" + memberAccount + ":role/ci-any":     {"IRSA-002"},
+		"arn:aws:iam::" + liveAccount + ":role/payments-any": {"IRSA-040", "IRSA-002", "IRSA-030", "IRSA-031", "IRSA-035"},
+		"arn:aws:iam::" + liveAccount + ":role/old-cluster":  {"IRSA-007"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("findings by resource (-want +got):\n%s", diff)
+	}
+	calls := srv.Calls()
+	if calls["organizations:ListAccounts"] != 2 || calls["sts:AssumeRole"] != 2 {
+		t.Errorf("want 2 ListAccounts pages and 2 AssumeRole, got %v", calls)
+	}
+
+	out := filepath.Join(t.TempDir(), "snapshot.json")
+	if code, _, stderr := runCLI(t, "", append([]string{"collect", "-o", out}, args...)...); code != exitOK {
+		t.Fatalf("collect: exit %d\n%s", code, stderr)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var snap snapshot.Snapshot
+	if err := json.Unmarshal(b, &snap); err != nil {
+		t.Fatal(err)
+	}
+	var accounts []string
+	for _, a := range snap.Accounts {
+		accounts = append(accounts, fmt.Sprintf("%s roles=%v %v", a.ID, a.Inventory.Roles, a.Inventory.Notes))
+	}
+	if diff := cmp.Diff([]string{
+		liveAccount + " roles=true []",
+		memberAccount + " roles=true []",
+		suspendedAccount + " roles=false [account not scanned: organizations:ListAccounts lists it as SUSPENDED]",
+	}, accounts); diff != "" {
+		t.Errorf("accounts (-want +got):\n%s", diff)
+	}
+	if len(snap.Errors) != 0 {
+		t.Errorf("errors: %+v", snap.Errors)
+	}
+}
+
+// TestAllAccountsUsage: --all-accounts needs --account-role and excludes --accounts; an
+// organization whose accounts cannot be listed is one clear error naming the API, and nothing is
+// scanned.
+func TestAllAccountsUsage(t *testing.T) {
+	const role = "arn:aws:iam::{account}:role/irsa-audit"
+	for _, tc := range []struct {
+		name   string
+		estate func(*fakeaws.Estate)
+		args   []string
+		want   string
+	}{
+		{name: "without account role", args: []string{"--all-accounts"}, want: "--all-accounts needs --account-role"},
+		{name: "with accounts", args: []string{"--all-accounts", "--account-role", role, "--accounts", memberAccount}, want: "--all-accounts and --accounts cannot be used together"},
+		{name: "account role alone", args: []string{"--account-role", role}, want: "--account-role needs --accounts or --all-accounts"},
+		{
+			name:   "list accounts denied",
+			estate: func(e *fakeaws.Estate) { e.Organization.ManagementAccount = memberAccount },
+			args:   []string{"--all-accounts", "--account-role", role},
+			want:   "organizations:ListAccounts failed (AccessDeniedException): run it as the organization's management account or a delegated administrator",
+		},
+		{
+			name:   "no organization",
+			estate: func(e *fakeaws.Estate) { e.Organization = nil },
+			args:   []string{"--all-accounts", "--account-role", role},
+			want:   "organizations:ListAccounts failed (AWSOrganizationsNotInUseException): the account is not in an AWS Organization",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			est := orgEstate()
+			if tc.estate != nil {
+				tc.estate(est)
+			}
+			srv := fakeaws.New(est)
+			t.Cleanup(srv.Close)
+			useFakeAWSServer(t, srv)
+			out := filepath.Join(t.TempDir(), "snapshot.json")
+			code, stdout, stderr := runCLI(t, "", append([]string{"collect", "--aws", "--quiet", "-o", out}, tc.args...)...)
+			if code != exitError || stdout != "" {
+				t.Errorf("exit code = %d, stdout %q; want %d and nothing", code, stdout, exitError)
+			}
+			if !strings.Contains(stderr, tc.want) || strings.Count(stderr, "irsa-audit: ") != 1 {
+				t.Errorf("stderr does not say %q once:\n%s", tc.want, stderr)
+			}
+			for op := range srv.Calls() {
+				if op != "organizations:ListAccounts" {
+					t.Errorf("%s called although nothing was to be scanned", op)
+				}
+			}
+			if _, err := os.Stat(out); !os.IsNotExist(err) {
+				t.Errorf("a failed collection left %s behind (err %v)", out, err)
+			}
+		})
 	}
 }

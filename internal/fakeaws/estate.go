@@ -1,6 +1,7 @@
 // Package fakeaws is a loopback AWS for tests and benchmarks: one httptest server that speaks
-// IAM's and STS's query protocol (query.go) and EKS's and Account's REST-JSON protocol
-// (restjson.go), answering from an in-memory Estate (this file). The real aws-sdk-go-v2 clients
+// IAM's and STS's query protocol (query.go), EKS's and Account's REST-JSON protocol
+// (restjson.go) and Organizations' awsJson1_1 protocol (organizations.go), answering from an
+// in-memory Estate (this file). The real aws-sdk-go-v2 clients
 // are pointed at it through BaseEndpoint with static credentials; the access key id of a request
 // selects the account, the SigV4 credential scope selects the region.
 package fakeaws
@@ -14,6 +15,30 @@ import (
 type Estate struct {
 	// Accounts are the accounts; a request signed with Account.AccessKeyID acts in that account.
 	Accounts []*Account
+	// Organization is the AWS Organization; nil answers organizations:ListAccounts with
+	// AWSOrganizationsNotInUseException.
+	Organization *Organization
+}
+
+// Organization is an AWS Organization. Only callers in ManagementAccount may list its accounts;
+// callers in any other account get AccessDeniedException (a member account, or a delegated
+// administrator that was never registered).
+type Organization struct {
+	ManagementAccount string
+	// Members are the accounts organizations:ListAccounts returns, in this order (the management
+	// account is one of them in a real organization). Their ids need not be in Estate.Accounts: an
+	// account that is not there cannot be assumed into.
+	Members []Member
+}
+
+// Member is an account as organizations:ListAccounts lists it.
+type Member struct {
+	ID string
+	// Status is "ACTIVE", "SUSPENDED" or "PENDING_CLOSURE".
+	Status string
+	// State is the newer field ("ACTIVE", "SUSPENDED", "PENDING_ACTIVATION", "PENDING_CLOSURE",
+	// "CLOSED"); "" leaves it out of the answer, as older responses do.
+	State string
 }
 
 // Account is one AWS account.

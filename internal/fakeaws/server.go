@@ -61,6 +61,10 @@ func (s *Server) count(op string) (throttled bool) {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPost && r.Header.Get("X-Amz-Target") != "" {
+		s.serveJSON(w, r)
+		return
+	}
 	if r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
 		s.serveQuery(w, r)
 		return

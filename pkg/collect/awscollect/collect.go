@@ -90,9 +90,11 @@ func (c *Collector) assumeRole(cfg aws.Config, role string) aws.CredentialsProvi
 }
 
 // Collect reads every account and returns the snapshot. It fails as a whole only when the
-// credentials are rejected (*CredentialsError) or ctx ends; anything else (an account whose role
-// cannot be assumed, a region denied, a document that does not parse) is recorded in the
-// snapshot's Errors and in the account's Inventory notes, and the rest is still collected.
+// credentials are rejected (*CredentialsError), the organization's accounts cannot be listed for
+// AllAccounts (*OrganizationsError), or ctx ends; anything else (an account whose role cannot be
+// assumed, a region denied, a document that does not parse) is recorded in the snapshot's Errors
+// and in the account's Inventory notes, and the rest is still collected. Organization accounts
+// that are not active are listed in the snapshot's Accounts with a note, not scanned.
 func (c *Collector) Collect(parent context.Context) (*snapshot.Snapshot, error) {
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
@@ -102,14 +104,49 @@ func (c *Collector) Collect(parent context.Context) (*snapshot.Snapshot, error) 
 		cfg   aws.Config
 	}
 	var targets []target
+	var notScanned []*accountResult // organization accounts that are not active
+	var sources []snapshot.Source
+	if c.opts.AllAccounts {
+		switch {
+		case len(c.opts.Accounts) > 0:
+			return nil, errors.New("aws: --all-accounts and --accounts exclude each other")
+		case c.opts.AccountRole == "":
+			return nil, errors.New("aws: --all-accounts needs --account-role")
+		}
+	}
 	if c.opts.AccountRole != "" {
-		if len(c.opts.Accounts) == 0 {
-			return nil, errors.New("aws: --account-role needs --accounts")
+		if !c.opts.AllAccounts && len(c.opts.Accounts) == 0 {
+			return nil, errors.New("aws: --account-role needs --accounts or --all-accounts")
 		}
 		if !strings.Contains(c.opts.AccountRole, "{account}") {
 			return nil, fmt.Errorf("aws: --account-role %q has no {account} placeholder", c.opts.AccountRole)
 		}
-		for _, id := range slices.Compact(slices.Sorted(slices.Values(c.opts.Accounts))) {
+		ids := slices.Compact(slices.Sorted(slices.Values(c.opts.Accounts)))
+		if c.opts.AllAccounts {
+			c.progress.Printf("aws: listing the organization's accounts")
+			listed, err := c.listOrganizationAccounts(ctx, c.base)
+			if err != nil {
+				if parent.Err() != nil {
+					return nil, fmt.Errorf("collect aws: %w", context.Cause(parent))
+				}
+				if ce, ok := asCredentialsError(err); ok {
+					return nil, ce
+				}
+				return nil, &OrganizationsError{Code: errorCode(err), Err: err}
+			}
+			sources = append(sources, snapshot.Source{Kind: "api", Name: apiListAccounts, Format: "aws-organizations"})
+			for _, a := range listed {
+				if a.active() {
+					ids = append(ids, a.id)
+					continue
+				}
+				res := &accountResult{label: a.id, id: a.id}
+				res.note("account not scanned: %s lists it as %s", apiListAccounts, cmp.Or(a.status, "(no status)"))
+				notScanned = append(notScanned, res)
+			}
+			c.progress.Printf("aws: organization has %d accounts, %d active", len(listed), len(ids))
+		}
+		for _, id := range ids {
 			cfg := c.base.Copy()
 			cfg.Credentials = c.assumeRole(c.base, strings.ReplaceAll(c.opts.AccountRole, "{account}", id))
 			targets = append(targets, target{label: id, cfg: cfg})
@@ -132,7 +169,7 @@ func (c *Collector) Collect(parent context.Context) (*snapshot.Snapshot, error) 
 	if run.fatal != nil {
 		return nil, run.fatal
 	}
-	return c.assemble(results), nil
+	return c.assemble(append(results, notScanned...), sources), nil
 }
 
 // DescribeCluster looks up one EKS cluster (eks:DescribeCluster) with the credentials of its
@@ -324,8 +361,8 @@ func callerAccount(ctx context.Context, client *sts.Client) (string, error) {
 }
 
 // assemble builds the snapshot in a deterministic order.
-func (c *Collector) assemble(results []*accountResult) *snapshot.Snapshot {
-	snap := &snapshot.Snapshot{Version: snapshot.Version, GeneratedAt: c.opts.Now().UTC().Format(time.RFC3339)}
+func (c *Collector) assemble(results []*accountResult, sources []snapshot.Source) *snapshot.Snapshot {
+	snap := &snapshot.Snapshot{Version: snapshot.Version, GeneratedAt: c.opts.Now().UTC().Format(time.RFC3339), Sources: sources}
 	slices.SortFunc(results, func(a, b *accountResult) int { return cmp.Compare(a.id, b.id) })
 	for _, r := range results {
 		snap.Accounts = append(snap.Accounts, snapshot.Account{ID: r.id, Inventory: r.inv})

@@ -96,7 +96,7 @@ func testOptions(srv *fakeaws.Server) Options {
 			Region:      "us-east-1",
 			Credentials: credentials.NewStaticCredentialsProvider(keyA, secretA, tokenA),
 		},
-		Endpoints:  Endpoints{IAM: srv.URL, STS: srv.URL, EKS: srv.URL, Account: srv.URL},
+		Endpoints:  Endpoints{IAM: srv.URL, STS: srv.URL, EKS: srv.URL, Account: srv.URL, Organizations: srv.URL},
 		MaxBackoff: time.Millisecond,
 		Now:        func() time.Time { return time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC) },
 	}
@@ -232,15 +232,17 @@ func cmpIgnoreDocs() cmp.Option {
 }
 
 // TestOperations holds the collector to its documented, read-only set of operations: a run that
-// uses every feature (assumed role, several accounts, default regions, pod identity) calls exactly
-// Operations() and nothing else.
+// uses every feature (assumed role, the organization's accounts, default regions, pod identity)
+// calls exactly Operations() and nothing else.
 func TestOperations(t *testing.T) {
-	srv := fakeaws.New(testEstate())
+	est := testEstate()
+	est.Organization = &fakeaws.Organization{ManagementAccount: acctA, Members: []fakeaws.Member{{ID: acctB, Status: "ACTIVE"}, {ID: acctA, Status: "ACTIVE"}}}
+	srv := fakeaws.New(est)
 	defer srv.Close()
 	opts := testOptions(srv)
 	opts.RoleARN = "arn:aws:iam::111111111111:role/irsa-audit"
 	opts.AccountRole = "arn:aws:iam::{account}:role/irsa-audit"
-	opts.Accounts = []string{acctB, acctA}
+	opts.AllAccounts = true
 	snap, err := Collect(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)

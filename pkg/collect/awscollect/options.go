@@ -1,7 +1,8 @@
 // Package awscollect collects the AWS side of IRSA into a snapshot: IAM roles, managed policies
 // and OIDC providers (iam:GetAccountAuthorizationDetails, iam:ListOpenIDConnectProviders,
 // iam:GetOpenIDConnectProvider), EKS clusters and Pod Identity associations per region, and the
-// account identity (sts:GetCallerIdentity). It only reads: the operations it can call are listed
+// account identity (sts:GetCallerIdentity); with AllAccounts, the accounts of the AWS
+// Organization (organizations:ListAccounts). It only reads: the operations it can call are listed
 // in Operations, and a test holds the collector to that list.
 package awscollect
 
@@ -25,10 +26,16 @@ type Options struct {
 	// ExternalID is passed with every AssumeRole when set (--external-id).
 	ExternalID string
 	// AccountRole is a role ARN template with "{account}" (--account-role), assumed in each of
-	// Accounts (after RoleARN, when both are set).
+	// Accounts, or of the organization's accounts with AllAccounts (after RoleARN, when both are
+	// set).
 	AccountRole string
 	// Accounts are the account ids to scan through AccountRole (--accounts).
 	Accounts []string
+	// AllAccounts scans every active account of the AWS Organization through AccountRole
+	// (--all-accounts). The accounts come from organizations:ListAccounts, called with the base
+	// credentials (after RoleARN), so they must be those of the management account or of a
+	// delegated administrator. It excludes Accounts.
+	AllAccounts bool
 
 	// Concurrency bounds the accounts and regions scanned at once (default 4).
 	Concurrency int
@@ -53,10 +60,11 @@ type Options struct {
 
 // Endpoints are base endpoint URLs per service; "" keeps the SDK's endpoint resolution.
 type Endpoints struct {
-	IAM     string
-	STS     string
-	EKS     string
-	Account string
+	IAM           string
+	STS           string
+	EKS           string
+	Account       string
+	Organizations string
 }
 
 // Operations returns all the AWS operations the collector can call, sorted. Everything is Get,
@@ -72,6 +80,7 @@ func Operations() []string {
 		"iam:GetAccountAuthorizationDetails",
 		"iam:GetOpenIDConnectProvider",
 		"iam:ListOpenIDConnectProviders",
+		"organizations:ListAccounts",
 		"sts:AssumeRole",
 		"sts:GetCallerIdentity",
 	}
