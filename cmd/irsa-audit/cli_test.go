@@ -130,6 +130,9 @@ func TestUsageErrors(t *testing.T) {
 		{"explain unknown rule", []string{"rules", "IRSA-999"}, `no rule "IRSA-999"`},
 		{"missing path", []string{"scan", "does/not/exist"}, "does/not/exist"},
 		{"collect without source", []string{"collect"}, "collect needs --aws, --kube or both"},
+		{"aws flag without --aws", []string{"scan", "--kube", "--region", "us-east-1"}, "--region needs --aws"},
+		{"kube flag without --kube", []string{"collect", "--aws", "--context", "prod"}, "--context needs --kube"},
+		{"live flag on a file scan", []string{"scan", "--all-accounts", "examples/irsa-s3"}, "--all-accounts needs --aws"},
 		{"unknown command", []string{"frobnicate"}, `unknown command "frobnicate"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -29,6 +29,9 @@ interrupted run writes nothing.`,
 			if !f.any() {
 				return usageError{fmt.Errorf("collect needs --aws, --kube or both")}
 			}
+			if err := f.checkSources(cmd.Flags()); err != nil {
+				return err
+			}
 			snap, err := f.collect(cmd.Context(), e)
 			if err != nil {
 				return err

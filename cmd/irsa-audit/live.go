@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/irsa-audit/irsa-audit/pkg/collect"
 	"github.com/irsa-audit/irsa-audit/pkg/collect/awscollect"
@@ -68,6 +69,29 @@ func (f *liveFlags) register(cmd *cobra.Command) {
 }
 
 func (f *liveFlags) any() bool { return f.aws || f.kube }
+
+// checkSources refuses AWS flags without --aws and Kubernetes flags without --kube: they would
+// silently do nothing.
+func (f *liveFlags) checkSources(fs *pflag.FlagSet) error {
+	for _, group := range []struct {
+		on    bool
+		need  string
+		flags []string
+	}{
+		{f.aws, "--aws", []string{"profile", "region", "role-arn", "external-id", "account-role", "accounts", "all-accounts"}},
+		{f.kube, "--kube", []string{"kubeconfig", "context", "all-contexts", "in-cluster", "cluster", "namespace"}},
+	} {
+		if group.on {
+			continue
+		}
+		for _, name := range group.flags {
+			if fs.Changed(name) {
+				return usageError{fmt.Errorf("--%s needs %s", name, group.need)}
+			}
+		}
+	}
+	return nil
+}
 
 // collect runs the selected live collectors. Faults in one account, region, namespace or
 // cluster are in the snapshot's errors; an error here means nothing usable was collected

@@ -84,6 +84,9 @@ written for everything that was read, and lists the errors).`,
   irsa-audit scan --format sarif -o irsa.sarif deploy/ iam/
   helm template charts/app | irsa-audit scan -`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := f.live.checkSources(cmd.Flags()); err != nil {
+				return err
+			}
 			return runScan(cmd.Context(), e, f, args)
 		},
 	}
