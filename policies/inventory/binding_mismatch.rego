@@ -28,14 +28,16 @@
 package irsa_audit.rules.inventory.binding_mismatch
 
 import data.irsa_audit.lib.admits
+import data.irsa_audit.lib.bindings
 import data.irsa_audit.lib.irsa
 
 deny contains finding if {
-	some i, sa in input.service_accounts
-	key := admits.role_key(object.get(sa, "role_arn", ""))
-	some r in _roles_by_key[key]
+	some key, namers in bindings.namers
+	some r in bindings.roles_by_key[key]
 	role := input.roles[r]
-	some k in _clusters_by_id[object.get(sa, "cluster", "")]
+	some i in namers
+	sa := input.service_accounts[i]
+	some k in bindings.clusters_by_id[object.get(sa, "cluster", "")]
 	cluster := input.clusters[k]
 	token := _token(sa, cluster.issuer)
 	admits.verdict(role.trust_policy, admits.provider_arn(role.arn, token.iss), token) == "refused"
@@ -55,26 +57,4 @@ _token(sa, issuer) := {
 	"iss": admits.normalize_issuer(issuer),
 	"sub": admits.service_account_subject(sa.namespace, sa.name),
 	"aud": object.get(sa, ["annotations", "eks.amazonaws.com/audience"], admits.default_audience),
-}
-
-# _roles_by_key maps admits.role_key (account and lower-case name) to the indexes of the roles
-# with that key. Indexes are complete objects built once, each outer key iterated once: OPA then
-# indexes the inner comprehension by key, so building them is linear (a partial rule queried per
-# ServiceAccount would scan every role each time).
-_roles_by_key := {key: indexes |
-	some key in {admits.role_key(role.arn) | some role in input.roles}
-	indexes := {i |
-		some i, other in input.roles
-		admits.role_key(other.arn) == key
-	}
-}
-
-# _clusters_by_id maps a cluster id to the indexes of the clusters with that id and an issuer.
-_clusters_by_id := {id: indexes |
-	some id in {cluster.id | some cluster in input.clusters}
-	indexes := {k |
-		some k, other in input.clusters
-		object.get(other, "issuer", "") != ""
-		other.id == id
-	}
 }

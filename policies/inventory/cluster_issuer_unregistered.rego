@@ -27,6 +27,7 @@
 package irsa_audit.rules.inventory.cluster_issuer_unregistered
 
 import data.irsa_audit.lib.admits
+import data.irsa_audit.lib.bindings
 import data.irsa_audit.lib.irsa
 
 # _max_related caps the ServiceAccounts listed in a finding; the message gives the count.
@@ -56,14 +57,19 @@ deny contains finding if {
 }
 
 # _users maps [cluster id, partition, account] to the indexes of the ServiceAccounts of that
-# cluster that name a role of that account. Like _accounts, it is built once: OPA indexes the
-# inner comprehension by key, so this is linear in the number of ServiceAccounts.
+# cluster that name a role of that account. Like the indexes of lib/bindings it is built once,
+# linear in the number of ServiceAccounts.
 _users := {key: indexes |
-	some key in {_binding(sa) | some sa in input.service_accounts}
-	indexes := {i |
-		some i, other in input.service_accounts
-		_binding(other) == key
-	}
+	some key in {key | some key in _binding}
+	indexes := {i | some i, other in _binding; other == key}
+}
+
+# _binding maps the index of a ServiceAccount of a known cluster that names a role to [cluster
+# id, partition, account].
+_binding := {i: [sa.cluster, parts.partition, parts.account] |
+	some i, parts in bindings.role_arn_parts
+	sa := input.service_accounts[i]
+	sa.cluster != ""
 }
 
 # _accounts maps a cluster id to the [partition, account] of every role its ServiceAccounts name.
@@ -73,13 +79,6 @@ _accounts := {cluster: accounts |
 		some [other, partition, account] in object.keys(_users)
 		other == cluster
 	}
-}
-
-# _binding is [cluster id, partition, account] for a ServiceAccount of a known cluster that names
-# a role.
-_binding(sa) := [sa.cluster, parts.partition, parts.account] if {
-	sa.cluster != ""
-	parts := admits.role_arn_parts(object.get(sa, "role_arn", ""))
 }
 
 # _complete_accounts are the accounts whose OIDC provider list is complete.

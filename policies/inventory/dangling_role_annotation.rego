@@ -29,12 +29,13 @@
 package irsa_audit.rules.inventory.dangling_role_annotation
 
 import data.irsa_audit.lib.admits
+import data.irsa_audit.lib.bindings
 import data.irsa_audit.lib.irsa
 
 deny contains finding if {
-	some i, sa in input.service_accounts
-	arn := object.get(sa, "role_arn", "")
-	parts := admits.role_arn_parts(arn)
+	some i, parts in bindings.role_arn_parts
+	sa := input.service_accounts[i]
+	arn := sa.role_arn
 	parts.account in _complete_accounts
 	not admits.role_key(arn) in _role_keys
 	finding := {

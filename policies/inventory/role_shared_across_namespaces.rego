@@ -25,12 +25,13 @@
 package irsa_audit.rules.inventory.role_shared_across_namespaces
 
 import data.irsa_audit.lib.admits
+import data.irsa_audit.lib.bindings
 import data.irsa_audit.lib.irsa
 
 deny contains finding if {
-	some key, namers in _namers
+	some key, namers in bindings.namers
 	count({input.service_accounts[i].namespace | some i in namers}) > 1
-	some r in _roles_by_key[key]
+	some r in bindings.roles_by_key[key]
 	role := input.roles[r]
 	users := {i | some i in namers; _admitted(role, input.service_accounts[i])}
 	namespaces := {input.service_accounts[i].namespace | some i in users}
@@ -59,19 +60,10 @@ _list(names) := sprintf("%s and %d more", [concat(", ", array.slice(names, 0, _m
 	count(names) > _max_listed
 }
 
-# _namers maps admits.role_key to the indexes of the ServiceAccounts whose annotation names that
-# role. Only roles named from several namespaces go through the (costlier) trust evaluation.
-_namers := {key: indexes |
-	some key in {admits.role_key(object.get(sa, "role_arn", "")) | some sa in input.service_accounts}
-	indexes := {i |
-		some i, other in input.service_accounts
-		admits.role_key(object.get(other, "role_arn", "")) == key
-	}
-}
-
-# _admitted is true when the role's trust admits the token of the ServiceAccount's cluster.
+# _admitted is true when the role's trust admits the token of the ServiceAccount's cluster. Only
+# roles named from several namespaces (bindings.namers) go through this (costlier) evaluation.
 _admitted(role, sa) if {
-	some k in _clusters_by_id[object.get(sa, "cluster", "")]
+	some k in bindings.clusters_by_id[object.get(sa, "cluster", "")]
 	token := _token(sa, input.clusters[k].issuer)
 	admits.verdict(role.trust_policy, admits.provider_arn(role.arn, token.iss), token) == "admitted"
 }
@@ -81,26 +73,4 @@ _token(sa, issuer) := {
 	"iss": admits.normalize_issuer(issuer),
 	"sub": admits.service_account_subject(sa.namespace, sa.name),
 	"aud": object.get(sa, ["annotations", "eks.amazonaws.com/audience"], admits.default_audience),
-}
-
-# _roles_by_key maps admits.role_key (account and lower-case name) to the indexes of the roles
-# with that key. Indexes are complete objects built once, each outer key iterated once: OPA then
-# indexes the inner comprehension by key, so building them is linear (a partial rule queried per
-# ServiceAccount would scan every role each time).
-_roles_by_key := {key: indexes |
-	some key in {admits.role_key(role.arn) | some role in input.roles}
-	indexes := {r |
-		some r, other in input.roles
-		admits.role_key(other.arn) == key
-	}
-}
-
-# _clusters_by_id maps a cluster id to the indexes of the clusters with that id and an issuer.
-_clusters_by_id := {id: indexes |
-	some id in {cluster.id | some cluster in input.clusters}
-	indexes := {k |
-		some k, other in input.clusters
-		object.get(other, "issuer", "") != ""
-		other.id == id
-	}
 }

@@ -70,9 +70,39 @@ _denied(doc, provider, ctx) if {
 # verdict is "admitted", "refused" or "unknown". It is "unknown" when the outcome depends on a
 # condition on an "aws:" or "sts:" key the token does not carry (such a key may or may not be in
 # the real request); otherwise it agrees with admits.
-verdict(doc, provider, token) := _combine(statuses) if {
+verdict(doc, provider, token) := "admitted" if {
+	_plainly_admitted(_statements(doc), provider, token_context(token))
+} else := _combine(statuses) if {
 	ctx := token_context(token)
 	statuses := {[statement.effect, _status(statement, provider, ctx)] | some statement in _statements(doc)}
+}
+
+# _plainly_admitted is the common case of verdict, decided without the general machinery: there
+# is no Deny statement, and an Allow statement applies whose conditions are all plain
+# StringEquals entries (no qualifier, not negated) that a token value matches. Such a statement's
+# status is "yes", so _combine gives "admitted"; every other document takes the general path.
+_plainly_admitted(statements, provider, ctx) if {
+	not _has_deny(statements)
+	some statement in statements
+	statement.effect == "Allow"
+	_applies(statement, provider)
+	every condition in _conditions(statement) {
+		_plain_string_equals(condition)
+		some value in object.get(ctx, lower(condition.key), [])
+		value in condition.values
+	}
+}
+
+_has_deny(statements) if {
+	some statement in statements
+	statement.effect == "Deny"
+}
+
+_plain_string_equals(condition) if {
+	condition.known == true
+	condition.base_operator == "StringEquals"
+	_qualifier(condition) == ""
+	not _negated(condition)
 }
 
 _combine(statuses) := "refused" if {

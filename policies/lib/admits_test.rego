@@ -338,3 +338,25 @@ test_subjects if {
 	admits.pinned_subjects(statement, _issuer) == {"system:serviceaccount:app:web", "system:serviceaccount:app:api"}
 	admits.pinned_subjects(_allow([]), _issuer) == set()
 }
+
+# test_verdict_plain_path checks that the shortcut for plain StringEquals trust policies gives
+# what the general evaluation of every statement gives, for documents on both sides of it.
+test_verdict_plain_path if {
+	plain := _allow(_exact)
+	cases := [
+		[{"statements": [plain]}, "admitted"],
+		[{"statements": [_allow([["StringEquals", _sub_key, ["x", _sub]], ["StringEquals", _aud_key, ["sts.amazonaws.com"]]])]}, "admitted"],
+		[{"statements": [_allow([["StringEquals", _sub_key, ["x"]]]), plain]}, "admitted"],
+		[{"statements": [plain, _deny([["StringEquals", _sub_key, [_sub]]])]}, "refused"],
+		[{"statements": [plain, _deny([["StringEquals", _sub_key, ["x"]]])]}, "admitted"],
+		[{"statements": [_allow([["StringEquals", _sub_key, ["x"]]])]}, "refused"],
+		[{"statements": [_allow([["StringNotEquals", _sub_key, ["x"]]])]}, "admitted"],
+		[{"statements": [_allow([["ForAnyValue:StringEquals", _sub_key, [_sub]]])]}, "admitted"],
+		[{"statements": [_allow([["StringEqualsIfExists", _amr_key, ["x"]]])]}, "admitted"],
+		[{"statements": [_allow([["StringEquals", "aws:SourceAccount", ["111122223333"]]])]}, "unknown"],
+	]
+	every c in cases {
+		admits.verdict(c[0], _provider, _token) == c[1]
+		admits._combine({[s.effect, admits._status(s, _provider, admits.token_context(_token))] | some s in c[0].statements}) == c[1]
+	}
+}
