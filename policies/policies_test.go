@@ -63,3 +63,40 @@ func TestRego(t *testing.T) {
 	}
 	t.Logf("%d Rego tests ran", ran)
 }
+
+// TestNoComparisonInsideWith guards against a trap of Rego's grammar: in
+// `rule.deny with input as x == want` the comparison is part of the `with` value, so the test
+// only checks that rule.deny is defined and can never fail. Tests must bind the result first
+// (`got := rule.deny with input as x` then `got == want`) or put `with` last.
+func TestNoComparisonInsideWith(t *testing.T) {
+	err := fs.WalkDir(policies.FS, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".rego") {
+			return err
+		}
+		src, err := fs.ReadFile(policies.FS, path)
+		if err != nil {
+			return err
+		}
+		m, err := ast.ParseModuleWithOpts(path, string(src), ast.ParserOptions{RegoVersion: ast.RegoV1})
+		if err != nil {
+			return err
+		}
+		ast.WalkExprs(m, func(e *ast.Expr) bool {
+			for _, w := range e.With {
+				call, ok := w.Value.Value.(ast.Call)
+				if !ok || len(call) == 0 {
+					continue
+				}
+				switch call[0].String() {
+				case "equal", "neq", "eq", "assign", "lt", "gt", "lte", "gte":
+					t.Errorf("%s: `with %s as %s`: the comparison is inside the with value, so the expression cannot fail; bind the result first", w.Location, w.Target, w.Value)
+				}
+			}
+			return false
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -41,7 +41,8 @@ _input(role, service_accounts) := {
 }
 
 test_deny_subject_not_admitted if {
-	rule.deny with input as _input(_role(_exact), [_sa("payments", "payments-app"), _sa("payment", "payments-app")]) == {{
+	got := rule.deny with input as _input(_role(_exact), [_sa("payments", "payments-app"), _sa("payment", "payments-app")])
+	got == {{
 		"msg": "ServiceAccount arn:aws:eks:us-east-1:111122223333:cluster/prod/payment/payments-app names role arn:aws:iam::111122223333:role/payments-app, whose trust policy does not admit its token (iss https://oidc.eks.us-east-1.amazonaws.com/id/ABC, sub system:serviceaccount:payment:payments-app, aud sts.amazonaws.com): its pods get AccessDenied",
 		"resource": {"kind": "service_account", "id": "arn:aws:eks:us-east-1:111122223333:cluster/prod/payment/payments-app"},
 		"path": ["service_accounts", 1, "role_arn"],
@@ -63,27 +64,33 @@ test_deny_custom_audience_not_admitted if {
 }
 
 test_allow_admitted if {
-	rule.deny with input as _input(_role(_exact), [_sa("payments", "payments-app")]) == set()
+	got2 := rule.deny with input as _input(_role(_exact), [_sa("payments", "payments-app")])
+	got2 == set()
 }
 
 test_allow_admitted_wildcard_and_role_spelling if {
 	role := _role([_condition("StringLike", "sub", ["system:serviceaccount:payments:*"])])
 	sa := object.union(_sa("payments", "worker"), {"role_arn": "arn:aws:iam::111122223333:role/Payments-App"})
-	rule.deny with input as _input(role, [sa]) == set()
+	got3 := rule.deny with input as _input(role, [sa])
+	got3 == set()
 }
 
 test_silent_when_outcome_depends_on_request_keys if {
 	role := _role(array.concat(_exact, [{"operator": "IpAddress", "base_operator": "IpAddress", "known": true, "key": "aws:SourceIp", "values": ["10.0.0.0/8"]}]))
-	rule.deny with input as _input(role, [_sa("payments", "payments-app")]) == set()
+	got4 := rule.deny with input as _input(role, [_sa("payments", "payments-app")])
+	got4 == set()
 }
 
 test_silent_without_cluster_or_issuer if {
 	no_cluster := object.remove(_sa("payment", "payments-app"), ["cluster"])
-	rule.deny with input as _input(_role(_exact), [no_cluster]) == set()
-	rule.deny with input as object.union(_input(_role(_exact), [_sa("payment", "payments-app")]), {"clusters": [{"id": _cluster, "name": "prod"}]}) == set()
+	got5 := rule.deny with input as _input(_role(_exact), [no_cluster])
+	got5 == set()
+	got6 := rule.deny with input as object.union(_input(_role(_exact), [_sa("payment", "payments-app")]), {"clusters": [{"id": _cluster, "name": "prod"}]})
+	got6 == set()
 }
 
 test_silent_when_role_not_in_snapshot if {
 	sa := object.union(_sa("payment", "payments-app"), {"role_arn": "arn:aws:iam::111122223333:role/elsewhere"})
-	rule.deny with input as _input(_role(_exact), [sa]) == set()
+	got7 := rule.deny with input as _input(_role(_exact), [sa])
+	got7 == set()
 }

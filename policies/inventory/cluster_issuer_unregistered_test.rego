@@ -37,7 +37,8 @@ _service_accounts := [
 ]
 
 test_deny_issuer_missing_in_role_account if {
-	rule.deny with input as _input(true, [_provider("111122223333")], _service_accounts) == {{
+	got := rule.deny with input as _input(true, [_provider("111122223333")], _service_accounts)
+	got == {{
 		"msg": "cluster arn:aws:eks:us-east-1:111122223333:cluster/prod's issuer oidc.eks.us-east-1.amazonaws.com/id/ABC is not registered as an IAM OIDC provider in account 444455556666, yet 2 of its ServiceAccounts name roles there (arn:aws:eks:us-east-1:111122223333:cluster/prod/billing/invoicer, arn:aws:eks:us-east-1:111122223333:cluster/prod/payments/ledger): their pods get InvalidIdentityToken (No OpenIDConnect provider found in your account)",
 		"resource": {"kind": "cluster", "id": _cluster},
 		"path": ["clusters", 0],
@@ -51,14 +52,17 @@ test_deny_issuer_missing_in_role_account if {
 }
 
 test_allow_issuer_registered_everywhere if {
-	rule.deny with input as _input(true, [_provider("111122223333"), _provider("444455556666")], _service_accounts) == set()
+	got2 := rule.deny with input as _input(true, [_provider("111122223333"), _provider("444455556666")], _service_accounts)
+	got2 == set()
 }
 
 test_silent_when_provider_inventory_incomplete if {
-	rule.deny with input as _input(false, [_provider("111122223333")], _service_accounts) == set()
+	got3 := rule.deny with input as _input(false, [_provider("111122223333")], _service_accounts)
+	got3 == set()
 }
 
 test_silent_for_account_not_inventoried if {
 	service_accounts := [_sa("payments", "ledger", "777788889999")]
-	rule.deny with input as _input(true, [], service_accounts) == set()
+	got4 := rule.deny with input as _input(true, [], service_accounts)
+	got4 == set()
 }

@@ -17,7 +17,8 @@ test_deny_missing_role if {
 		_sa("app", "arn:aws:iam::111122223333:role/team/Payments-App"),
 		_sa("old", "arn:aws:iam::111122223333:role/deleted-role"),
 	]
-	rule.deny with input as _input(true, service_accounts) == {{
+	got := rule.deny with input as _input(true, service_accounts)
+	got == {{
 		"msg": "ServiceAccount arn:aws:eks:us-east-1:111122223333:cluster/prod/payments/old names role arn:aws:iam::111122223333:role/deleted-role, but account 111122223333 has no role named deleted-role: its pods get AccessDenied",
 		"resource": {"kind": "service_account", "id": "arn:aws:eks:us-east-1:111122223333:cluster/prod/payments/old"},
 		"path": ["service_accounts", 1, "role_arn"],
@@ -26,24 +27,29 @@ test_deny_missing_role if {
 }
 
 test_allow_existing_role if {
-	rule.deny with input as _input(true, [_sa("app", "arn:aws:iam::111122223333:role/team/Payments-App")]) == set()
+	got2 := rule.deny with input as _input(true, [_sa("app", "arn:aws:iam::111122223333:role/team/Payments-App")])
+	got2 == set()
 }
 
 test_allow_other_case_and_path if {
-	rule.deny with input as _input(true, [_sa("app", "arn:aws:iam::111122223333:role/payments-app")]) == set()
+	got3 := rule.deny with input as _input(true, [_sa("app", "arn:aws:iam::111122223333:role/payments-app")])
+	got3 == set()
 }
 
 test_silent_for_an_account_not_inventoried if {
-	rule.deny with input as _input(true, [_sa("x", "arn:aws:iam::444455556666:role/deleted-role")]) == set()
+	got4 := rule.deny with input as _input(true, [_sa("x", "arn:aws:iam::444455556666:role/deleted-role")])
+	got4 == set()
 }
 
 test_silent_when_role_inventory_incomplete if {
-	rule.deny with input as _input(false, [_sa("old", "arn:aws:iam::111122223333:role/deleted-role")]) == set()
+	got5 := rule.deny with input as _input(false, [_sa("old", "arn:aws:iam::111122223333:role/deleted-role")])
+	got5 == set()
 }
 
 test_silent_for_no_or_malformed_annotation if {
-	rule.deny with input as _input(true, [
+	got6 := rule.deny with input as _input(true, [
 		{"namespace": "payments", "name": "plain"},
 		_sa("bad", "deleted-role"),
-	]) == set()
+	])
+	got6 == set()
 }

@@ -37,7 +37,8 @@ _input(complete, roles) := {
 
 test_deny_orphan_role if {
 	role := _exact(["system:serviceaccount:reporting:exporter", "system:serviceaccount:reporting:exporter-v2"])
-	rule.deny with input as _input(true, [role]) == {{
+	got := rule.deny with input as _input(true, [role])
+	got == {{
 		"msg": "role arn:aws:iam::111122223333:role/exporter trusts only ServiceAccounts that do not exist (their clusters were inventoried in full): arn:aws:eks:us-east-1:111122223333:cluster/prod/reporting/exporter, arn:aws:eks:us-east-1:111122223333:cluster/prod/reporting/exporter-v2",
 		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/exporter"},
 		"path": ["roles", 0, "trust_policy"],
@@ -51,7 +52,8 @@ test_deny_orphan_role_through_upper_case_key if {
 }
 
 test_allow_one_subject_exists if {
-	rule.deny with input as _input(true, [_exact(["system:serviceaccount:reporting:exporter", "system:serviceaccount:payments:app"])]) == set()
+	got2 := rule.deny with input as _input(true, [_exact(["system:serviceaccount:reporting:exporter", "system:serviceaccount:payments:app"])])
+	got2 == set()
 }
 
 test_allow_wildcard_subject if {
@@ -59,11 +61,13 @@ test_allow_wildcard_subject if {
 		_statement([_condition("StringEquals", ["system:serviceaccount:reporting:exporter"])]),
 		_statement([_condition("StringLike", ["system:serviceaccount:reporting:*"])]),
 	])
-	rule.deny with input as _input(true, [role]) == set()
+	got3 := rule.deny with input as _input(true, [role])
+	got3 == set()
 }
 
 test_allow_literal_star_under_string_equals if {
-	rule.deny with input as _input(true, [_exact(["system:serviceaccount:reporting:*"])]) == set()
+	got4 := rule.deny with input as _input(true, [_exact(["system:serviceaccount:reporting:*"])])
+	got4 == set()
 }
 
 test_allow_other_identity_provider if {
@@ -73,18 +77,22 @@ test_allow_other_identity_provider if {
 		"actions": ["sts:AssumeRoleWithWebIdentity"],
 		"conditions": [{"operator": "StringEquals", "base_operator": "StringEquals", "known": true, "key": "token.actions.githubusercontent.com:sub", "values": ["repo:org/repo:ref:refs/heads/main"]}],
 	}
-	rule.deny with input as _input(true, [_role("ci", [github])]) == set()
+	got5 := rule.deny with input as _input(true, [_role("ci", [github])])
+	got5 == set()
 }
 
 test_allow_issuer_without_cluster if {
-	rule.deny with input as object.union(_input(true, [_exact(["system:serviceaccount:reporting:exporter"])]), {"clusters": []}) == set()
+	got6 := rule.deny with input as object.union(_input(true, [_exact(["system:serviceaccount:reporting:exporter"])]), {"clusters": []})
+	got6 == set()
 }
 
 test_allow_role_without_web_identity if {
 	ec2 := {"effect": "Allow", "principal": {"service": ["ec2.amazonaws.com"]}, "actions": ["sts:AssumeRole"]}
-	rule.deny with input as _input(true, [_role("ec2", [ec2])]) == set()
+	got7 := rule.deny with input as _input(true, [_role("ec2", [ec2])])
+	got7 == set()
 }
 
 test_silent_when_service_account_inventory_incomplete if {
-	rule.deny with input as _input(false, [_exact(["system:serviceaccount:reporting:exporter"])]) == set()
+	got8 := rule.deny with input as _input(false, [_exact(["system:serviceaccount:reporting:exporter"])])
+	got8 == set()
 }

@@ -40,7 +40,8 @@ _input(role, service_accounts) := {
 
 test_deny_role_shared_by_two_namespaces if {
 	service_accounts := [_sa(_prod, "payments", "app"), _sa(_prod, "billing", "app"), _sa(_prod, "payments", "worker")]
-	rule.deny with input as _input(_role(["system:serviceaccount:*:app", "system:serviceaccount:payments:*"]), service_accounts) == {{
+	got := rule.deny with input as _input(_role(["system:serviceaccount:*:app", "system:serviceaccount:payments:*"]), service_accounts)
+	got == {{
 		"msg": "role arn:aws:iam::111122223333:role/shared-app is admitted and used by 3 ServiceAccounts in 2 namespaces: billing, payments",
 		"resource": {"kind": "role", "id": _role_arn},
 		"path": ["roles", 0],
@@ -54,23 +55,27 @@ test_deny_role_shared_by_two_namespaces if {
 
 test_allow_one_namespace if {
 	service_accounts := [_sa(_prod, "payments", "app"), _sa(_prod, "payments", "worker")]
-	rule.deny with input as _input(_role(["system:serviceaccount:payments:*"]), service_accounts) == set()
+	got2 := rule.deny with input as _input(_role(["system:serviceaccount:payments:*"]), service_accounts)
+	got2 == set()
 }
 
 test_allow_second_namespace_not_admitted if {
 	# billing/app names the role but the trust refuses it (IRSA-022's concern, not a shared role).
 	service_accounts := [_sa(_prod, "payments", "app"), _sa(_prod, "billing", "app")]
-	rule.deny with input as _input(_role(["system:serviceaccount:payments:*"]), service_accounts) == set()
+	got3 := rule.deny with input as _input(_role(["system:serviceaccount:payments:*"]), service_accounts)
+	got3 == set()
 }
 
 test_allow_other_cluster_not_admitted if {
 	# staging's issuer is not the provider the trust names.
 	service_accounts := [_sa(_prod, "payments", "app"), _sa(_staging, "billing", "app")]
-	rule.deny with input as _input(_role(["system:serviceaccount:*:app"]), service_accounts) == set()
+	got4 := rule.deny with input as _input(_role(["system:serviceaccount:*:app"]), service_accounts)
+	got4 == set()
 }
 
 test_allow_admitted_but_unused if {
-	rule.deny with input as _input(_role(["*"]), [_sa(_prod, "payments", "app")]) == set()
+	got5 := rule.deny with input as _input(_role(["*"]), [_sa(_prod, "payments", "app")])
+	got5 == set()
 }
 
 test_deny_many_namespaces_listed_briefly if {

@@ -30,7 +30,8 @@ _input(inventory, providers) := {
 
 test_deny_provider_without_cluster if {
 	providers := [_provider(_live), _provider(_gone), _provider("token.actions.githubusercontent.com")]
-	rule.deny with input as _input({"all_regions": true}, providers) == {{
+	got := rule.deny with input as _input({"all_regions": true}, providers)
+	got == {{
 		"msg": "OIDC provider arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/GONE is for EKS issuer oidc.eks.us-east-1.amazonaws.com/id/GONE, but no cluster has that issuer (account 111122223333's clusters in us-east-1 were inventoried in full)",
 		"resource": {"kind": "oidc_provider", "id": "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/GONE"},
 		"path": ["oidc_providers", 1],
@@ -44,23 +45,28 @@ test_deny_when_the_issuer_region_is_complete if {
 }
 
 test_allow_provider_of_a_cluster if {
-	rule.deny with input as _input({"all_regions": true}, [_provider(_live)]) == set()
+	got2 := rule.deny with input as _input({"all_regions": true}, [_provider(_live)])
+	got2 == set()
 }
 
 test_allow_provider_of_a_cluster_scheme_and_case if {
 	cluster := object.union(_cluster, {"issuer": "https://OIDC.EKS.US-EAST-1.AMAZONAWS.COM/id/GONE"})
-	rule.deny with input as object.union(_input({"all_regions": true}, [_provider(_gone)]), {"clusters": [cluster]}) == set()
+	got3 := rule.deny with input as object.union(_input({"all_regions": true}, [_provider(_gone)]), {"clusters": [cluster]})
+	got3 == set()
 }
 
 test_allow_cluster_in_another_account if {
 	other := object.union(_cluster, {"id": "arn:aws:eks:us-east-1:444455556666:cluster/dev", "account_id": "444455556666", "issuer": _gone})
-	rule.deny with input as object.union(_input({"all_regions": true}, [_provider(_gone)]), {"clusters": [_cluster, other]}) == set()
+	got4 := rule.deny with input as object.union(_input({"all_regions": true}, [_provider(_gone)]), {"clusters": [_cluster, other]})
+	got4 == set()
 }
 
 test_allow_non_eks_issuer if {
-	rule.deny with input as _input({"all_regions": true}, [_provider("token.actions.githubusercontent.com")]) == set()
+	got5 := rule.deny with input as _input({"all_regions": true}, [_provider("token.actions.githubusercontent.com")])
+	got5 == set()
 }
 
 test_silent_when_cluster_inventory_incomplete if {
-	rule.deny with input as _input({"all_regions": false, "cluster_regions": ["eu-west-1"]}, [_provider(_gone)]) == set()
+	got6 := rule.deny with input as _input({"all_regions": false, "cluster_regions": ["eu-west-1"]}, [_provider(_gone)])
+	got6 == set()
 }

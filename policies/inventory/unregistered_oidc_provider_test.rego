@@ -30,7 +30,8 @@ _input(complete, roles) := {
 }
 
 test_deny_unregistered_provider if {
-	rule.deny with input as _input(true, [_role("ok", [_provider]), _role("stale", ["accounts.google.com", _stale])]) == {{
+	got := rule.deny with input as _input(true, [_role("ok", [_provider]), _role("stale", ["accounts.google.com", _stale])])
+	got == {{
 		"msg": "role arn:aws:iam::111122223333:role/stale trusts OIDC provider arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/GONE, which is not registered in account 111122223333: no token is accepted through it",
 		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/stale"},
 		"path": ["roles", 1, "trust_policy", "statements", 0],
@@ -39,7 +40,8 @@ test_deny_unregistered_provider if {
 }
 
 test_deny_provider_of_another_account if {
-	rule.deny with input as _input(true, [_role("cross", [_foreign])]) == {{
+	got2 := rule.deny with input as _input(true, [_role("cross", [_foreign])])
+	got2 == {{
 		"msg": "role arn:aws:iam::111122223333:role/cross trusts OIDC provider arn:aws:iam::444455556666:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC of account 444455556666, but STS only uses providers registered in the role's own account 111122223333: no token is accepted through it",
 		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/cross"},
 		"path": ["roles", 0, "trust_policy", "statements", 0],
@@ -48,24 +50,29 @@ test_deny_provider_of_another_account if {
 }
 
 test_allow_registered_provider if {
-	rule.deny with input as _input(true, [_role("ok", [_provider])]) == set()
+	got3 := rule.deny with input as _input(true, [_role("ok", [_provider])])
+	got3 == set()
 }
 
 test_allow_registered_provider_other_case if {
-	rule.deny with input as _input(true, [_role("ok", [lower(_provider)])]) == set()
+	got4 := rule.deny with input as _input(true, [_role("ok", [lower(_provider)])])
+	got4 == set()
 }
 
 test_allow_deny_statement_naming_stale_provider if {
 	role := object.union(_role("ok", [_provider]), {"trust_policy": {"statements": [
 		{"effect": "Deny", "principal": {"federated": [_stale]}, "actions": ["sts:AssumeRoleWithWebIdentity"]},
 	]}})
-	rule.deny with input as _input(true, [role]) == set()
+	got5 := rule.deny with input as _input(true, [role])
+	got5 == set()
 }
 
 test_silent_when_provider_inventory_incomplete if {
-	rule.deny with input as _input(false, [_role("stale", [_stale])]) == set()
+	got6 := rule.deny with input as _input(false, [_role("stale", [_stale])])
+	got6 == set()
 }
 
 test_silent_when_account_unknown if {
-	rule.deny with input as object.remove(_input(true, [_role("stale", [_stale])]), ["accounts"]) == set()
+	got7 := rule.deny with input as object.remove(_input(true, [_role("stale", [_stale])]), ["accounts"])
+	got7 == set()
 }

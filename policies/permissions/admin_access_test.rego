@@ -11,7 +11,8 @@ role_input(facts) := {"permissions": {"facts": [facts], "holders": [{
 }]}}
 
 test_deny_administrator_access if {
-	rule.deny with input as role_input({"admin": true, "all_resources": true, "actions": {"names": [], "count": 22091}}) == {{
+	got := rule.deny with input as role_input({"admin": true, "all_resources": true, "actions": {"names": [], "count": 22091}})
+	got == {{
 		"msg": "arn:aws:iam::aws:policy/AdministratorAccess grants to role arn:aws:iam::111122223333:role/ops every action on every resource (administrator access); it can be assumed through IRSA by any ServiceAccount in cluster oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE",
 		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/ops"},
 		"path": ["roles", 2, "attached_policies", 1],
@@ -24,7 +25,8 @@ test_deny_star_in_policy_file if {
 		"resource": {"kind": "policy", "id": "admin.json"}, "policy": 0,
 		"grants": [{"facts": 0, "path": ["policies", 0, "document", "statements", 0], "policy": "admin.json", "related": []}],
 	}]}}
-	rule.deny with input as inp == {{
+	got2 := rule.deny with input as inp
+	got2 == {{
 		"msg": "statement \"All\" of admin.json grants every action on every resource (administrator access)",
 		"resource": {"kind": "policy", "id": "admin.json"},
 		"path": ["policies", 0, "document", "statements", 0],

@@ -9,7 +9,8 @@ file_input(facts) := {"permissions": {"facts": [facts], "holders": [{
 
 test_deny_not_action if {
 	facts := {"not_action": true, "all_resources": true, "actions": {"names": ["a2c:GetContainerizationJobDetails"], "count": 21500}}
-	rule.deny with input as file_input(facts) == {{
+	got := rule.deny with input as file_input(facts)
+	got == {{
 		"msg": "broad.json uses NotAction in an Allow statement, which grants every action but the listed ones: a2c:GetContainerizationJobDetails and 21499 more",
 		"resource": {"kind": "policy", "id": "broad.json"},
 		"path": ["policies", 0, "document", "statements", 0],
@@ -19,7 +20,8 @@ test_deny_not_action if {
 
 test_deny_not_resource if {
 	facts := {"sid": "AllButOne", "not_resource": true, "all_resources": true, "actions": {"names": ["s3:GetObject"], "count": 1}}
-	rule.deny with input as file_input(facts) == {{
+	got2 := rule.deny with input as file_input(facts)
+	got2 == {{
 		"msg": "statement \"AllButOne\" of broad.json uses NotResource in an Allow statement, which grants 1 actions on every resource but the listed ones",
 		"resource": {"kind": "policy", "id": "broad.json"},
 		"path": ["policies", 0, "document", "statements", 0],

@@ -25,7 +25,8 @@ test_deny_attach_policy_in_file if {
 			"grants": [{"facts": 0, "path": ["policies", 0, "document", "statements", 0], "policy": "iam.json", "related": []}],
 		}],
 	}}
-	rule.deny with input as inp == {{
+	got := rule.deny with input as inp
+	got == {{
 		"msg": "iam.json grants privilege-escalation actions: iam:AttachRolePolicy",
 		"resource": {"kind": "policy", "id": "iam.json"},
 		"path": ["policies", 0, "document", "statements", 0],
@@ -42,7 +43,8 @@ test_deny_pass_role_on_star_and_combo if {
 			"with": ["lambda:CreateFunction"],
 		}]})],
 	}}
-	rule.deny with input as inp == {
+	got2 := rule.deny with input as inp
+	got2 == {
 		{
 			"msg": "statement \"Pass\" of arn:aws:iam::111122223333:policy/deploy grants to role arn:aws:iam::111122223333:role/deployer privilege-escalation actions: iam:PassRole; it can be assumed through IRSA by system:serviceaccount:ci:deployer",
 			"resource": {"kind": "role", "id": role},

@@ -43,17 +43,20 @@ finding(who, j) := {
 }
 
 test_deny_no_sub_condition if {
-	rule.deny with input as input_with([trust([aud])], dangerous_holder) == {finding(sprintf("any ServiceAccount in cluster %s", [issuer]), 0)}
+	got := rule.deny with input as input_with([trust([aud])], dangerous_holder)
+	got == {finding(sprintf("any ServiceAccount in cluster %s", [issuer]), 0)}
 }
 
 test_deny_wildcard_sub if {
 	statements := [trust([sub("StringLike", "StringLike", ["system:serviceaccount:*"]), aud])]
-	rule.deny with input as input_with(statements, dangerous_holder) == {finding("ServiceAccounts matching \"system:serviceaccount:*\"", 0)}
+	got2 := rule.deny with input as input_with(statements, dangerous_holder)
+	got2 == {finding("ServiceAccounts matching \"system:serviceaccount:*\"", 0)}
 }
 
 test_deny_negated_sub if {
 	statements := [trust([object.union(sub("StringNotEquals", "StringEquals", ["system:serviceaccount:kube-system:admin"]), {"negated": true}), aud])]
-	rule.deny with input as input_with(statements, dangerous_holder) == {finding(sprintf("any ServiceAccount in cluster %s (sub checked with StringNotEquals)", [issuer]), 0)}
+	got3 := rule.deny with input as input_with(statements, dangerous_holder)
+	got3 == {finding(sprintf("any ServiceAccount in cluster %s (sub checked with StringNotEquals)", [issuer]), 0)}
 }
 
 test_deny_one_finding_for_several_statements if {
@@ -63,12 +66,14 @@ test_deny_one_finding_for_several_statements if {
 		trust([aud]),
 	]
 	who := sprintf("ServiceAccounts matching \"system:serviceaccount:payments:*\", any ServiceAccount in cluster %s", [issuer])
-	rule.deny with input as input_with(statements, dangerous_holder) == {finding(who, 1)}
+	got4 := rule.deny with input as input_with(statements, dangerous_holder)
+	got4 == {finding(who, 1)}
 }
 
 test_deny_admin if {
 	holder := object.union(dangerous_holder, {"dangerous": {"kinds": ["admin"], "actions": {"names": ["*"], "count": 1}}})
-	rule.deny with input as input_with([trust([aud])], holder) == {{
+	got5 := rule.deny with input as input_with([trust([aud])], holder)
+	got5 == {{
 		"msg": sprintf("role %s can be assumed by any ServiceAccount in cluster %s and holds administrator permissions: *", [role, issuer]),
 		"resource": {"kind": "role", "id": role},
 		"path": ["roles", 0, "trust_policy", "statements", 0],

@@ -13,7 +13,8 @@ test_deny_all_objects if {
 		"s3_all_resources": ["arn:aws:s3:::*/*"],
 		"s3": {"names": ["s3:GetObject"], "count": 1},
 	}
-	rule.deny with input as file_input(facts) == {{
+	got := rule.deny with input as file_input(facts)
+	got == {{
 		"msg": "s3.json grants 1 S3 actions on every bucket or object (\"arn:aws:s3:::*/*\"): s3:GetObject",
 		"resource": {"kind": "policy", "id": "s3.json"},
 		"path": ["policies", 0, "document", "statements", 0],
@@ -35,7 +36,8 @@ test_deny_star_role if {
 			"grants": [{"facts": 0, "path": ["roles", 0, "inline_policies", 0, "document", "statements", 0], "policy": "inline policy \"s3\"", "related": []}],
 		}],
 	}}
-	rule.deny with input as inp == {{
+	got2 := rule.deny with input as inp
+	got2 == {{
 		"msg": "statement \"Read\" of inline policy \"s3\" grants to role arn:aws:iam::111122223333:role/app 2 S3 actions on every bucket or object (\"*\"): s3:GetObject, s3:ListBucket",
 		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/app"},
 		"path": ["roles", 0, "inline_policies", 0, "document", "statements", 0],

@@ -12,7 +12,8 @@ test_deny_explicit_put_bucket_policy if {
 		"actions": {"names": ["s3:GetObject", "s3:PutBucketPolicy"], "count": 2},
 		"s3_permissions_management": {"names": ["s3:PutBucketPolicy"], "count": 1},
 	}
-	rule.deny with input as file_input(facts) == {{
+	got := rule.deny with input as file_input(facts)
+	got == {{
 		"msg": "s3.json grants 1 S3 permissions-management actions (bucket policies, ACLs, public access blocks): s3:PutBucketPolicy",
 		"resource": {"kind": "policy", "id": "s3.json"},
 		"path": ["policies", 0, "document", "statements", 0],
@@ -25,7 +26,8 @@ test_deny_through_wildcard if {
 		"actions": {"names": [], "count": 180},
 		"s3_permissions_management": {"names": ["s3:PutBucketPolicy", "s3:DeleteBucketPolicy"], "count": 27},
 	}
-	rule.deny with input as file_input(facts) == {{
+	got2 := rule.deny with input as file_input(facts)
+	got2 == {{
 		"msg": "s3.json grants 27 S3 permissions-management actions (bucket policies, ACLs, public access blocks): s3:PutBucketPolicy, s3:DeleteBucketPolicy and 25 more",
 		"resource": {"kind": "policy", "id": "s3.json"},
 		"path": ["policies", 0, "document", "statements", 0],

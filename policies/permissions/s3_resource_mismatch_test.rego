@@ -13,7 +13,8 @@ test_deny_object_action_on_bucket if {
 		"resource_types": ["accesspointobject", "object"],
 		"resources": ["arn:aws:s3:::data"],
 	}]}
-	rule.deny with input as file_input(facts) == {{
+	got := rule.deny with input as file_input(facts)
+	got == {{
 		"msg": "s3:GetObject in statement \"Read\" of s3.json applies only to accesspointobject/object resources, and none of the statement's resources (\"arn:aws:s3:::data\") is one: it grants nothing",
 		"resource": {"kind": "policy", "id": "s3.json"},
 		"path": ["policies", 0, "document", "statements", 0],
@@ -27,7 +28,8 @@ test_deny_bucket_action_on_objects if {
 		"resource_types": ["accesspoint", "bucket"],
 		"resources": ["arn:aws:s3:::data/*"],
 	}]}
-	rule.deny with input as file_input(facts) == {{
+	got2 := rule.deny with input as file_input(facts)
+	got2 == {{
 		"msg": "s3:ListBucket in s3.json applies only to accesspoint/bucket resources, and none of the statement's resources (\"arn:aws:s3:::data/*\") is one: it grants nothing",
 		"resource": {"kind": "policy", "id": "s3.json"},
 		"path": ["policies", 0, "document", "statements", 0],

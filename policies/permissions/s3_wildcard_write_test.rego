@@ -29,7 +29,8 @@ put_wildcard := {
 }
 
 test_deny_put_wildcard_in_policy_file if {
-	rule.deny with input as file_input({"sid": "Writes", "actions": {"names": [], "count": 40}, "s3_wildcards": [put_wildcard]}) == {{
+	got := rule.deny with input as file_input({"sid": "Writes", "actions": {"names": [], "count": 40}, "s3_wildcards": [put_wildcard]})
+	got == {{
 		"msg": "the wildcard \"s3:Put*\" in statement \"Writes\" of s3.json grants 35 S3 write and permissions-management actions: s3:PutBucketPolicy, s3:PutBucketAcl and 33 more",
 		"resource": {"kind": "policy", "id": "s3.json"},
 		"path": ["policies", 0, "document", "statements", 1],
@@ -43,7 +44,8 @@ test_deny_s3_star_names_role_and_service_accounts if {
 		"actions": {"names": ["s3:PutBucketPolicy"], "count": 1},
 		"write": 0, "permissions_management": 1, "total": 180,
 	}]}
-	rule.deny with input as role_input(facts) == {{
+	got2 := rule.deny with input as role_input(facts)
+	got2 == {{
 		"msg": "the wildcard \"s3:*\" in arn:aws:iam::aws:policy/AmazonS3FullAccess grants to role arn:aws:iam::111122223333:role/app 1 S3 write and permissions-management actions: s3:PutBucketPolicy; it can be assumed through IRSA by system:serviceaccount:default:app",
 		"resource": {"kind": "role", "id": role},
 		"path": ["roles", 0, "attached_policies", 0],

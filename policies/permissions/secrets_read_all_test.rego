@@ -16,7 +16,8 @@ test_deny_get_secret_value_on_star if {
 		"actions": {"names": ["kms:Decrypt", "secretsmanager:GetSecretValue"], "count": 2},
 		"secrets_read": {"names": ["secretsmanager:GetSecretValue", "kms:Decrypt"], "count": 2},
 	}
-	rule.deny with input as role_input(facts) == {{
+	got := rule.deny with input as role_input(facts)
+	got == {{
 		"msg": "inline policy \"secrets\" grants to role arn:aws:iam::111122223333:role/app secretsmanager:GetSecretValue, kms:Decrypt on every resource, so every secret it covers can be read; it can be assumed through IRSA by system:serviceaccount:payments:*",
 		"resource": {"kind": "role", "id": role},
 		"path": ["roles", 0, "inline_policies", 0, "document", "statements", 0],

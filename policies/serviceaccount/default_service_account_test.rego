@@ -13,7 +13,8 @@ sa(cluster, namespace, name, role_arn) := {
 }
 
 test_deny_default_with_role if {
-	rule.deny with input as {"service_accounts": [sa("", "payments", "api", role), sa("", "payments", "default", role)]} == {{
+	got := rule.deny with input as {"service_accounts": [sa("", "payments", "api", role), sa("", "payments", "default", role)]}
+	got == {{
 		"msg": "ServiceAccount \"default\" in namespace \"payments\" is annotated with role \"arn:aws:iam::111122223333:role/payments-app\", so every pod in the namespace without its own ServiceAccount gets the role",
 		"resource": {"kind": "service_account", "id": "payments/default"},
 		"path": ["service_accounts", 1],
@@ -22,7 +23,8 @@ test_deny_default_with_role if {
 
 test_deny_default_in_known_cluster_role_arn_field_only if {
 	account := {"cluster": "arn:aws:eks:us-east-1:111122223333:cluster/prod", "namespace": "payments", "name": "default", "role_arn": role}
-	rule.deny with input as {"service_accounts": [account]} == {{
+	got2 := rule.deny with input as {"service_accounts": [account]}
+	got2 == {{
 		"msg": "ServiceAccount \"default\" in namespace \"payments\" is annotated with role \"arn:aws:iam::111122223333:role/payments-app\", so every pod in the namespace without its own ServiceAccount gets the role",
 		"resource": {"kind": "service_account", "id": "arn:aws:eks:us-east-1:111122223333:cluster/prod/payments/default"},
 		"path": ["service_accounts", 0],
@@ -30,13 +32,16 @@ test_deny_default_in_known_cluster_role_arn_field_only if {
 }
 
 test_allow_dedicated_service_account if {
-	rule.deny with input as {"service_accounts": [sa("", "payments", "payments-app", role)]} == set()
+	got3 := rule.deny with input as {"service_accounts": [sa("", "payments", "payments-app", role)]}
+	got3 == set()
 }
 
 test_allow_default_without_annotation if {
-	rule.deny with input as {"service_accounts": [{"namespace": "payments", "name": "default"}]} == set()
+	got4 := rule.deny with input as {"service_accounts": [{"namespace": "payments", "name": "default"}]}
+	got4 == set()
 }
 
 test_allow_default_with_empty_annotation if {
-	rule.deny with input as {"service_accounts": [sa("", "payments", "default", " ")]} == set()
+	got5 := rule.deny with input as {"service_accounts": [sa("", "payments", "default", " ")]}
+	got5 == set()
 }

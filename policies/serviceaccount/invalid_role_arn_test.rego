@@ -17,7 +17,8 @@ finding(i, name, role_arn) := {
 }
 
 test_deny_user_arn if {
-	rule.deny with input as {"service_accounts": [sa("reports", "arn:aws:iam::111122223333:user/reports")]} == {finding(0, "reports", "arn:aws:iam::111122223333:user/reports")}
+	got := rule.deny with input as {"service_accounts": [sa("reports", "arn:aws:iam::111122223333:user/reports")]}
+	got == {finding(0, "reports", "arn:aws:iam::111122223333:user/reports")}
 }
 
 test_deny_malformed_values if {
@@ -36,7 +37,8 @@ test_deny_malformed_values if {
 		sprintf("arn:aws:iam::111122223333:role/%s", [name_of_length(65)]),
 	]
 	accounts := [sa(sprintf("sa-%d", [i]), v) | some i, v in values]
-	rule.deny with input as {"service_accounts": accounts} == {finding(i, sprintf("sa-%d", [i]), v) | some i, v in values}
+	got2 := rule.deny with input as {"service_accounts": accounts}
+	got2 == {finding(i, sprintf("sa-%d", [i]), v) | some i, v in values}
 }
 
 test_allow_valid_role_arns if {
@@ -47,16 +49,19 @@ test_allow_valid_role_arns if {
 		"arn:aws-iso-b:iam::111122223333:role/service-role/app",
 		sprintf("arn:aws:iam::111122223333:role/%s", [name_of_length(64)]),
 	]]
-	rule.deny with input as {"service_accounts": accounts} == set()
+	got3 := rule.deny with input as {"service_accounts": accounts}
+	got3 == set()
 }
 
 test_allow_no_annotation if {
-	rule.deny with input as {"service_accounts": [{"namespace": "analytics", "name": "reports", "annotations": {"team": "x"}}]} == set()
+	got4 := rule.deny with input as {"service_accounts": [{"namespace": "analytics", "name": "reports", "annotations": {"team": "x"}}]}
+	got4 == set()
 }
 
 test_deny_role_arn_field_in_cluster if {
 	account := {"cluster": "prod", "namespace": "analytics", "name": "reports", "role_arn": "arn:aws:iam::111122223333:user/reports"}
-	rule.deny with input as {"service_accounts": [account]} == {{
+	got5 := rule.deny with input as {"service_accounts": [account]}
+	got5 == {{
 		"msg": "annotation eks.amazonaws.com/role-arn \"arn:aws:iam::111122223333:user/reports\" is not a valid IAM role ARN (arn:<partition>:iam::<account-id>:role/<name>), so pods running as this ServiceAccount get no AWS credentials",
 		"resource": {"kind": "service_account", "id": "prod/analytics/reports"},
 		"path": ["service_accounts", 0],

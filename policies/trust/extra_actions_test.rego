@@ -11,30 +11,36 @@ policy_input(statements) := {"policies": [{"id": "trust.json", "document": {"sta
 finding(msg) := {"msg": msg, "resource": {"kind": "policy", "id": "trust.json"}, "path": ["policies", 0, "document", "statements", 0]}
 
 test_deny_sts_wildcard if {
-	rule.deny with input as policy_input([statement({"actions": ["sts:*"]})]) == {finding(sprintf("statement trusting %q also allows \"sts:*\"; only sts:AssumeRoleWithWebIdentity and sts:TagSession are needed", [provider]))}
+	got := rule.deny with input as policy_input([statement({"actions": ["sts:*"]})])
+	got == {finding(sprintf("statement trusting %q also allows \"sts:*\"; only sts:AssumeRoleWithWebIdentity and sts:TagSession are needed", [provider]))}
 }
 
 test_deny_lists_every_extra_action if {
 	s := statement({"actions": ["sts:AssumeRoleWithWebIdentity", "sts:AssumeRole", "*", "STS:TagSession"]})
-	rule.deny with input as policy_input([s]) == {finding(sprintf("statement trusting %q also allows \"*\", \"sts:AssumeRole\"; only sts:AssumeRoleWithWebIdentity and sts:TagSession are needed", [provider]))}
+	got2 := rule.deny with input as policy_input([s])
+	got2 == {finding(sprintf("statement trusting %q also allows \"*\", \"sts:AssumeRole\"; only sts:AssumeRoleWithWebIdentity and sts:TagSession are needed", [provider]))}
 }
 
 test_deny_not_action if {
 	other := "arn:aws-us-gov:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"
 	s := object.union(statement({"not_actions": ["iam:*"]}), {"principal": {"federated": [provider, other]}})
-	rule.deny with input as policy_input([s]) == {finding(sprintf("statement trusting %q, %q uses NotAction, which allows every action except \"iam:*\"; only sts:AssumeRoleWithWebIdentity and sts:TagSession are needed", [other, provider]))}
+	got3 := rule.deny with input as policy_input([s])
+	got3 == {finding(sprintf("statement trusting %q, %q uses NotAction, which allows every action except \"iam:*\"; only sts:AssumeRoleWithWebIdentity and sts:TagSession are needed", [other, provider]))}
 }
 
 test_allow_web_identity_and_tag_session if {
 	s := statement({"actions": ["sts:assumerolewithwebidentity", "sts:TagSession"]})
-	rule.deny with input as policy_input([s]) == set()
+	got4 := rule.deny with input as policy_input([s])
+	got4 == set()
 }
 
 test_allow_non_oidc_federated if {
 	s := object.union(statement({"actions": ["sts:AssumeRoleWithSAML", "sts:TagSession"]}), {"principal": {"federated": ["arn:aws:iam::111122223333:saml-provider/corp"]}})
-	rule.deny with input as policy_input([s]) == set()
+	got5 := rule.deny with input as policy_input([s])
+	got5 == set()
 }
 
 test_allow_deny_statement if {
-	rule.deny with input as policy_input([statement({"effect": "Deny", "actions": ["sts:*"]})]) == set()
+	got6 := rule.deny with input as policy_input([statement({"effect": "Deny", "actions": ["sts:*"]})])
+	got6 == set()
 }

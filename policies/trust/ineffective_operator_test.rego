@@ -26,7 +26,8 @@ finding(k, operator, key, claim, reasons) := {
 test_deny_if_exists_and_negated if {
 	if_exists := object.union(cond("StringEquals", sub_key, ["system:serviceaccount:ns:app"]), {"operator": "StringEqualsIfExists", "if_exists": true})
 	negated := object.union(cond("StringNotEquals", aud_key, ["other"]), {"negated": true})
-	rule.deny with input as policy_input([if_exists, negated]) == {
+	got := rule.deny with input as policy_input([if_exists, negated])
+	got == {
 		finding(0, "StringEqualsIfExists", sub_key, "sub", "IfExists passes when the key is missing"),
 		finding(1, "StringNotEquals", aud_key, "aud", "a negated operator admits every value but the ones listed"),
 	}
@@ -34,7 +35,8 @@ test_deny_if_exists_and_negated if {
 
 test_deny_negated_if_exists_gives_both_reasons if {
 	c := object.union(cond("StringNotLike", sub_key, ["system:serviceaccount:kube-system:*"]), {"operator": "StringNotLikeIfExists", "negated": true, "if_exists": true})
-	rule.deny with input as policy_input([c]) == {finding(
+	got2 := rule.deny with input as policy_input([c])
+	got2 == {finding(
 		0, "StringNotLikeIfExists", sub_key, "sub",
 		"a negated operator admits every value but the ones listed; IfExists passes when the key is missing",
 	)}
@@ -42,20 +44,24 @@ test_deny_negated_if_exists_gives_both_reasons if {
 
 test_deny_for_all_values if {
 	c := object.union(cond("StringEquals", sub_key, ["system:serviceaccount:ns:app"]), {"operator": "ForAllValues:StringEquals", "qualifier": "ForAllValues"})
-	rule.deny with input as policy_input([c]) == {finding(0, "ForAllValues:StringEquals", sub_key, "sub", "ForAllValues on a single-valued key passes when the key is absent")}
+	got3 := rule.deny with input as policy_input([c])
+	got3 == {finding(0, "ForAllValues:StringEquals", sub_key, "sub", "ForAllValues on a single-valued key passes when the key is absent")}
 }
 
 test_deny_null if {
 	key := "OIDC.eks.us-east-1.amazonaws.com/id/ABC123:Sub"
-	rule.deny with input as policy_input([cond("Null", key, ["false"])]) == {finding(0, "Null", key, "sub", "Null tests only whether the key is present, not its value")}
+	got4 := rule.deny with input as policy_input([cond("Null", key, ["false"])])
+	got4 == {finding(0, "Null", key, "sub", "Null tests only whether the key is present, not its value")}
 }
 
 test_allow_string_equals_and_for_any_value if {
 	any_value := object.union(cond("StringLike", sub_key, ["system:serviceaccount:ns:app"]), {"operator": "ForAnyValue:StringLike", "qualifier": "ForAnyValue"})
-	rule.deny with input as policy_input([cond("StringEquals", aud_key, ["sts.amazonaws.com"]), any_value]) == set()
+	got5 := rule.deny with input as policy_input([cond("StringEquals", aud_key, ["sts.amazonaws.com"]), any_value])
+	got5 == set()
 }
 
 test_allow_other_keys if {
 	c := object.union(cond("StringNotEquals", "aws:PrincipalTag/team", ["x"]), {"negated": true})
-	rule.deny with input as policy_input([c, cond("StringEquals", sub_key, ["system:serviceaccount:ns:app"])]) == set()
+	got6 := rule.deny with input as policy_input([c, cond("StringEquals", sub_key, ["system:serviceaccount:ns:app"])])
+	got6 == set()
 }

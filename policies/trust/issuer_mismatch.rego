@@ -3,9 +3,10 @@
 # description: |
 #   The "sub"/"aud" condition keys of a web-identity statement and its Federated principal
 #   disagree. Either a key names an issuer that is not a Federated principal of the statement
-#   (typically the trust policy was copied from another cluster), or a Federated OIDC provider
-#   has no keys of its own while the statement requires another issuer's keys, so that
-#   provider's tokens can never pass. Either way the role does not work for the ServiceAccount it
+#   (typically the trust policy was copied from another cluster), or the statement requires keys
+#   of another issuer than a Federated OIDC provider's own (for instance two clusters' providers
+#   in one statement, each with its keys), so that provider's tokens, which never carry the other
+#   issuer's keys, can never pass. Either way the role does not work for the ServiceAccount it
 #   was made for, and the condition that looks like a restriction restricts nothing that exists.
 # related_resources:
 #   - description: documentation
@@ -53,20 +54,19 @@ deny contains finding if {
 	}
 }
 
-# A Federated OIDC provider has no keys of its own while the statement requires another
-# issuer's keys: its tokens never carry those keys, so they can never pass.
+# The statement requires keys of an issuer other than a Federated OIDC provider's own: that
+# provider's tokens never carry those keys, so they can never pass.
 deny contains finding if {
 	some os in irsa.oidc_statements
 	irsa.covers_action(os.statement, "sts:AssumeRoleWithWebIdentity")
 	entries := irsa.conditions(os.statement)
 	some provider, issuer in os.providers
-	not _has_own_keys(entries, issuer)
 	others := irsa.other_issuers_blocking(entries, issuer)
 	count(others) > 0
 	_kubernetes_involved({issuer} | others, entries)
 	finding := {
 		"msg": sprintf(
-			"Federated principal %q has no condition keys of its own while the statement requires keys of %s, so its tokens can never pass",
+			"Federated principal %q can never be used: the statement also requires condition keys of %s, which its tokens do not carry",
 			[provider, _quoted(others)],
 		),
 		"resource": os.resource,
@@ -84,13 +84,6 @@ _issuer_of(federated) := irsa.oidc_issuer(federated)
 
 _issuer_of(federated) := federated if not irsa.oidc_issuer(federated)
 
-_has_own_keys(entries, issuer) if {
-	some condition in entries
-	startswith(lower(condition.key), sprintf("%s:", [lower(issuer)]))
-}
-
-# Only report where a Kubernetes cluster is involved: other OIDC trust (CI systems, web apps) is
-# out of scope.
 _kubernetes_involved(issuers, entries) if {
 	some issuer in issuers
 	irsa.is_kubernetes_issuer(issuer, entries)

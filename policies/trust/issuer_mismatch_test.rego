@@ -28,7 +28,8 @@ policy_input(statements) := {"policies": [{"id": "trust.json", "document": {"sta
 resource := {"kind": "policy", "id": "trust.json"}
 
 test_deny_keys_of_other_cluster if {
-	rule.deny with input as policy_input([statement([provider_a], [sub_of(cluster_b), aud_of(cluster_b)])]) == {
+	got := rule.deny with input as policy_input([statement([provider_a], [sub_of(cluster_b), aud_of(cluster_b)])])
+	got == {
 		{
 			"msg": sprintf("condition key %q names issuer %q, which is not a Federated principal of the statement (it trusts %q)", [sprintf("%s:sub", [cluster_b]), cluster_b, provider_a]),
 			"resource": resource,
@@ -40,7 +41,7 @@ test_deny_keys_of_other_cluster if {
 			"path": ["policies", 0, "document", "statements", 0, "conditions", 1],
 		},
 		{
-			"msg": sprintf("Federated principal %q has no condition keys of its own while the statement requires keys of %q, so its tokens can never pass", [provider_a, cluster_b]),
+			"msg": sprintf("Federated principal %q can never be used: the statement also requires condition keys of %q, which its tokens do not carry", [provider_a, cluster_b]),
 			"resource": resource,
 			"path": ["policies", 0, "document", "statements", 0],
 		},
@@ -48,8 +49,9 @@ test_deny_keys_of_other_cluster if {
 }
 
 test_deny_provider_without_own_keys if {
-	rule.deny with input as policy_input([statement([provider_a, provider_b], [sub_of(cluster_b), aud_of(cluster_b)])]) == {{
-		"msg": sprintf("Federated principal %q has no condition keys of its own while the statement requires keys of %q, so its tokens can never pass", [provider_a, cluster_b]),
+	got2 := rule.deny with input as policy_input([statement([provider_a, provider_b], [sub_of(cluster_b), aud_of(cluster_b)])])
+	got2 == {{
+		"msg": sprintf("Federated principal %q can never be used: the statement also requires condition keys of %q, which its tokens do not carry", [provider_a, cluster_b]),
 		"resource": resource,
 		"path": ["policies", 0, "document", "statements", 0],
 	}}
@@ -58,14 +60,15 @@ test_deny_provider_without_own_keys if {
 test_deny_self_hosted_issuer_by_subject if {
 	# Neither issuer is EKS; the subject value marks the key's issuer as a Kubernetes cluster.
 	provider := "arn:aws:iam::111122223333:oidc-provider/k8s-a.example.com"
-	rule.deny with input as {"roles": [{"arn": "arn:aws:iam::111122223333:role/r", "trust_policy": {"statements": [statement([provider], [sub_of("k8s-b.example.com")])]}}]} == {
+	got3 := rule.deny with input as {"roles": [{"arn": "arn:aws:iam::111122223333:role/r", "trust_policy": {"statements": [statement([provider], [sub_of("k8s-b.example.com")])]}}]}
+	got3 == {
 		{
 			"msg": sprintf("condition key %q names issuer %q, which is not a Federated principal of the statement (it trusts %q)", ["k8s-b.example.com:sub", "k8s-b.example.com", provider]),
 			"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/r"},
 			"path": ["roles", 0, "trust_policy", "statements", 0, "conditions", 0],
 		},
 		{
-			"msg": sprintf("Federated principal %q has no condition keys of its own while the statement requires keys of %q, so its tokens can never pass", [provider, "k8s-b.example.com"]),
+			"msg": sprintf("Federated principal %q can never be used: the statement also requires condition keys of %q, which its tokens do not carry", [provider, "k8s-b.example.com"]),
 			"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/r"},
 			"path": ["roles", 0, "trust_policy", "statements", 0],
 		},
@@ -75,7 +78,8 @@ test_deny_self_hosted_issuer_by_subject if {
 test_deny_if_exists_key_of_other_cluster_only_first_direction if {
 	# An IfExists condition does not block cluster A's tokens: only the key is reported.
 	c := object.union(sub_of(cluster_b), {"operator": "StringEqualsIfExists", "if_exists": true})
-	rule.deny with input as policy_input([statement([provider_a], [c])]) == {{
+	got4 := rule.deny with input as policy_input([statement([provider_a], [c])])
+	got4 == {{
 		"msg": sprintf("condition key %q names issuer %q, which is not a Federated principal of the statement (it trusts %q)", [sprintf("%s:sub", [cluster_b]), cluster_b, provider_a]),
 		"resource": resource,
 		"path": ["policies", 0, "document", "statements", 0, "conditions", 0],
@@ -83,27 +87,50 @@ test_deny_if_exists_key_of_other_cluster_only_first_direction if {
 }
 
 test_allow_matching_keys if {
-	rule.deny with input as policy_input([statement([provider_a], [sub_of(cluster_a), aud_of(cluster_a)])]) == set()
+	got5 := rule.deny with input as policy_input([statement([provider_a], [sub_of(cluster_a), aud_of(cluster_a)])])
+	got5 == set()
 }
 
 test_allow_matching_keys_any_case if {
-	rule.deny with input as policy_input([statement(["arn:aws:iam::111122223333:oidc-provider/OIDC.EKS.us-east-1.amazonaws.com/id/aaaa"], [sub_of(cluster_a)])]) == set()
+	got6 := rule.deny with input as policy_input([statement(["arn:aws:iam::111122223333:oidc-provider/OIDC.EKS.us-east-1.amazonaws.com/id/aaaa"], [sub_of(cluster_a)])])
+	got6 == set()
+}
+
+# Two providers in one statement, each with its own keys: a token of either lacks the other's
+# keys, so neither can pass.
+test_deny_two_providers_with_keys_in_one_statement if {
+	got := rule.deny with input as policy_input([statement([provider_a, provider_b], [sub_of(cluster_a), sub_of(cluster_b)])])
+	got == {
+		{
+			"msg": sprintf("Federated principal %q can never be used: the statement also requires condition keys of %q, which its tokens do not carry", [provider_a, cluster_b]),
+			"resource": resource,
+			"path": ["policies", 0, "document", "statements", 0],
+		},
+		{
+			"msg": sprintf("Federated principal %q can never be used: the statement also requires condition keys of %q, which its tokens do not carry", [provider_b, cluster_a]),
+			"resource": resource,
+			"path": ["policies", 0, "document", "statements", 0],
+		},
+	}
 }
 
 test_allow_two_providers_each_with_keys_in_own_statements if {
-	rule.deny with input as policy_input([
+	got7 := rule.deny with input as policy_input([
 		statement([provider_a], [sub_of(cluster_a)]),
 		statement([provider_b], [sub_of(cluster_b)]),
-	]) == set()
+	])
+	got7 == set()
 }
 
 test_allow_deny_statement if {
 	s := object.union(statement([provider_a], [sub_of(cluster_b)]), {"effect": "Deny"})
-	rule.deny with input as policy_input([s]) == set()
+	got8 := rule.deny with input as policy_input([s])
+	got8 == set()
 }
 
 test_allow_non_kubernetes_oidc if {
 	github := "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"
 	c := cond("StringLike", "gitlab.example.com:sub", ["project_path:group/app:*"])
-	rule.deny with input as policy_input([statement([github], [c])]) == set()
+	got9 := rule.deny with input as policy_input([statement([github], [c])])
+	got9 == set()
 }

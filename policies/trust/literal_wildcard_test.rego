@@ -25,23 +25,28 @@ finding(k, claim, value, operator) := {
 
 test_deny_star_in_subject if {
 	c := cond("StringEquals", sub_key, ["system:serviceaccount:ns:app", "system:serviceaccount:ns:app-*"])
-	rule.deny with input as policy_input([c]) == {finding(0, "sub", "system:serviceaccount:ns:app-*", "StringEquals")}
+	got := rule.deny with input as policy_input([c])
+	got == {finding(0, "sub", "system:serviceaccount:ns:app-*", "StringEquals")}
 }
 
 test_deny_for_any_value_ignore_case_aud if {
 	c := object.union(cond("StringEqualsIgnoreCase", aud_key, ["sts.amazonaws.?om"]), {"operator": "ForAnyValue:StringEqualsIgnoreCase", "qualifier": "ForAnyValue"})
-	rule.deny with input as policy_input([cond("StringEquals", sub_key, ["system:serviceaccount:ns:app"]), c]) == {finding(1, "aud", "sts.amazonaws.?om", "ForAnyValue:StringEqualsIgnoreCase")}
+	got2 := rule.deny with input as policy_input([cond("StringEquals", sub_key, ["system:serviceaccount:ns:app"]), c])
+	got2 == {finding(1, "aud", "sts.amazonaws.?om", "ForAnyValue:StringEqualsIgnoreCase")}
 }
 
 test_allow_exact_values if {
-	rule.deny with input as policy_input([cond("StringEquals", sub_key, ["system:serviceaccount:ns:app"]), cond("StringEquals", aud_key, ["sts.amazonaws.com"])]) == set()
+	got3 := rule.deny with input as policy_input([cond("StringEquals", sub_key, ["system:serviceaccount:ns:app"]), cond("StringEquals", aud_key, ["sts.amazonaws.com"])])
+	got3 == set()
 }
 
 test_allow_string_like_pattern if {
-	rule.deny with input as policy_input([cond("StringLike", sub_key, ["system:serviceaccount:ns:*"])]) == set()
+	got4 := rule.deny with input as policy_input([cond("StringLike", sub_key, ["system:serviceaccount:ns:*"])])
+	got4 == set()
 }
 
 test_allow_negated if {
 	c := object.union(cond("StringNotEquals", sub_key, ["system:serviceaccount:ns:*"]), {"negated": true})
-	rule.deny with input as policy_input([c]) == set()
+	got5 := rule.deny with input as policy_input([c])
+	got5 == set()
 }

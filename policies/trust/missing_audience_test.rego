@@ -18,7 +18,8 @@ statement(conditions) := {
 role_input(statements) := {"roles": [{"arn": "arn:aws:iam::111122223333:role/app", "trust_policy": {"statements": statements}}]}
 
 test_deny_subject_without_audience if {
-	rule.deny with input as role_input([statement([sub_condition])]) == {{
+	got := rule.deny with input as role_input([statement([sub_condition])])
+	got == {{
 		"msg": "statement trusting OIDC provider \"arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC123\" constrains \"oidc.eks.us-east-1.amazonaws.com/id/ABC123:sub\" but has no condition on \"oidc.eks.us-east-1.amazonaws.com/id/ABC123:aud\", so tokens minted for any audience are accepted",
 		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/app"},
 		"path": ["roles", 0, "trust_policy", "statements", 0],
@@ -27,7 +28,8 @@ test_deny_subject_without_audience if {
 
 test_deny_only_second_statement if {
 	aud := cond("StringEquals", "oidc.eks.us-east-1.amazonaws.com/id/ABC123:aud", ["sts.amazonaws.com"])
-	rule.deny with input as role_input([statement([sub_condition, aud]), statement([sub_condition])]) == {{
+	got2 := rule.deny with input as role_input([statement([sub_condition, aud]), statement([sub_condition])])
+	got2 == {{
 		"msg": "statement trusting OIDC provider \"arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC123\" constrains \"oidc.eks.us-east-1.amazonaws.com/id/ABC123:sub\" but has no condition on \"oidc.eks.us-east-1.amazonaws.com/id/ABC123:aud\", so tokens minted for any audience are accepted",
 		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/app"},
 		"path": ["roles", 0, "trust_policy", "statements", 1],
@@ -36,15 +38,18 @@ test_deny_only_second_statement if {
 
 test_allow_subject_and_audience if {
 	aud := cond("StringEquals", "oidc.eks.us-east-1.amazonaws.com/id/ABC123:AUD", ["sts.amazonaws.com"])
-	rule.deny with input as role_input([statement([sub_condition, aud])]) == set()
+	got3 := rule.deny with input as role_input([statement([sub_condition, aud])])
+	got3 == set()
 }
 
 test_allow_no_subject_left_to_irsa_001 if {
-	rule.deny with input as role_input([statement([])]) == set()
+	got4 := rule.deny with input as role_input([statement([])])
+	got4 == set()
 }
 
 test_allow_deny_statement if {
-	rule.deny with input as role_input([object.union(statement([sub_condition]), {"effect": "Deny"})]) == set()
+	got5 := rule.deny with input as role_input([object.union(statement([sub_condition]), {"effect": "Deny"})])
+	got5 == set()
 }
 
 provider_input(statements, client_ids) := object.union(role_input(statements), {"oidc_providers": [{
@@ -55,7 +60,8 @@ provider_input(statements, client_ids) := object.union(role_input(statements), {
 }]})
 
 test_deny_high_when_provider_registers_other_audiences if {
-	rule.deny with input as provider_input([statement([sub_condition])], ["sts.amazonaws.com", "vault", "argo-workflows"]) == {{
+	got6 := rule.deny with input as provider_input([statement([sub_condition])], ["sts.amazonaws.com", "vault", "argo-workflows"])
+	got6 == {{
 		"msg": "statement trusting OIDC provider \"arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC123\" constrains \"oidc.eks.us-east-1.amazonaws.com/id/ABC123:sub\" but has no condition on \"oidc.eks.us-east-1.amazonaws.com/id/ABC123:aud\", so tokens minted for any audience are accepted (the provider also registers \"argo-workflows\", \"vault\": a token for any of them assumes the role)",
 		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/app"},
 		"path": ["roles", 0, "trust_policy", "statements", 0],
@@ -64,7 +70,8 @@ test_deny_high_when_provider_registers_other_audiences if {
 }
 
 test_deny_default_severity_when_provider_registers_only_sts if {
-	rule.deny with input as provider_input([statement([sub_condition])], ["sts.amazonaws.com"]) == {{
+	got7 := rule.deny with input as provider_input([statement([sub_condition])], ["sts.amazonaws.com"])
+	got7 == {{
 		"msg": "statement trusting OIDC provider \"arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC123\" constrains \"oidc.eks.us-east-1.amazonaws.com/id/ABC123:sub\" but has no condition on \"oidc.eks.us-east-1.amazonaws.com/id/ABC123:aud\", so tokens minted for any audience are accepted",
 		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/app"},
 		"path": ["roles", 0, "trust_policy", "statements", 0],
@@ -76,7 +83,8 @@ test_deny_default_severity_when_other_provider_registers_audiences if {
 		"arn": "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/OTHER",
 		"client_ids": ["vault"],
 	}]})
-	rule.deny with input as other == {{
+	got8 := rule.deny with input as other
+	got8 == {{
 		"msg": "statement trusting OIDC provider \"arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC123\" constrains \"oidc.eks.us-east-1.amazonaws.com/id/ABC123:sub\" but has no condition on \"oidc.eks.us-east-1.amazonaws.com/id/ABC123:aud\", so tokens minted for any audience are accepted",
 		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/app"},
 		"path": ["roles", 0, "trust_policy", "statements", 0],
@@ -85,5 +93,6 @@ test_deny_default_severity_when_other_provider_registers_audiences if {
 
 test_allow_audience_pinned_whatever_the_provider_registers if {
 	aud := cond("StringEquals", "oidc.eks.us-east-1.amazonaws.com/id/ABC123:aud", ["sts.amazonaws.com"])
-	rule.deny with input as provider_input([statement([sub_condition, aud])], ["vault"]) == set()
+	got9 := rule.deny with input as provider_input([statement([sub_condition, aud])], ["vault"])
+	got9 == set()
 }

@@ -15,7 +15,8 @@ irsa_statement := {
 
 test_deny_aws_star_next_to_irsa if {
 	s := {"sid": "LeftOver", "effect": "Allow", "principal": {"aws": ["*"]}, "actions": ["sts:AssumeRole"]}
-	rule.deny with input as role_input([irsa_statement, s]) == {{
+	got := rule.deny with input as role_input([irsa_statement, s])
+	got == {{
 		"msg": sprintf("statement lets any principal matching AWS \"*\" %s", [suffix]),
 		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/app"},
 		"path": ["roles", 0, "trust_policy", "statements", 1],
@@ -24,7 +25,8 @@ test_deny_aws_star_next_to_irsa if {
 
 test_deny_principal_wildcard_in_policy_file if {
 	s := {"effect": "Allow", "principal": {"wildcard": true}, "actions": ["sts:*"], "conditions": [{"operator": "Bool", "base_operator": "Bool", "known": true, "key": "aws:SecureTransport", "values": ["true"]}]}
-	rule.deny with input as {"policies": [{"id": "trust.json", "document": {"statements": [s]}}]} == {{
+	got2 := rule.deny with input as {"policies": [{"id": "trust.json", "document": {"statements": [s]}}]}
+	got2 == {{
 		"msg": sprintf("statement lets any principal (\"Principal\": \"*\") %s", [suffix]),
 		"resource": {"kind": "policy", "id": "trust.json"},
 		"path": ["policies", 0, "document", "statements", 0],
@@ -33,7 +35,8 @@ test_deny_principal_wildcard_in_policy_file if {
 
 test_deny_account_wildcard_arn if {
 	s := {"effect": "Allow", "principal": {"aws": ["arn:aws:iam::111122223333:root", "arn:aws:iam::*:root"]}, "not_actions": ["s3:*"]}
-	rule.deny with input as role_input([s]) == {{
+	got3 := rule.deny with input as role_input([s])
+	got3 == {{
 		"msg": sprintf("statement lets any principal matching AWS \"arn:aws:iam::*:root\" %s", [suffix]),
 		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/app"},
 		"path": ["roles", 0, "trust_policy", "statements", 0],
@@ -42,20 +45,24 @@ test_deny_account_wildcard_arn if {
 
 test_allow_guarded_by_org_id if {
 	s := {"effect": "Allow", "principal": {"aws": ["*"]}, "actions": ["sts:AssumeRole"], "conditions": [{"operator": "StringEquals", "base_operator": "StringEquals", "known": true, "key": "AWS:PrincipalOrgId", "values": ["o-abc"]}]}
-	rule.deny with input as role_input([s]) == set()
+	got4 := rule.deny with input as role_input([s])
+	got4 == set()
 }
 
 test_allow_named_principal if {
 	s := {"effect": "Allow", "principal": {"aws": ["arn:aws:iam::111122223333:role/deployer"]}, "actions": ["sts:AssumeRole"]}
-	rule.deny with input as role_input([irsa_statement, s]) == set()
+	got5 := rule.deny with input as role_input([irsa_statement, s])
+	got5 == set()
 }
 
 test_allow_deny_statement if {
 	s := {"effect": "Deny", "principal": {"wildcard": true}, "actions": ["sts:AssumeRole"]}
-	rule.deny with input as role_input([s]) == set()
+	got6 := rule.deny with input as role_input([s])
+	got6 == set()
 }
 
 test_allow_resource_policy_without_sts_actions if {
 	s := {"effect": "Allow", "principal": {"wildcard": true}, "actions": ["s3:GetObject"], "resources": ["arn:aws:s3:::public/*"]}
-	rule.deny with input as {"policies": [{"id": "bucket.json", "document": {"statements": [s]}}]} == set()
+	got7 := rule.deny with input as {"policies": [{"id": "bucket.json", "document": {"statements": [s]}}]}
+	got7 == set()
 }

@@ -23,21 +23,25 @@ policy_input(statements) := {"policies": [{"id": "trust.json", "document": {"sta
 finding(msg) := {"msg": msg, "resource": {"kind": "policy", "id": "trust.json"}, "path": ["policies", 0, "document", "statements", 0, "conditions", 1]}
 
 test_deny_custom_audience if {
-	rule.deny with input as policy_input([statement([provider], [cond("StringEquals", aud_key, ["my-app"])])]) == {finding(sprintf("%q allows audience \"my-app\" but not \"sts.amazonaws.com\", the audience EKS requests for IRSA tokens", [aud_key]))}
+	got := rule.deny with input as policy_input([statement([provider], [cond("StringEquals", aud_key, ["my-app"])])])
+	got == {finding(sprintf("%q allows audience \"my-app\" but not \"sts.amazonaws.com\", the audience EKS requests for IRSA tokens", [aud_key]))}
 }
 
 test_deny_extra_audience_for_any_value if {
 	c := object.union(cond("StringLike", "OIDC.EKS.us-east-1.amazonaws.com/id/ABC123:Aud", ["sts.amazonaws.com", "*"]), {"operator": "ForAnyValue:StringLike", "qualifier": "ForAnyValue"})
-	rule.deny with input as policy_input([statement([provider], [c])]) == {finding("\"OIDC.EKS.us-east-1.amazonaws.com/id/ABC123:Aud\" allows audience \"*\" besides \"sts.amazonaws.com\"")}
+	got2 := rule.deny with input as policy_input([statement([provider], [c])])
+	got2 == {finding("\"OIDC.EKS.us-east-1.amazonaws.com/id/ABC123:Aud\" allows audience \"*\" besides \"sts.amazonaws.com\"")}
 }
 
 test_allow_sts_audience if {
-	rule.deny with input as policy_input([statement([provider], [cond("StringEquals", aud_key, ["sts.amazonaws.com"])])]) == set()
+	got3 := rule.deny with input as policy_input([statement([provider], [cond("StringEquals", aud_key, ["sts.amazonaws.com"])])])
+	got3 == set()
 }
 
 test_allow_negated_left_to_irsa_004 if {
 	c := object.union(cond("StringNotEquals", aud_key, ["other"]), {"negated": true})
-	rule.deny with input as policy_input([statement([provider], [c])]) == set()
+	got4 := rule.deny with input as policy_input([statement([provider], [c])])
+	got4 == set()
 }
 
 test_allow_non_eks_issuer if {
@@ -47,5 +51,6 @@ test_allow_non_eks_issuer if {
 		cond("StringEquals", "k8s.example.com:aud", ["my-cluster"]),
 	]
 	s := {"effect": "Allow", "principal": {"federated": [self_hosted]}, "actions": ["sts:AssumeRoleWithWebIdentity"], "conditions": conditions}
-	rule.deny with input as policy_input([s]) == set()
+	got5 := rule.deny with input as policy_input([s])
+	got5 == set()
 }

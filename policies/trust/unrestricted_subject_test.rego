@@ -24,18 +24,21 @@ finding(p, i) := {
 }
 
 test_deny_no_conditions if {
-	rule.deny with input as policy_input([statement([provider], [])]) == {finding(provider, issuer)}
+	got := rule.deny with input as policy_input([statement([provider], [])])
+	got == {finding(provider, issuer)}
 }
 
 test_deny_aud_only if {
 	s := statement([provider], [cond("StringEquals", "oidc.eks.us-east-1.amazonaws.com/id/ABC123:aud", ["sts.amazonaws.com"])])
-	rule.deny with input as policy_input([s]) == {finding(provider, issuer)}
+	got2 := rule.deny with input as policy_input([s])
+	got2 == {finding(provider, issuer)}
 }
 
 test_deny_role_trust_policy_aws_cn if {
 	cn := "arn:aws-cn:iam::111122223333:oidc-provider/oidc.eks.cn-north-1.amazonaws.com.cn/id/XYZ"
 	s := object.union(statement([cn], []), {"actions": ["sts:*"]})
-	rule.deny with input as {"roles": [{"arn": "arn:aws-cn:iam::111122223333:role/app", "trust_policy": {"statements": [s]}}]} == {{
+	got3 := rule.deny with input as {"roles": [{"arn": "arn:aws-cn:iam::111122223333:role/app", "trust_policy": {"statements": [s]}}]}
+	got3 == {{
 		"msg": sprintf("statement trusting OIDC provider %q has no condition on %q, so any ServiceAccount of cluster %q can assume the role", [cn, "oidc.eks.cn-north-1.amazonaws.com.cn/id/XYZ:sub", "oidc.eks.cn-north-1.amazonaws.com.cn/id/XYZ"]),
 		"resource": {"kind": "role", "id": "arn:aws-cn:iam::111122223333:role/app"},
 		"path": ["roles", 0, "trust_policy", "statements", 0],
@@ -44,12 +47,14 @@ test_deny_role_trust_policy_aws_cn if {
 
 test_deny_not_action_covering_web_identity if {
 	s := object.union(statement([provider], []), {"actions": [], "not_actions": ["iam:*"]})
-	rule.deny with input as policy_input([s]) == {finding(provider, issuer)}
+	got4 := rule.deny with input as policy_input([s])
+	got4 == {finding(provider, issuer)}
 }
 
 test_deny_each_provider_without_subject if {
 	other := "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/DEF456"
-	rule.deny with input as policy_input([statement([provider, other], [])]) == {
+	got5 := rule.deny with input as policy_input([statement([provider, other], [])])
+	got5 == {
 		finding(provider, issuer),
 		finding(other, "oidc.eks.eu-west-1.amazonaws.com/id/DEF456"),
 	}
@@ -58,35 +63,42 @@ test_deny_each_provider_without_subject if {
 test_deny_other_issuer_condition_does_not_block if {
 	# IfExists on another issuer's key passes when the key is missing: this provider is open.
 	other_key := object.union(cond("StringEquals", "oidc.eks.eu-west-1.amazonaws.com/id/DEF456:sub", ["system:serviceaccount:ns:app"]), {"operator": "StringEqualsIfExists", "if_exists": true})
-	rule.deny with input as policy_input([statement([provider], [other_key])]) == {finding(provider, issuer)}
+	got6 := rule.deny with input as policy_input([statement([provider], [other_key])])
+	got6 == {finding(provider, issuer)}
 }
 
 test_allow_exact_subject if {
 	s := statement([provider], [cond("StringEquals", "oidc.eks.us-east-1.amazonaws.com/id/ABC123:sub", ["system:serviceaccount:ns:app"])])
-	rule.deny with input as policy_input([s]) == set()
+	got7 := rule.deny with input as policy_input([s])
+	got7 == set()
 }
 
 test_allow_subject_key_any_case if {
 	s := statement([provider], [cond("StringEquals", "OIDC.EKS.US-EAST-1.amazonaws.com/id/abc123:SUB", ["system:serviceaccount:ns:app"])])
-	rule.deny with input as policy_input([s]) == set()
+	got8 := rule.deny with input as policy_input([s])
+	got8 == set()
 }
 
 test_allow_deny_statement if {
 	s := object.union(statement([provider], []), {"effect": "Deny"})
-	rule.deny with input as policy_input([s]) == set()
+	got9 := rule.deny with input as policy_input([s])
+	got9 == set()
 }
 
 test_allow_other_actions_only if {
 	s := object.union(statement([provider], []), {"actions": [], "not_actions": ["sts:AssumeRoleWith*"]})
-	rule.deny with input as policy_input([s]) == set()
+	got10 := rule.deny with input as policy_input([s])
+	got10 == set()
 }
 
 test_allow_non_kubernetes_issuer if {
 	github := "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"
-	rule.deny with input as policy_input([statement([github], [])]) == set()
+	got11 := rule.deny with input as policy_input([statement([github], [])])
+	got11 == set()
 }
 
 test_allow_other_issuer_keys_left_to_irsa_005 if {
 	s := statement([provider], [cond("StringEquals", "oidc.eks.eu-west-1.amazonaws.com/id/DEF456:sub", ["system:serviceaccount:ns:app"])])
-	rule.deny with input as policy_input([s]) == set()
+	got12 := rule.deny with input as policy_input([s])
+	got12 == set()
 }

@@ -27,27 +27,33 @@ finding(k, value, who, severity) := {
 }
 
 test_deny_wildcard_namespace if {
-	rule.deny with input as policy_input([like(["system:serviceaccount:*"])]) == {finding(0, "system:serviceaccount:*", "every ServiceAccount in every namespace", "critical")}
+	got := rule.deny with input as policy_input([like(["system:serviceaccount:*"])])
+	got == {finding(0, "system:serviceaccount:*", "every ServiceAccount in every namespace", "critical")}
 }
 
 test_deny_wildcard_name_in_namespace if {
-	rule.deny with input as policy_input([like(["system:serviceaccount:ns:*"])]) == {finding(0, "system:serviceaccount:ns:*", "every ServiceAccount in namespace \"ns\"", "high")}
+	got2 := rule.deny with input as policy_input([like(["system:serviceaccount:ns:*"])])
+	got2 == {finding(0, "system:serviceaccount:ns:*", "every ServiceAccount in namespace \"ns\"", "high")}
 }
 
 test_deny_question_mark_in_name if {
-	rule.deny with input as policy_input([like(["system:serviceaccount:ns:app-?"])]) == {finding(0, "system:serviceaccount:ns:app-?", "every ServiceAccount in namespace \"ns\" whose name matches \"app-?\"", "high")}
+	got3 := rule.deny with input as policy_input([like(["system:serviceaccount:ns:app-?"])])
+	got3 == {finding(0, "system:serviceaccount:ns:app-?", "every ServiceAccount in namespace \"ns\" whose name matches \"app-?\"", "high")}
 }
 
 test_deny_namespace_pattern_fixed_name if {
-	rule.deny with input as policy_input([like(["system:serviceaccount:team-*:app"])]) == {finding(0, "system:serviceaccount:team-*:app", "every ServiceAccount named \"app\" in every namespace matching \"team-*\"", "critical")}
+	got4 := rule.deny with input as policy_input([like(["system:serviceaccount:team-*:app"])])
+	got4 == {finding(0, "system:serviceaccount:team-*:app", "every ServiceAccount named \"app\" in every namespace matching \"team-*\"", "critical")}
 }
 
 test_deny_any_namespace_name_pattern if {
-	rule.deny with input as policy_input([like(["system:serviceaccount:*:app-*"])]) == {finding(0, "system:serviceaccount:*:app-*", "every ServiceAccount whose name matches \"app-*\" in every namespace", "critical")}
+	got5 := rule.deny with input as policy_input([like(["system:serviceaccount:*:app-*"])])
+	got5 == {finding(0, "system:serviceaccount:*:app-*", "every ServiceAccount whose name matches \"app-*\" in every namespace", "critical")}
 }
 
 test_deny_bare_star_and_system_prefix if {
-	rule.deny with input as policy_input([like(["*", "system:*", "*:app"])]) == {
+	got6 := rule.deny with input as policy_input([like(["*", "system:*", "*:app"])])
+	got6 == {
 		finding(0, "*", "every ServiceAccount in every namespace", "critical"),
 		finding(0, "system:*", "every ServiceAccount in every namespace", "critical"),
 		finding(0, "*:app", "ServiceAccounts in every namespace", "critical"),
@@ -57,7 +63,8 @@ test_deny_bare_star_and_system_prefix if {
 test_deny_for_any_value_and_if_exists if {
 	any_value := object.union(like(["system:serviceaccount:ns:*"]), {"operator": "ForAnyValue:StringLike", "qualifier": "ForAnyValue"})
 	if_exists := object.union(like(["system:serviceaccount:*"]), {"operator": "StringLikeIfExists", "if_exists": true})
-	rule.deny with input as policy_input([any_value, if_exists]) == {
+	got7 := rule.deny with input as policy_input([any_value, if_exists])
+	got7 == {
 		finding(0, "system:serviceaccount:ns:*", "every ServiceAccount in namespace \"ns\"", "high"),
 		finding(1, "system:serviceaccount:*", "every ServiceAccount in every namespace", "critical"),
 	}
@@ -65,23 +72,28 @@ test_deny_for_any_value_and_if_exists if {
 
 test_deny_key_in_other_case if {
 	c := cond("StringLike", "oidc.eks.us-east-1.amazonaws.com/id/ABC123:Sub", ["system:serviceaccount:ns:*"])
-	rule.deny with input as policy_input([c]) == {finding(0, "system:serviceaccount:ns:*", "every ServiceAccount in namespace \"ns\"", "high")}
+	got8 := rule.deny with input as policy_input([c])
+	got8 == {finding(0, "system:serviceaccount:ns:*", "every ServiceAccount in namespace \"ns\"", "high")}
 }
 
 test_allow_exact_subject if {
-	rule.deny with input as policy_input([like(["system:serviceaccount:ns:app"])]) == set()
+	got9 := rule.deny with input as policy_input([like(["system:serviceaccount:ns:app"])])
+	got9 == set()
 }
 
 test_allow_string_equals_literal if {
 	# Matched literally, not as a pattern: IRSA-006 reports it.
-	rule.deny with input as policy_input([cond("StringEquals", sub_key, ["system:serviceaccount:ns:*"])]) == set()
+	got10 := rule.deny with input as policy_input([cond("StringEquals", sub_key, ["system:serviceaccount:ns:*"])])
+	got10 == set()
 }
 
 test_allow_negated_operator if {
 	c := object.union(like(["system:serviceaccount:*"]), {"operator": "StringNotLike", "base_operator": "StringNotLike", "negated": true})
-	rule.deny with input as policy_input([c]) == set()
+	got11 := rule.deny with input as policy_input([c])
+	got11 == set()
 }
 
 test_allow_wildcard_on_aud if {
-	rule.deny with input as policy_input([cond("StringLike", "oidc.eks.us-east-1.amazonaws.com/id/ABC123:aud", ["sts.*"])]) == set()
+	got12 := rule.deny with input as policy_input([cond("StringLike", "oidc.eks.us-east-1.amazonaws.com/id/ABC123:aud", ["sts.*"])])
+	got12 == set()
 }
