@@ -26,8 +26,8 @@ deny contains finding if {
 	facts.not_action
 	finding := {
 		"msg": sprintf(
-			"%s uses NotAction in an Allow statement, which grants%s every action but the listed ones: %s%s",
-			[_where(grant, facts), _to(holder), _names(facts.actions), _reach(holder)],
+			"%s uses NotAction in an Allow statement, so it grants%s every action except %s: %d actions%s",
+			[_where(grant, facts), _to(holder), _excluded(grant, "not_actions"), facts.actions.count, _reach(holder)],
 		),
 		"resource": holder.resource,
 		"path": grant.path,
@@ -42,8 +42,8 @@ deny contains finding if {
 	facts.not_resource
 	finding := {
 		"msg": sprintf(
-			"%s uses NotResource in an Allow statement, which grants%s %d actions on every resource but the listed ones%s",
-			[_where(grant, facts), _to(holder), facts.actions.count, _reach(holder)],
+			"%s uses NotResource in an Allow statement, so it grants%s %d actions on every resource except %s%s",
+			[_where(grant, facts), _to(holder), facts.actions.count, _excluded(grant, "not_resources"), _reach(holder)],
 		),
 		"resource": holder.resource,
 		"path": grant.path,
@@ -62,11 +62,12 @@ _where(grant, facts) := sprintf("statement %q of %s", [facts.sid, grant.policy])
 } else := grant.policy
 
 # _names renders an action list of the analysis: its names, and how many more there are.
-_names(list) := concat(", ", list.names) if count(list.names) >= list.count
-
-_names(list) := sprintf("%s and %d more", [concat(", ", list.names), list.count - count(list.names)]) if {
-	count(list.names) < list.count
-}
+# _excluded quotes the NotAction or NotResource patterns of the statement the grant points at
+# (a grant of an AWS managed policy known only by its ARN points at the attachment instead).
+_excluded(grant, field) := concat(", ", [sprintf("%q", [p]) | some p in patterns]) if {
+	patterns := object.get(input, array.concat(grant.path, [field]), [])
+	count(patterns) > 0
+} else := "the listed ones"
 
 # _reach names the ServiceAccounts that can assume the role through IRSA (from its trust policy).
 _reach(holder) := sprintf("; it can be assumed through IRSA by %s", [concat(", ", holder.service_accounts)]) if {
