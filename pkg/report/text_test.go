@@ -56,22 +56,38 @@ func TestColorFor(t *testing.T) {
 	}
 }
 
-// TestColorForTerminal needs a terminal on stdout, which go test rarely has; it runs only when
-// one is there, and checks that NO_COLOR and TERM=dumb still turn colour off.
+// TestColorForTerminal checks the one case where ColorFor says yes, a terminal with neither
+// NO_COLOR nor TERM=dumb, and that those two still turn colour off. It uses a pseudo-terminal:
+// go test's own stdout is not a terminal when it runs packages, so a test keyed on os.Stdout
+// was always skipped in `make test` and every other case wants false.
 func TestColorForTerminal(t *testing.T) {
-	if !ColorFor(os.Stdout, func(string) string { return "" }) {
-		t.Skip("stdout is not a terminal")
-	}
-	for _, kv := range [][2]string{{"NO_COLOR", "1"}, {"TERM", "dumb"}} {
-		env := func(k string) string {
-			if k == kv[0] {
+	tty := openTerminal(t)
+	env := func(kv ...string) func(string) string {
+		return func(k string) string {
+			if len(kv) == 2 && k == kv[0] {
 				return kv[1]
 			}
 			return ""
 		}
-		if ColorFor(os.Stdout, env) {
-			t.Errorf("ColorFor(terminal, %s=%s) = true, want false", kv[0], kv[1])
-		}
+	}
+	for _, tc := range []struct {
+		name string
+		w    any
+		env  func(string) string
+		want bool
+	}{
+		{"terminal", tty, env(), true},
+		{"fd of a terminal", fdWriter{fd: tty.Fd()}, env(), true},
+		{"terminal with TERM=xterm", tty, env("TERM", "xterm-256color"), true},
+		{"terminal with NO_COLOR", tty, env("NO_COLOR", "1"), false},
+		{"terminal with TERM=dumb", tty, env("TERM", "dumb"), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := tc.w.(interface{ Write([]byte) (int, error) })
+			if got := ColorFor(w, tc.env); got != tc.want {
+				t.Errorf("ColorFor() = %v, want %v", got, tc.want)
+			}
+		})
 	}
 }
 
