@@ -19,6 +19,8 @@ test: test-go test-sarif test-kube
 test-go:
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
+	# A short run of the evaluation regression benchmark (fails if the seeded findings are missed).
+	$(GO) test -run '^$$' -bench '^BenchmarkEvaluateSmall$$' -benchtime 1x ./pkg/eval
 
 test-sarif: build
 	@mkdir -p $(TMP)
