@@ -122,12 +122,16 @@ func inCluster(opts Options) target {
 	return t
 }
 
-// tune sets the request timeout and a client-side rate limit that suits a handful of list calls.
+// tune sets the request timeout and a client-side rate limit that suits a handful of list calls,
+// and adds Options.WrapTransport.
 func tune(cfg *rest.Config, opts Options) *rest.Config {
 	cfg = rest.CopyConfig(cfg)
 	cfg.Timeout = opts.RequestTimeout
 	cfg.QPS, cfg.Burst = 50, 100
 	cfg.UserAgent = "irsa-audit"
+	if opts.WrapTransport != nil {
+		cfg.Wrap(opts.WrapTransport)
+	}
 	return cfg
 }
 

@@ -7,6 +7,7 @@ package kubecollect
 import (
 	"context"
 	"io"
+	"net/http"
 	"time"
 
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
@@ -38,6 +39,13 @@ type Options struct {
 	RequestTimeout time.Duration
 	// Concurrency bounds the contexts collected at once (default 4).
 	Concurrency int
+
+	// WrapTransport, when set, wraps the HTTP transport of every cluster's client (after the
+	// kubeconfig's own wrappers, through rest.Config.Wrap), so it sees each request sent to an
+	// API server, client-go's retries included. It is for instrumentation: the live-collection
+	// benchmark counts the requests each kind of list costs with it. The same function is used
+	// for every context, so it must be safe for concurrent use.
+	WrapTransport func(http.RoundTripper) http.RoundTripper
 
 	// EKS looks up EKS clusters (ARN, issuer) for contexts that point at EKS; nil reads the
 	// issuer from the API server's /.well-known/openid-configuration only.
