@@ -26,6 +26,7 @@ import (
 	"github.com/irsa-audit/irsa-audit/pkg/findings"
 	"github.com/irsa-audit/irsa-audit/pkg/permissions"
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
+	"github.com/irsa-audit/irsa-audit/pkg/trust"
 	"github.com/irsa-audit/irsa-audit/policies"
 )
 
@@ -44,6 +45,9 @@ type Options struct {
 
 	// builtin replaces policies.FS; tests use it to run the evaluator over small rule sets.
 	builtin fs.FS
+	// noTrust leaves input.trust out, so that the rules derive the trust verdicts in Rego;
+	// tests compare both.
+	noTrust bool
 }
 
 // Engine holds the compiled rules and the prepared queries. It is safe for concurrent use.
@@ -55,6 +59,7 @@ type Engine struct {
 	// rule is selected.
 	queries []query
 	now     func() time.Time
+	noTrust bool
 }
 
 // query is a prepared query over the deny sets of some of the selected rules.
@@ -113,7 +118,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		return nil, fmt.Errorf("compile rules: %w", compiler.Errors)
 	}
 
-	e := &Engine{now: opts.Now}
+	e := &Engine{now: opts.Now, noTrust: opts.noTrust}
 	if e.now == nil {
 		e.now = time.Now
 	}
@@ -170,7 +175,7 @@ func (e *Engine) Evaluate(ctx context.Context, snap *snapshot.Snapshot) ([]findi
 	if err != nil {
 		return nil, err
 	}
-	input, err := inputOf(snap)
+	input, err := buildInput(snap, !e.noTrust)
 	if err != nil {
 		return nil, err
 	}
@@ -232,10 +237,17 @@ func (e *Engine) evalTime(snap *snapshot.Snapshot) (time.Time, error) {
 
 // inputOf returns the input document of snap: its JSON form, with the permission analysis (a
 // Go data step: wildcard expansion against the IAM action catalog, Deny and boundary
-// subtraction) at input.permissions. The ast.Value is built straight from the typed model
+// subtraction) at input.permissions and the trust analysis (another: the admission verdict of
+// every ServiceAccount-role binding, pkg/trust) at input.trust. The ast.Value is built straight from the typed model
 // (toValue), not through JSON text; the locator walks the same value, so rule paths and
 // locations refer to one document.
 func inputOf(snap *snapshot.Snapshot) (ast.Object, error) {
+	return buildInput(snap, true)
+}
+
+// buildInput is inputOf, with the trust analysis only when withTrust is set (tests compare the
+// rules' own Rego derivation of the verdicts with it).
+func buildInput(snap *snapshot.Snapshot, withTrust bool) (ast.Object, error) {
 	v, err := toValue(snap)
 	if err != nil {
 		return nil, fmt.Errorf("convert snapshot: %w", err)
@@ -249,6 +261,13 @@ func inputOf(snap *snapshot.Snapshot) (ast.Object, error) {
 		return nil, fmt.Errorf("convert permission analysis: %w", err)
 	}
 	obj.Insert(ast.StringTerm("permissions"), ast.NewTerm(perms))
+	if withTrust {
+		tr, err := toValue(trust.Analyze(snap))
+		if err != nil {
+			return nil, fmt.Errorf("convert trust analysis: %w", err)
+		}
+		obj.Insert(ast.StringTerm("trust"), ast.NewTerm(tr))
+	}
 	return obj, nil
 }
 

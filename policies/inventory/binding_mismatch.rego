@@ -27,34 +27,23 @@
 #                      "oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE:aud": "sts.amazonaws.com"}
 package irsa_audit.rules.inventory.binding_mismatch
 
-import data.irsa_audit.lib.admits
 import data.irsa_audit.lib.bindings
 import data.irsa_audit.lib.irsa
 
 deny contains finding if {
-	some key, namers in bindings.namers
-	some r in bindings.roles_by_key[key]
-	role := input.roles[r]
-	some i in namers
-	sa := input.service_accounts[i]
-	some k in bindings.clusters_by_id[object.get(sa, "cluster", "")]
-	cluster := input.clusters[k]
-	token := _token(sa, cluster.issuer)
-	admits.verdict(role.trust_policy, admits.provider_arn(role.arn, token.iss), token) == "refused"
+	some binding in bindings.verdicts
+	binding.verdict == "refused"
+	role := input.roles[binding.role]
+	sa := input.service_accounts[binding.service_account]
+	cluster := input.clusters[binding.cluster]
+	token := bindings.service_account_token(sa, cluster.issuer)
 	finding := {
 		"msg": sprintf(
 			"ServiceAccount %s names role %s, whose trust policy does not admit its token (iss https://%s, sub %s, aud %s): its pods get AccessDenied",
 			[irsa.service_account_id(sa), role.arn, token.iss, token.sub, token.aud],
 		),
 		"resource": {"kind": "service_account", "id": irsa.service_account_id(sa)},
-		"path": ["service_accounts", i, "role_arn"],
+		"path": ["service_accounts", binding.service_account, "role_arn"],
 		"related": [{"kind": "role", "id": role.arn}, {"kind": "cluster", "id": cluster.id}],
 	}
-}
-
-# _token is the token the pod identity webhook projects for the ServiceAccount.
-_token(sa, issuer) := {
-	"iss": admits.normalize_issuer(issuer),
-	"sub": admits.service_account_subject(sa.namespace, sa.name),
-	"aud": object.get(sa, ["annotations", "eks.amazonaws.com/audience"], admits.default_audience),
 }

@@ -24,7 +24,6 @@
 #     only its own subject.
 package irsa_audit.rules.inventory.role_shared_across_namespaces
 
-import data.irsa_audit.lib.admits
 import data.irsa_audit.lib.bindings
 import data.irsa_audit.lib.irsa
 
@@ -33,7 +32,7 @@ deny contains finding if {
 	count({input.service_accounts[i].namespace | some i in namers}) > 1
 	some r in bindings.roles_by_key[key]
 	role := input.roles[r]
-	users := {i | some i in namers; _admitted(role, input.service_accounts[i])}
+	users := {i | some i in namers; [i, r] in _admitted}
 	namespaces := {input.service_accounts[i].namespace | some i in users}
 	count(namespaces) > 1
 	ids := sort([irsa.service_account_id(input.service_accounts[i]) | some i in users])
@@ -62,15 +61,9 @@ _list(names) := sprintf("%s and %d more", [concat(", ", array.slice(names, 0, _m
 
 # _admitted is true when the role's trust admits the token of the ServiceAccount's cluster. Only
 # roles named from several namespaces (bindings.namers) go through this (costlier) evaluation.
-_admitted(role, sa) if {
-	some k in bindings.clusters_by_id[object.get(sa, "cluster", "")]
-	token := _token(sa, input.clusters[k].issuer)
-	admits.verdict(role.trust_policy, admits.provider_arn(role.arn, token.iss), token) == "admitted"
-}
-
-# _token is the token the pod identity webhook projects for the ServiceAccount.
-_token(sa, issuer) := {
-	"iss": admits.normalize_issuer(issuer),
-	"sub": admits.service_account_subject(sa.namespace, sa.name),
-	"aud": object.get(sa, ["annotations", "eks.amazonaws.com/audience"], admits.default_audience),
+# _admitted holds [ServiceAccount index, role index] of every binding whose token the role's
+# trust policy admits (through some cluster of the ServiceAccount).
+_admitted := {[binding.service_account, binding.role] |
+	some binding in bindings.verdicts
+	binding.verdict == "admitted"
 }

@@ -51,3 +51,38 @@ clusters_by_id := {id: indexes |
 		other.id == id
 	}
 }
+
+# verdicts holds one entry per ServiceAccount that names a role, per role with that key and per
+# cluster of the ServiceAccount with an issuer, when the role has a trust policy:
+# {"service_account": i, "role": r, "cluster": k, "verdict": v}, v being admits.verdict of the
+# role's trust policy for the ServiceAccount's token ("admitted", "refused" or "unknown").
+#
+# The evaluator computes these entries in Go (pkg/trust, the same semantics, tested against this
+# library) and hands them over at input.trust.bindings, which is read when present; without it
+# (the Rego tests, `opa test`, inputs built by other tools) they are computed here.
+verdicts := input.trust.bindings if {
+	is_array(input.trust.bindings)
+} else := {entry |
+	some key, indexes in namers
+	some r in roles_by_key[key]
+	role := input.roles[r]
+	some i in indexes
+	sa := input.service_accounts[i]
+	some k in clusters_by_id[object.get(sa, "cluster", "")]
+	token := service_account_token(sa, input.clusters[k].issuer)
+	entry := {
+		"service_account": i,
+		"role": r,
+		"cluster": k,
+		"verdict": admits.verdict(role.trust_policy, admits.provider_arn(role.arn, token.iss), token),
+	}
+}
+
+# service_account_token is the token the pod identity webhook projects for the ServiceAccount in
+# a cluster with the given issuer: audience from the eks.amazonaws.com/audience annotation, else
+# sts.amazonaws.com.
+service_account_token(sa, issuer) := {
+	"iss": admits.normalize_issuer(issuer),
+	"sub": admits.service_account_subject(sa.namespace, sa.name),
+	"aud": object.get(sa, ["annotations", "eks.amazonaws.com/audience"], admits.default_audience),
+}

@@ -1,0 +1,192 @@
+package eval
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"slices"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+
+	"github.com/irsa-audit/irsa-audit/internal/estate"
+	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
+	"github.com/irsa-audit/irsa-audit/pkg/trust"
+	"github.com/irsa-audit/irsa-audit/policies"
+)
+
+// trustSnapshots are the estates on which the Go trust analysis (input.trust) is compared with
+// the rules' own Rego derivation: generated estates (several seeds, a high misconfiguration
+// rate), the permission analysis fixture and edge cases of the join.
+func trustSnapshots(t *testing.T) map[string]*snapshot.Snapshot {
+	t.Helper()
+	out := map[string]*snapshot.Snapshot{}
+	for seed := range uint64(3) {
+		cfg := estate.Config{Seed: seed + 1, Roles: 120, ServiceAccounts: 600, Clusters: 6, PolicyFiles: 5}
+		if seed == 2 {
+			cfg.Rate = 0.04
+		}
+		out[fmt.Sprintf("estate seed %d", seed+1)] = estate.Generate(cfg).Snapshot
+	}
+	data, err := os.ReadFile("../permissions/testdata/snapshot.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fixture snapshot.Snapshot
+	if err := json.Unmarshal(data, &fixture); err != nil {
+		t.Fatal(err)
+	}
+	out["permissions fixture"] = &fixture
+	out["edge cases"] = edgeSnapshot()
+	return out
+}
+
+// edgeSnapshot exercises the join: role names differing in case and path (one key, two roles),
+// a role without a trust policy, clusters sharing an id, a cluster without issuer, a
+// ServiceAccount of an unknown cluster, an audience annotation (also empty), a role ARN that
+// is not one, an issuer with scheme and trailing slash, a provider of another account.
+func edgeSnapshot() *snapshot.Snapshot {
+	const iss = "oidc.eks.us-east-1.amazonaws.com/id/ABC"
+	sub := func(ns, name string) snapshot.Condition {
+		return snapshot.Condition{Operator: "StringEquals", BaseOperator: "StringEquals", Known: true, Key: iss + ":sub", Values: []string{"system:serviceaccount:" + ns + ":" + name}}
+	}
+	aud := snapshot.Condition{Operator: "StringEquals", BaseOperator: "StringEquals", Known: true, Key: iss + ":aud", Values: []string{"sts.amazonaws.com"}}
+	doc := func(account string, conds ...snapshot.Condition) *snapshot.Document {
+		return &snapshot.Document{Statements: []snapshot.Statement{{
+			Effect:     "Allow",
+			Principal:  &snapshot.Principal{Federated: []string{"arn:aws:iam::" + account + ":oidc-provider/" + iss}},
+			Actions:    []string{"sts:AssumeRoleWithWebIdentity"},
+			Conditions: conds,
+		}}}
+	}
+	return &snapshot.Snapshot{
+		Version: snapshot.Version,
+		Clusters: []snapshot.Cluster{
+			{ID: "prod", Name: "prod", Issuer: "https://" + iss + "/"},
+			{ID: "prod", Name: "prod-copy", Issuer: iss},
+			{ID: "dev", Name: "dev"},
+		},
+		Roles: []snapshot.Role{
+			{ARN: "arn:aws:iam::111122223333:role/App", Name: "App", AccountID: "111122223333", TrustPolicy: doc("111122223333", sub("app", "web"), aud)},
+			{ARN: "arn:aws:iam::111122223333:role/team/app", Name: "app", AccountID: "111122223333", TrustPolicy: doc("111122223333", sub("app", "api"))},
+			{ARN: "arn:aws:iam::111122223333:role/bare", Name: "bare", AccountID: "111122223333"},
+			{ARN: "arn:aws:iam::111122223333:role/other", Name: "other", AccountID: "111122223333", TrustPolicy: doc("444455556666", sub("app", "web"))},
+			{ARN: "arn:aws:iam::111122223333:role/shared", Name: "shared", AccountID: "111122223333", TrustPolicy: doc("111122223333")},
+		},
+		ServiceAccounts: []snapshot.ServiceAccount{
+			{Cluster: "prod", Namespace: "app", Name: "web", RoleARN: "arn:aws:iam::111122223333:role/app"},
+			{Cluster: "prod", Namespace: "app", Name: "api", RoleARN: "arn:aws:iam::111122223333:role/APP"},
+			{Cluster: "prod", Namespace: "app", Name: "web2", RoleARN: "arn:aws:iam::111122223333:role/bare"},
+			{Cluster: "dev", Namespace: "app", Name: "web", RoleARN: "arn:aws:iam::111122223333:role/App"},
+			{Namespace: "app", Name: "web", RoleARN: "arn:aws:iam::111122223333:role/App"},
+			{Cluster: "prod", Namespace: "app", Name: "web", RoleARN: "arn:aws:iam::111122223333:role/other"},
+			{Cluster: "prod", Namespace: "app", Name: "aud", RoleARN: "arn:aws:iam::111122223333:role/App",
+				Annotations: map[string]string{"eks.amazonaws.com/audience": "api://x"}},
+			{Cluster: "prod", Namespace: "app", Name: "web", RoleARN: "arn:aws:iam::111122223333:role/App",
+				Annotations: map[string]string{"eks.amazonaws.com/audience": ""}},
+			{Cluster: "prod", Namespace: "a", Name: "x", RoleARN: "arn:aws:iam::111122223333:role/shared"},
+			{Cluster: "prod", Namespace: "b", Name: "y", RoleARN: "arn:aws:iam::111122223333:role/shared"},
+			{Cluster: "prod", Namespace: "app", Name: "bad", RoleARN: "arn:aws:iam::1111:role/App"},
+		},
+	}
+}
+
+// TestTrustAnalysisMatchesRego holds the Go bindings and verdicts (input.trust.bindings) equal to
+// what lib/bindings.rego derives with lib/admits.rego from the same input without them.
+func TestTrustAnalysisMatchesRego(t *testing.T) {
+	mods := map[string]*ast.Module{}
+	for _, name := range []string{"lib/admits.rego", "lib/bindings.rego"} {
+		src, err := fs.ReadFile(policies.FS, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mods[name] = ast.MustParseModule(string(src))
+	}
+	c := ast.NewCompiler()
+	if c.Compile(mods); c.Failed() {
+		t.Fatal(c.Errors)
+	}
+	pq, err := rego.New(rego.Compiler(c), rego.Query("data.irsa_audit.lib.bindings.verdicts")).PrepareForEval(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	type entry struct {
+		SA, Role, Cluster int
+		Verdict           string
+	}
+	for name, snap := range trustSnapshots(t) {
+		t.Run(name, func(t *testing.T) {
+			in, err := buildInput(snap, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rs, err := pq.Eval(context.Background(), rego.EvalParsedInput(in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []entry
+			for _, v := range rs[0].Expressions[0].Value.([]any) {
+				m := v.(map[string]any)
+				n := func(k string) int {
+					i, err := m[k].(json.Number).Int64()
+					if err != nil {
+						t.Fatal(err)
+					}
+					return int(i)
+				}
+				want = append(want, entry{n("service_account"), n("role"), n("cluster"), m["verdict"].(string)})
+			}
+			slices.SortFunc(want, func(a, b entry) int {
+				return cmpInts(a.SA, b.SA, a.Role, b.Role, a.Cluster, b.Cluster)
+			})
+			var got []entry
+			for _, b := range trust.Analyze(snap).Bindings {
+				got = append(got, entry{b.ServiceAccount, b.Role, b.Cluster, string(b.Verdict)})
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("bindings (-rego +go):\n%s", diff)
+			}
+			if len(got) == 0 && name != "permissions fixture" {
+				t.Error("no bindings: the comparison proves nothing")
+			}
+		})
+	}
+}
+
+func cmpInts(pairs ...int) int {
+	for i := 0; i < len(pairs); i += 2 {
+		if pairs[i] != pairs[i+1] {
+			return pairs[i] - pairs[i+1]
+		}
+	}
+	return 0
+}
+
+// TestFindingsWithoutTrustAnalysis checks that every built-in rule finds the same with the Go
+// trust analysis in the input and without it (the rules then derive the verdicts in Rego).
+func TestFindingsWithoutTrustAnalysis(t *testing.T) {
+	with := builtinEngine(t)
+	without, err := New(context.Background(), Options{Now: fixedNow, noTrust: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, snap := range trustSnapshots(t) {
+		t.Run(name, func(t *testing.T) {
+			want, err := without.Evaluate(context.Background(), snap)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := with.Evaluate(context.Background(), snap)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("findings (-rego verdicts +go verdicts):\n%s", diff)
+			}
+		})
+	}
+}

@@ -1,0 +1,98 @@
+package trust
+
+import (
+	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
+)
+
+// Version is the version of the Analysis JSON format (input.trust).
+const Version = "1"
+
+// Analysis is the trust analysis of a snapshot. Its JSON form is what the evaluator puts at
+// input.trust.
+type Analysis struct {
+	// Version is the analysis format version (Version).
+	Version string `json:"version"`
+	// Bindings has one entry per ServiceAccount, role and cluster where the ServiceAccount's
+	// role_arn names the role (same account, same name regardless of case and path), the
+	// ServiceAccount belongs to the cluster, the cluster has an issuer and the role has a trust
+	// policy: exactly the triples lib/bindings.rego joins. Ordered by ServiceAccount, role,
+	// cluster index.
+	Bindings []Binding `json:"bindings"`
+}
+
+// Binding is the admission verdict of one ServiceAccount's token for one role it names.
+type Binding struct {
+	// ServiceAccount, Role and Cluster are indexes into input.service_accounts, input.roles
+	// and input.clusters.
+	ServiceAccount int `json:"service_account"`
+	Role           int `json:"role"`
+	Cluster        int `json:"cluster"`
+	// Verdict is what the role's trust policy says about the token the pod identity webhook
+	// projects for the ServiceAccount in that cluster (issuer the cluster's, subject
+	// system:serviceaccount:<namespace>:<name>, audience the eks.amazonaws.com/audience
+	// annotation or sts.amazonaws.com), through the provider of that issuer in the role's
+	// account: admits.verdict.
+	Verdict Verdict `json:"verdict"`
+}
+
+// audienceAnnotation overrides the audience of a ServiceAccount's projected token.
+const audienceAnnotation = "eks.amazonaws.com/audience"
+
+// Analyze computes the verdict of every ServiceAccount-role binding of snap.
+func Analyze(snap *snapshot.Snapshot) *Analysis {
+	a := &Analysis{Version: Version, Bindings: []Binding{}}
+	if snap == nil {
+		return a
+	}
+	rolesByKey := make(map[string][]int)
+	for r := range snap.Roles {
+		if snap.Roles[r].TrustPolicy == nil {
+			continue // the rules read role.trust_policy: undefined, no verdict
+		}
+		if key, ok := RoleKey(valid(snap.Roles[r].ARN)); ok {
+			rolesByKey[key] = append(rolesByKey[key], r)
+		}
+	}
+	clustersByID := make(map[string][]int)
+	for k := range snap.Clusters {
+		if c := &snap.Clusters[k]; c.Issuer != "" {
+			id := valid(c.ID)
+			clustersByID[id] = append(clustersByID[id], k)
+		}
+	}
+	for i := range snap.ServiceAccounts {
+		sa := &snap.ServiceAccounts[i]
+		if sa.RoleARN == "" {
+			continue
+		}
+		key, ok := RoleKey(valid(sa.RoleARN))
+		if !ok {
+			continue
+		}
+		roles, clusters := rolesByKey[key], clustersByID[valid(sa.Cluster)]
+		if len(roles) == 0 || len(clusters) == 0 {
+			continue
+		}
+		audience, ok := sa.Annotations[audienceAnnotation]
+		if !ok {
+			audience = DefaultAudience
+		}
+		for _, r := range roles {
+			role := &snap.Roles[r]
+			for _, k := range clusters {
+				token := ServiceAccountToken(snap.Clusters[k].Issuer, sa.Namespace, sa.Name, audience)
+				provider, ok := ProviderARN(valid(role.ARN), token.Issuer)
+				if !ok {
+					continue
+				}
+				a.Bindings = append(a.Bindings, Binding{
+					ServiceAccount: i,
+					Role:           r,
+					Cluster:        k,
+					Verdict:        VerdictOf(role.TrustPolicy, provider, token),
+				})
+			}
+		}
+	}
+	return a
+}
