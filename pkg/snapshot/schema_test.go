@@ -163,27 +163,48 @@ func TestSchemaValidatesLoaderOutput(t *testing.T) {
 	}
 }
 
-// TestSchemaRejects checks that the schema refuses what is not a snapshot.
+// TestSchemaRejects checks that the schema refuses what is not a snapshot. Each case pairs the
+// bad document with the same document put right, which must validate: otherwise a schema that
+// rejected everything (a new required field, a typo in a $ref) would pass every case.
 func TestSchemaRejects(t *testing.T) {
 	sch := compileSchema(t)
-	for _, tc := range []struct{ name, doc string }{
-		{"no version", `{"stats": {"files": 0}}`},
-		{"other version", `{"version": "2", "stats": {"files": 0}}`},
-		{"unknown top-level field", `{"version": "1", "stats": {"files": 0}, "users": []}`},
-		{"account without inventory", `{"version": "1", "stats": {"files": 0}, "accounts": [{"id": "111122223333"}]}`},
-		{"line as a string", `{"version": "1", "stats": {"files": 0}, "policies": [{"id": "p", "loc": {"start_line": "3"}, "document": {"statements": [], "loc": {}}}]}`},
-		{"effect spelled in lower case", `{"version": "1", "stats": {"files": 0}, "policies": [{"id": "p", "loc": {}, "document": {"statements": [{"effect": "allow", "loc": {}}], "loc": {}}}]}`},
-		{"statements null", `{"version": "1", "stats": {"files": 0}, "policies": [{"id": "p", "loc": {}, "document": {"statements": null, "loc": {}}}]}`},
-		{"workload of an unknown kind", `{"version": "1", "stats": {"files": 0}, "workloads": [{"kind": "Service", "namespace": "a", "name": "b", "service_account": "c", "loc": {}}]}`},
-		{"generated_at not a date", `{"version": "1", "generated_at": "yesterday", "stats": {"files": 0}}`},
+	const minimal = `{"version": "1", "stats": {"files": 0}}`
+	for _, tc := range []struct{ name, bad, good string }{
+		{"no version", `{"stats": {"files": 0}}`, minimal},
+		{"other version", `{"version": "2", "stats": {"files": 0}}`, minimal},
+		{"unknown top-level field", `{"version": "1", "stats": {"files": 0}, "users": []}`, minimal},
+		{"account without inventory",
+			`{"version": "1", "stats": {"files": 0}, "accounts": [{"id": "111122223333"}]}`,
+			`{"version": "1", "stats": {"files": 0}, "accounts": [{"id": "111122223333", "inventory": {"roles": false, "oidc_providers": false, "cluster_regions": [], "all_regions": false}}]}`},
+		{"line as a string",
+			`{"version": "1", "stats": {"files": 0}, "policies": [{"id": "p", "loc": {"start_line": "3"}, "document": {"statements": [], "loc": {}}}]}`,
+			`{"version": "1", "stats": {"files": 0}, "policies": [{"id": "p", "loc": {"start_line": 3}, "document": {"statements": [], "loc": {}}}]}`},
+		{"effect spelled in lower case",
+			`{"version": "1", "stats": {"files": 0}, "policies": [{"id": "p", "loc": {}, "document": {"statements": [{"effect": "allow", "loc": {}}], "loc": {}}}]}`,
+			`{"version": "1", "stats": {"files": 0}, "policies": [{"id": "p", "loc": {}, "document": {"statements": [{"effect": "Allow", "loc": {}}], "loc": {}}}]}`},
+		{"statements null",
+			`{"version": "1", "stats": {"files": 0}, "policies": [{"id": "p", "loc": {}, "document": {"statements": null, "loc": {}}}]}`,
+			`{"version": "1", "stats": {"files": 0}, "policies": [{"id": "p", "loc": {}, "document": {"statements": [], "loc": {}}}]}`},
+		{"workload of an unknown kind",
+			`{"version": "1", "stats": {"files": 0}, "workloads": [{"kind": "Service", "namespace": "a", "name": "b", "service_account": "c", "loc": {}}]}`,
+			`{"version": "1", "stats": {"files": 0}, "workloads": [{"kind": "Pod", "namespace": "a", "name": "b", "service_account": "c", "loc": {}}]}`},
+		{"generated_at not a date",
+			`{"version": "1", "generated_at": "yesterday", "stats": {"files": 0}}`,
+			`{"version": "1", "generated_at": "2026-01-01T00:00:00Z", "stats": {"files": 0}}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			v, err := jsonschema.UnmarshalJSON(strings.NewReader(tc.doc))
-			if err != nil {
-				t.Fatal(err)
+			validate := func(doc string) error {
+				v, err := jsonschema.UnmarshalJSON(strings.NewReader(doc))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return sch.Validate(v)
 			}
-			if err := sch.Validate(v); err == nil {
-				t.Errorf("%s validates; want an error", tc.doc)
+			if err := validate(tc.good); err != nil {
+				t.Fatalf("the corrected document does not validate, so the rejection proves nothing: %v\n%s", err, tc.good)
+			}
+			if err := validate(tc.bad); err == nil {
+				t.Errorf("%s validates; want an error", tc.bad)
 			}
 		})
 	}
