@@ -38,3 +38,32 @@ test_deny_through_wildcard if {
 test_allow_object_actions if {
 	count(rule.deny) == 0 with input as file_input({"actions": {"names": ["s3:GetObject", "s3:PutObject"], "count": 2}})
 }
+
+test_allow_admin_left_to_admin_access if {
+	# "*" on "*" covers every permissions-management action, but IRSA-032 reports administrator
+	# access: this rule stays silent. Without admin the same facts are reported.
+	facts := {
+		"admin": true,
+		"actions": {"names": [], "count": 22091},
+		"s3_permissions_management": {"names": ["s3:PutBucketPolicy"], "count": 27},
+	}
+	got := rule.deny with input as file_input(facts)
+	got == set()
+	not_admin := rule.deny with input as file_input(object.remove(facts, ["admin"]))
+	count(not_admin) == 1
+}
+
+test_deny_names_the_statement_by_sid if {
+	facts := {
+		"sid": "BucketPolicies",
+		"actions": {"names": ["s3:PutBucketPolicy"], "count": 1},
+		"s3_permissions_management": {"names": ["s3:PutBucketPolicy"], "count": 1},
+	}
+	got := rule.deny with input as file_input(facts)
+	got == {{
+		"msg": "statement \"BucketPolicies\" of s3.json grants 1 S3 permissions-management actions (bucket policies, ACLs, public access blocks): s3:PutBucketPolicy",
+		"resource": {"kind": "policy", "id": "s3.json"},
+		"path": ["policies", 0, "document", "statements", 0],
+		"related": [],
+	}}
+}

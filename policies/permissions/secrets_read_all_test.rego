@@ -28,3 +28,34 @@ test_deny_get_secret_value_on_star if {
 test_allow_scoped_secret if {
 	count(rule.deny) == 0 with input as role_input({"actions": {"names": ["secretsmanager:GetSecretValue"], "count": 1}})
 }
+
+test_allow_admin_left_to_admin_access if {
+	# "*" on "*" also reads every secret, but IRSA-032 reports administrator access: this rule
+	# stays silent. The same facts without admin are reported, so the input does reach the rule.
+	facts := {
+		"admin": true,
+		"all_resources": true,
+		"actions": {"names": [], "count": 22091},
+		"secrets_read": {"names": ["secretsmanager:GetSecretValue"], "count": 1},
+	}
+	got := rule.deny with input as role_input(facts)
+	got == set()
+	not_admin := rule.deny with input as role_input(object.remove(facts, ["admin"]))
+	count(not_admin) == 1
+}
+
+test_deny_names_the_statement_by_sid if {
+	facts := {
+		"sid": "ReadAllSecrets",
+		"all_resources": true,
+		"actions": {"names": ["secretsmanager:GetSecretValue"], "count": 1},
+		"secrets_read": {"names": ["secretsmanager:GetSecretValue"], "count": 1},
+	}
+	got := rule.deny with input as role_input(facts)
+	got == {{
+		"msg": "statement \"ReadAllSecrets\" of inline policy \"secrets\" grants to role arn:aws:iam::111122223333:role/app secretsmanager:GetSecretValue on every resource, so every secret it covers can be read; it can be assumed through IRSA by system:serviceaccount:payments:*",
+		"resource": {"kind": "role", "id": role},
+		"path": ["roles", 0, "inline_policies", 0, "document", "statements", 0],
+		"related": [],
+	}}
+}

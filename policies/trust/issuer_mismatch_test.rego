@@ -134,3 +134,11 @@ test_allow_non_kubernetes_oidc if {
 	got9 := rule.deny with input as policy_input([statement([github], [c])])
 	got9 == set()
 }
+
+test_allow_statement_without_web_identity_action if {
+	# The same keys of the other cluster, on a statement that does not allow
+	# sts:AssumeRoleWithWebIdentity: no IRSA token is ever checked against them.
+	s := object.union(statement([provider_a], [sub_of(cluster_b), aud_of(cluster_b)]), {"actions": ["sts:TagSession"]})
+	got10 := rule.deny with input as policy_input([s])
+	got10 == set()
+}
