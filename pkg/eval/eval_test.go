@@ -763,41 +763,54 @@ func TestEvaluateCanceled(t *testing.T) {
 	}
 }
 
-// TestCustomRuleTests runs the Rego tests of the worked example, as `opa test
-// pkg/eval/testdata/custom` does, so that docs/custom-rules.md stays true.
-func TestCustomRuleTests(t *testing.T) {
-	modules := map[string]*ast.Module{}
-	entries, err := os.ReadDir("testdata/custom")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range entries {
-		p := filepath.Join("testdata/custom", d.Name())
-		src, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := ast.ParseModuleWithOpts(p, string(src), ast.ParserOptions{RegoVersion: ast.RegoV1, ProcessAnnotation: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		modules[p] = m
-	}
-	ch, err := tester.NewRunner().SetDefaultRegoVersion(ast.RegoV1).SetModules(modules).
-		SetCompiler(ast.NewCompiler().WithCapabilities(Capabilities())).
-		RaiseBuiltinErrors(true).RunTests(context.Background(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ran := 0
-	for r := range ch {
-		ran++
-		if r.Error != nil || r.Fail {
-			t.Errorf("%s.%s failed: %v", r.Package, r.Name, r.Error)
-		}
-	}
-	if ran != 3 {
-		t.Errorf("ran %d Rego tests, want 3", ran)
+// TestTestdataRuleTests runs the Rego tests of the worked example (as `opa test
+// pkg/eval/testdata/custom` does, so that docs/custom-rules.md stays true) and of the stand-in
+// built-in rules, with the capabilities user rules get.
+func TestTestdataRuleTests(t *testing.T) {
+	for _, tc := range []struct {
+		dir  string
+		want int
+	}{
+		{"testdata/custom", 3},
+		{"testdata/builtin", 1},
+	} {
+		t.Run(tc.dir, func(t *testing.T) {
+			modules := map[string]*ast.Module{}
+			err := filepath.WalkDir(tc.dir, func(p string, d fs.DirEntry, err error) error {
+				if err != nil || d.IsDir() || !strings.HasSuffix(p, ".rego") {
+					return err
+				}
+				src, err := os.ReadFile(p)
+				if err != nil {
+					return err
+				}
+				m, err := ast.ParseModuleWithOpts(p, string(src), ast.ParserOptions{RegoVersion: ast.RegoV1, ProcessAnnotation: true})
+				if err != nil {
+					return err
+				}
+				modules[p] = m
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ch, err := tester.NewRunner().SetDefaultRegoVersion(ast.RegoV1).SetModules(modules).
+				SetCompiler(ast.NewCompiler().WithCapabilities(Capabilities())).
+				RaiseBuiltinErrors(true).RunTests(context.Background(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ran := 0
+			for r := range ch {
+				ran++
+				if r.Error != nil || r.Fail {
+					t.Errorf("%s.%s failed: %v", r.Package, r.Name, r.Error)
+				}
+			}
+			if ran != tc.want {
+				t.Errorf("ran %d Rego tests, want %d", ran, tc.want)
+			}
+		})
 	}
 }
 
