@@ -27,6 +27,9 @@ test-sarif: build
 	$(BIN) scan --format sarif -o $(TMP)/examples.sarif examples; code=$$?; \
 	  if [ $$code -ne 1 ]; then echo "expected exit 1 (findings) from the examples, got $$code"; exit 1; fi
 	bash scripts/sarif-validate.sh $(TMP)/examples.sarif
+	# The report package's golden logs hold the unusual locations (absolute paths, stdin, API-only).
+	bash scripts/sarif-validate.sh pkg/report/testdata/sample.sarif
+	bash scripts/sarif-validate.sh pkg/report/testdata/empty.sarif
 
 test-kube:
 	bash scripts/test-kube.sh
