@@ -4,6 +4,8 @@
 #
 #   scripts/bench.sh            scale benchmarks (evaluation, decoding, scan), then the micro benchmarks
 #   BENCH_MICRO=0 scripts/bench.sh   scale benchmarks only
+#   BENCH_LIVE=0 scripts/bench.sh    without the live-collection benchmark (which starts a real
+#                                    kube-apiserver + etcd on 127.0.0.1: scripts/real-apiserver.sh)
 #
 # The large benchmarks run once each (-benchtime 1x): at 10,000 roles one evaluation takes
 # seconds, and the child-process peak RSS is measured once anyway. Figures vary by some 10-20%
@@ -18,6 +20,20 @@ $GO test -run '^$' -bench '^BenchmarkEstate$' -benchtime 1x -timeout 60m ./pkg/e
 $GO test -run '^$' -bench '^BenchmarkScanFolder$' -benchtime 1x -timeout 30m ./cmd/irsa-audit | tee -a "$out"
 if [ "${BENCH_MICRO:-1}" != 0 ]; then
   $GO test -run '^$' -bench . -benchmem ./pkg/eval ./pkg/permissions ./pkg/load ./pkg/iamcatalog | tee -a "$out"
+fi
+
+# Live collection (benchmark 5): BenchmarkCollectLive in pkg/collect (build tag kubeintegration)
+# against the loopback AWS and a real kube-apiserver of its own, always stopped again. Creating
+# its 52,000 objects takes 2-3 minutes; the timed collection a few seconds.
+if [ "${BENCH_LIVE:-1}" != 0 ]; then
+  (
+    S="$PWD/scripts/real-apiserver.sh"
+    export REAL_APISERVER_STATE=/tmp/irsa-audit-bench-apiserver
+    trap 'bash "$S" stop' EXIT
+    IRSA_AUDIT_KUBECONFIG=$(bash "$S" start | tail -n 1)
+    export IRSA_AUDIT_KUBECONFIG
+    $GO test -tags kubeintegration -run '^$' -bench '^BenchmarkCollectLive$' -benchtime 1x -timeout 30m ./pkg/collect
+  ) | tee -a "$out"
 fi
 
 echo
@@ -37,3 +53,18 @@ awk '/^Benchmark(Estate|ScanFolder)/ {
   child = dec; if (ev != "") child = dec " / " ev
   printf "| %s | %s | %s | %s | %s |\n", name, t, rss, child, fs
 }' "$out"
+
+if grep -q '^BenchmarkCollectLive' "$out"; then
+  echo
+  echo "| live collection | wall time (s) | IAM calls (budget) | EKS calls | all AWS calls | Kubernetes lists (budget) | lists: ServiceAccounts / Pods / 6 other kinds | roles / policies | ServiceAccounts / workloads |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+  awk '/^BenchmarkCollectLive/ {
+    name = $1; sub(/-[0-9]+$/, "", name)
+    split("", m)
+    for (i = 3; i < NF; i += 2) m[$(i + 1)] = $i
+    other = m["kube-lists"] - m["lists-serviceaccounts"] - m["lists-pods"]
+    printf "| %s | %.2f | %d (%d) | %d | %d | %d (%d) | %d / %d / %d | %d / %d | %d / %d |\n", name, m["wall-s"],
+      m["iam-calls"], m["iam-budget"], m["eks-calls"], m["aws-calls"], m["kube-lists"], m["kube-list-budget"],
+      m["lists-serviceaccounts"], m["lists-pods"], other, m["roles"], m["policies"], m["serviceaccounts"], m["workloads"]
+  }' "$out"
+fi
