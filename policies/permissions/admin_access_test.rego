@@ -38,3 +38,20 @@ test_allow_reduced_by_deny if {
 	# s3:* on * minus a Deny: broad, but not administrator access.
 	count(rule.deny) == 0 with input as role_input({"all_resources": true, "reduced": 1, "actions": {"names": [], "count": 22090}})
 }
+
+test_deny_role_without_irsa_trust_and_empty_sid if {
+	# An empty Sid names nothing and an empty ServiceAccount list reaches nobody: the message names
+	# the policy alone and no ServiceAccounts (the analysis omits both, but may not always).
+	inp := {"permissions": {"facts": [{"sid": "", "admin": true, "all_resources": true, "actions": {"names": [], "count": 22091}}], "holders": [{
+		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/ec2-admin"}, "role": 0,
+		"service_accounts": [],
+		"grants": [{"facts": 0, "path": ["roles", 0, "attached_policies", 0], "policy": admin_arn, "related": [{"kind": "policy", "id": admin_arn}]}],
+	}]}}
+	got := rule.deny with input as inp
+	got == {{
+		"msg": "arn:aws:iam::aws:policy/AdministratorAccess grants to role arn:aws:iam::111122223333:role/ec2-admin every action on every resource (administrator access)",
+		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/ec2-admin"},
+		"path": ["roles", 0, "attached_policies", 0],
+		"related": [{"kind": "policy", "id": admin_arn}],
+	}}
+}

@@ -74,3 +74,39 @@ test_allow_action_and_resource if {
 	got5 := rule.deny with input as file_input({"actions": {"names": ["s3:GetObject"], "count": 1}})
 	got5 == set()
 }
+
+role_input(facts, service_accounts) := {
+	"roles": [{"arn": "arn:aws:iam::111122223333:role/app", "inline_policies": [{"name": "broad", "document": {"statements": [{
+		"effect": "Allow",
+		"actions": ["s3:GetObject"],
+		"not_resources": ["arn:aws:s3:::audit-logs/*"],
+	}]}}]}],
+	"permissions": {"facts": [facts], "holders": [{
+		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/app"}, "role": 0,
+		"service_accounts": service_accounts,
+		"grants": [{"facts": 0, "path": ["roles", 0, "inline_policies", 0, "document", "statements", 0], "policy": "inline policy \"broad\"", "related": []}],
+	}]},
+}
+
+test_deny_not_resource_names_role_and_service_accounts if {
+	facts := {"sid": "Read", "not_resource": true, "actions": {"names": ["s3:GetObject"], "count": 1}}
+	got := rule.deny with input as role_input(facts, ["system:serviceaccount:default:app"])
+	got == {{
+		"msg": "statement \"Read\" of inline policy \"broad\" uses NotResource in an Allow statement, so it grants to role arn:aws:iam::111122223333:role/app 1 actions on every resource except \"arn:aws:s3:::audit-logs/*\"; it can be assumed through IRSA by system:serviceaccount:default:app",
+		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/app"},
+		"path": ["roles", 0, "inline_policies", 0, "document", "statements", 0],
+		"related": [],
+	}}
+}
+
+test_deny_role_without_irsa_trust_and_empty_sid if {
+	# An empty Sid names nothing and an empty ServiceAccount list reaches nobody.
+	facts := {"sid": "", "not_resource": true, "actions": {"names": ["s3:GetObject"], "count": 1}}
+	got := rule.deny with input as role_input(facts, [])
+	got == {{
+		"msg": "inline policy \"broad\" uses NotResource in an Allow statement, so it grants to role arn:aws:iam::111122223333:role/app 1 actions on every resource except \"arn:aws:s3:::audit-logs/*\"",
+		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/app"},
+		"path": ["roles", 0, "inline_policies", 0, "document", "statements", 0],
+		"related": [],
+	}}
+}

@@ -73,3 +73,40 @@ test_allow_admin_is_reported_by_admin_access if {
 	}}
 	count(rule.deny) == 0 with input as inp
 }
+
+test_deny_iam_star_names_ten_and_counts_the_rest if {
+	escalation := {
+		"names": [
+			"iam:PassRole", "iam:AttachRolePolicy", "iam:AttachUserPolicy", "iam:AttachGroupPolicy",
+			"iam:PutRolePolicy", "iam:PutUserPolicy", "iam:PutGroupPolicy", "iam:CreatePolicyVersion",
+			"iam:SetDefaultPolicyVersion", "iam:UpdateAssumeRolePolicy",
+		],
+		"count": 13,
+	}
+	inp := {"permissions": {
+		"facts": [{"all_resources": true, "actions": {"names": [], "count": 250}, "privilege_escalation": escalation}],
+		"holders": [holder({})],
+	}}
+	got := rule.deny with input as inp
+	got == {{
+		"msg": "arn:aws:iam::111122223333:policy/deploy grants to role arn:aws:iam::111122223333:role/deployer privilege-escalation actions: iam:PassRole, iam:AttachRolePolicy, iam:AttachUserPolicy, iam:AttachGroupPolicy, iam:PutRolePolicy, iam:PutUserPolicy, iam:PutGroupPolicy, iam:CreatePolicyVersion, iam:SetDefaultPolicyVersion, iam:UpdateAssumeRolePolicy and 3 more; it can be assumed through IRSA by system:serviceaccount:ci:deployer",
+		"resource": {"kind": "role", "id": role},
+		"path": pass_path,
+		"related": [{"kind": "policy", "id": policy}],
+	}}
+}
+
+test_deny_role_without_irsa_trust_and_empty_sid if {
+	# An empty Sid names nothing and an empty ServiceAccount list reaches nobody.
+	inp := {"permissions": {
+		"facts": [{"sid": "", "actions": {"names": ["iam:CreateAccessKey"], "count": 1}, "privilege_escalation": {"names": ["iam:CreateAccessKey"], "count": 1}}],
+		"holders": [holder({"service_accounts": []})],
+	}}
+	got := rule.deny with input as inp
+	got == {{
+		"msg": "arn:aws:iam::111122223333:policy/deploy grants to role arn:aws:iam::111122223333:role/deployer privilege-escalation actions: iam:CreateAccessKey",
+		"resource": {"kind": "role", "id": role},
+		"path": pass_path,
+		"related": [{"kind": "policy", "id": policy}],
+	}}
+}

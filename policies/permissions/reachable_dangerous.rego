@@ -57,6 +57,8 @@ _broad_trust[i] := {"who": sort(who), "statement": min({j | some [j, _] in entri
 		some j, statement in object.get(role, ["trust_policy", "statements"], [])
 		some w in _admits_many(statement)
 	]
+
+	# min of an empty set is undefined too, but say it outright: no entry, no broad trust.
 	count(entries) > 0
 	who := {w | some [_, w] in entries}
 }

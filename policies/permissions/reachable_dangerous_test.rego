@@ -106,3 +106,53 @@ test_allow_policy_file_holder if {
 	holder := object.union(object.remove(dangerous_holder, ["role"]), {"resource": {"kind": "policy", "id": "s3.json"}, "policy": 0})
 	count(rule.deny) == 0 with input as input_with([trust([aud])], holder)
 }
+
+deny_kube_system := {
+	"effect": "Deny",
+	"principal": {"federated": [provider]},
+	"actions": ["sts:AssumeRoleWithWebIdentity"],
+	"conditions": [sub("StringLike", "StringLike", ["system:serviceaccount:kube-system:*"])],
+}
+
+test_allow_deny_statement_with_wildcard_sub if {
+	# A Deny statement refuses ServiceAccounts; its wildcard sub admits nobody.
+	statements := [trust([sub("StringEquals", "StringEquals", ["system:serviceaccount:default:app"]), aud]), deny_kube_system]
+	got := rule.deny with input as input_with(statements, dangerous_holder)
+	got == set()
+}
+
+test_deny_path_skips_deny_statement if {
+	# Only the Allow statement admits: the finding names what it admits and points at it.
+	statements := [deny_kube_system, trust([aud])]
+	got := rule.deny with input as input_with(statements, dangerous_holder)
+	got == {finding(sprintf("any ServiceAccount in cluster %s", [issuer]), 1)}
+}
+
+test_allow_federated_statement_without_web_identity_action if {
+	# sts:TagSession for the provider, without conditions, lets nobody assume the role.
+	tag_session := {"effect": "Allow", "principal": {"federated": [provider]}, "actions": ["sts:TagSession"]}
+	statements := [trust([sub("StringEquals", "StringEquals", ["system:serviceaccount:default:app"]), aud]), tag_session]
+	got := rule.deny with input as input_with(statements, dangerous_holder)
+	got == set()
+}
+
+test_deny_web_identity_through_action_wildcard if {
+	statement := object.union(trust([aud]), {"actions": ["sts:AssumeRoleWith*"]})
+	got := rule.deny with input as input_with([statement], dangerous_holder)
+	got == {finding(sprintf("any ServiceAccount in cluster %s", [issuer]), 0)}
+}
+
+test_allow_string_equals_with_literal_star if {
+	# StringEquals compares "*" literally (IRSA-006): it admits no ServiceAccount but a literal one.
+	statements := [trust([sub("StringEquals", "StringEquals", ["system:serviceaccount:default:*"]), aud])]
+	got := rule.deny with input as input_with(statements, dangerous_holder)
+	got == set()
+}
+
+test_allow_trust_without_statements if {
+	got := rule.deny with input as input_with([], dangerous_holder)
+	got == set()
+	no_trust := {"roles": [{"arn": role}], "permissions": {"facts": [], "holders": [dangerous_holder]}}
+	got_no_trust := rule.deny with input as no_trust
+	got_no_trust == set()
+}

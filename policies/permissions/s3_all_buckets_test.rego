@@ -55,3 +55,48 @@ test_allow_admin_is_reported_by_admin_access if {
 		"s3_all_resources": ["*"], "s3": {"names": ["s3:GetObject"], "count": 1},
 	})
 }
+
+role_input(facts, service_accounts) := {"permissions": {"facts": [facts], "holders": [{
+	"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/app"}, "role": 0,
+	"service_accounts": service_accounts,
+	"grants": [{"facts": 0, "path": ["roles", 0, "attached_policies", 0], "policy": "arn:aws:iam::aws:policy/AmazonS3FullAccess", "related": [{"kind": "policy", "id": "arn:aws:iam::aws:policy/AmazonS3FullAccess"}]}],
+}]}}
+
+test_deny_s3_star_names_ten_and_service_accounts if {
+	s3 := {
+		"names": [
+			"s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutBucketAcl", "s3:PutObjectAcl",
+			"s3:PutBucketPublicAccessBlock", "s3:DeleteBucket", "s3:DeleteObject", "s3:PutObject",
+			"s3:GetObject", "s3:ListBucket",
+		],
+		"count": 180,
+	}
+	facts := {"all_resources": true, "actions": {"names": [], "count": 180}, "s3_all_resources": ["*"], "s3": s3}
+	got := rule.deny with input as role_input(facts, ["system:serviceaccount:data:*"])
+	got == {{
+		"msg": "arn:aws:iam::aws:policy/AmazonS3FullAccess grants to role arn:aws:iam::111122223333:role/app 180 S3 actions on every bucket or object (\"*\"): s3:PutBucketPolicy, s3:DeleteBucketPolicy, s3:PutBucketAcl, s3:PutObjectAcl, s3:PutBucketPublicAccessBlock, s3:DeleteBucket, s3:DeleteObject, s3:PutObject, s3:GetObject, s3:ListBucket and 170 more; it can be assumed through IRSA by system:serviceaccount:data:*",
+		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/app"},
+		"path": ["roles", 0, "attached_policies", 0],
+		"related": [{"kind": "policy", "id": "arn:aws:iam::aws:policy/AmazonS3FullAccess"}],
+	}}
+}
+
+test_deny_role_without_irsa_trust_and_empty_sid if {
+	# An empty Sid names nothing and an empty ServiceAccount list reaches nobody.
+	facts := {"sid": "", "actions": {"names": ["s3:GetObject"], "count": 1}, "s3_all_resources": ["arn:aws:s3:::*"], "s3": {"names": ["s3:GetObject"], "count": 1}}
+	got := rule.deny with input as role_input(facts, [])
+	got == {{
+		"msg": "arn:aws:iam::aws:policy/AmazonS3FullAccess grants to role arn:aws:iam::111122223333:role/app 1 S3 actions on every bucket or object (\"arn:aws:s3:::*\"): s3:GetObject",
+		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/app"},
+		"path": ["roles", 0, "attached_policies", 0],
+		"related": [{"kind": "policy", "id": "arn:aws:iam::aws:policy/AmazonS3FullAccess"}],
+	}}
+}
+
+test_allow_empty_all_resources_list if {
+	# No resource names every bucket: an empty list (the analysis omits it) reports nothing, even
+	# next to S3 actions.
+	facts := {"actions": {"names": ["s3:GetObject"], "count": 1}, "s3_all_resources": [], "s3": {"names": ["s3:GetObject"], "count": 1}}
+	got := rule.deny with input as file_input(facts)
+	got == set()
+}

@@ -67,3 +67,32 @@ test_deny_names_the_statement_by_sid if {
 		"related": [],
 	}}
 }
+
+role_input(facts, service_accounts) := {"permissions": {"facts": [facts], "holders": [{
+	"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/app"}, "role": 0,
+	"service_accounts": service_accounts,
+	"grants": [{"facts": 0, "path": ["roles", 0, "inline_policies", 0, "document", "statements", 0], "policy": "inline policy \"buckets\"", "related": []}],
+}]}}
+
+test_deny_names_role_and_service_accounts if {
+	facts := {"actions": {"names": ["s3:PutBucketAcl"], "count": 1}, "s3_permissions_management": {"names": ["s3:PutBucketAcl"], "count": 1}}
+	got := rule.deny with input as role_input(facts, ["system:serviceaccount:data:uploader"])
+	got == {{
+		"msg": "inline policy \"buckets\" grants to role arn:aws:iam::111122223333:role/app 1 S3 permissions-management actions (bucket policies, ACLs, public access blocks): s3:PutBucketAcl; it can be assumed through IRSA by system:serviceaccount:data:uploader",
+		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/app"},
+		"path": ["roles", 0, "inline_policies", 0, "document", "statements", 0],
+		"related": [],
+	}}
+}
+
+test_deny_role_without_irsa_trust_and_empty_sid if {
+	# An empty Sid names nothing and an empty ServiceAccount list reaches nobody.
+	facts := {"sid": "", "actions": {"names": ["s3:PutBucketAcl"], "count": 1}, "s3_permissions_management": {"names": ["s3:PutBucketAcl"], "count": 1}}
+	got := rule.deny with input as role_input(facts, [])
+	got == {{
+		"msg": "inline policy \"buckets\" grants to role arn:aws:iam::111122223333:role/app 1 S3 permissions-management actions (bucket policies, ACLs, public access blocks): s3:PutBucketAcl",
+		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/app"},
+		"path": ["roles", 0, "inline_policies", 0, "document", "statements", 0],
+		"related": [],
+	}}
+}

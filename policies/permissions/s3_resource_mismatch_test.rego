@@ -40,3 +40,19 @@ test_deny_bucket_action_on_objects if {
 test_allow_matching_resources if {
 	count(rule.deny) == 0 with input as file_input({"actions": {"names": ["s3:GetObject"], "count": 1}})
 }
+
+test_deny_empty_sid_names_the_policy if {
+	# An empty Sid names nothing: the message names the policy alone.
+	facts := {"sid": "", "actions": {"names": ["s3:PutObject"], "count": 1}, "s3_unmatched": [{
+		"action": "s3:PutObject",
+		"resource_types": ["accesspointobject", "object"],
+		"resources": ["arn:aws:s3:::uploads"],
+	}]}
+	got := rule.deny with input as file_input(facts)
+	got == {{
+		"msg": "s3:PutObject in s3.json applies only to accesspointobject/object resources, and none of the statement's resources (\"arn:aws:s3:::uploads\") is one: it grants nothing",
+		"resource": {"kind": "policy", "id": "s3.json"},
+		"path": ["policies", 0, "document", "statements", 0],
+		"related": [],
+	}}
+}

@@ -64,3 +64,19 @@ test_allow_admin_is_reported_by_admin_access if {
 test_allow_no_holders if {
 	count(rule.deny) == 0 with input as {"permissions": {"facts": [], "holders": []}}
 }
+
+test_deny_role_without_irsa_trust_and_empty_sid if {
+	# An empty Sid names nothing and an empty ServiceAccount list reaches nobody.
+	inp := {"permissions": {"facts": [{"sid": "", "actions": {"names": [], "count": 40}, "s3_wildcards": [put_wildcard]}], "holders": [{
+		"resource": {"kind": "role", "id": role}, "role": 0,
+		"service_accounts": [],
+		"grants": [role_grant],
+	}]}}
+	got := rule.deny with input as inp
+	got == {{
+		"msg": "the wildcard \"s3:Put*\" in arn:aws:iam::aws:policy/AmazonS3FullAccess grants to role arn:aws:iam::111122223333:role/app 35 S3 write and permissions-management actions: s3:PutBucketPolicy, s3:PutBucketAcl and 33 more",
+		"resource": {"kind": "role", "id": role},
+		"path": ["roles", 0, "attached_policies", 0],
+		"related": [{"kind": "policy", "id": "arn:aws:iam::aws:policy/AmazonS3FullAccess"}],
+	}}
+}
