@@ -2,8 +2,6 @@ package load
 
 import (
 	"context"
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -15,28 +13,7 @@ import (
 // cluster, the raw IAM API form, a truncated page, a saved snapshot) and compares the whole
 // snapshot with testdata/exports.golden.json.
 func TestLoadExportsGolden(t *testing.T) {
-	snap, err := Load(context.Background(), []string{"testdata/exports"}, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := json.MarshalIndent(snap, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got = append(got, '\n')
-	const golden = "testdata/exports.golden.json"
-	if *update {
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("snapshot (-want +got):\n%s", diff)
-	}
+	checkLoadGolden(t, "testdata/exports", "testdata/exports.golden.json")
 }
 
 // inventories is what the binding tests compare: accounts and clusters with their inventories,

@@ -24,7 +24,14 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // TestLoadTreeGolden loads testdata/tree (every policy shape, manifests, templates, broken and
 // unrelated files) and compares the whole snapshot with testdata/tree.golden.json.
 func TestLoadTreeGolden(t *testing.T) {
-	snap, err := Load(context.Background(), []string{"testdata/tree"}, Options{})
+	checkLoadGolden(t, "testdata/tree", "testdata/tree.golden.json")
+}
+
+// checkLoadGolden loads dir and compares the whole snapshot, as indented JSON, with the golden
+// file (rewritten with -update).
+func checkLoadGolden(t *testing.T, dir, golden string) {
+	t.Helper()
+	snap, err := Load(context.Background(), []string{dir}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +40,6 @@ func TestLoadTreeGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	got = append(got, '\n')
-	const golden = "testdata/tree.golden.json"
 	if *update {
 		if err := os.WriteFile(golden, got, 0o644); err != nil {
 			t.Fatal(err)
@@ -44,7 +50,7 @@ func TestLoadTreeGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("snapshot (-want +got):\n%s", diff)
+		t.Errorf("%s: snapshot (-want +got):\n%s", golden, diff)
 	}
 }
 
