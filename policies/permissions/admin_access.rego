@@ -22,6 +22,8 @@
 #      "Resource": "arn:aws:sqs:us-east-1:111122223333:orders"}
 package irsa_audit.rules.permissions.admin_access
 
+import data.irsa_audit.lib.grants
+
 deny contains finding if {
 	some holder in input.permissions.holders
 	some grant in holder.grants
@@ -30,25 +32,10 @@ deny contains finding if {
 	finding := {
 		"msg": sprintf(
 			"%s grants%s every action on every resource (administrator access)%s",
-			[_where(grant, facts), _to(holder), _reach(holder)],
+			[grants.where(grant, facts), grants.to(holder), grants.reach(holder)],
 		),
 		"resource": holder.resource,
 		"path": grant.path,
 		"related": grant.related,
 	}
 }
-
-# _to names who a grant is given to in messages: " to role <ARN>"; nothing for a policy file.
-_to(holder) := sprintf(" to role %s", [holder.resource.id]) if holder.resource.kind == "role"
-
-_to(holder) := "" if holder.resource.kind != "role"
-
-# _where names the statement: `statement "<Sid>" of <policy>`, or the policy alone.
-_where(grant, facts) := sprintf("statement %q of %s", [facts.sid, grant.policy]) if {
-	object.get(facts, "sid", "") != ""
-} else := grant.policy
-
-# _reach names the ServiceAccounts that can assume the role through IRSA (from its trust policy).
-_reach(holder) := sprintf("; it can be assumed through IRSA by %s", [concat(", ", holder.service_accounts)]) if {
-	count(object.get(holder, "service_accounts", [])) > 0
-} else := ""

@@ -19,6 +19,8 @@
 #     {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::my-bucket/*"}
 package irsa_audit.rules.permissions.not_action_resource
 
+import data.irsa_audit.lib.grants
+
 deny contains finding if {
 	some holder in input.permissions.holders
 	some grant in holder.grants
@@ -27,7 +29,7 @@ deny contains finding if {
 	finding := {
 		"msg": sprintf(
 			"%s uses NotAction in an Allow statement, so it grants%s every action except %s: %d actions%s",
-			[_where(grant, facts), _to(holder), _excluded(grant, "not_actions"), facts.actions.count, _reach(holder)],
+			[grants.where(grant, facts), grants.to(holder), _excluded(grant, "not_actions"), facts.actions.count, grants.reach(holder)],
 		),
 		"resource": holder.resource,
 		"path": grant.path,
@@ -43,7 +45,7 @@ deny contains finding if {
 	finding := {
 		"msg": sprintf(
 			"%s uses NotResource in an Allow statement, so it grants%s %d actions on every resource except %s%s",
-			[_where(grant, facts), _to(holder), facts.actions.count, _excluded(grant, "not_resources"), _reach(holder)],
+			[grants.where(grant, facts), grants.to(holder), facts.actions.count, _excluded(grant, "not_resources"), grants.reach(holder)],
 		),
 		"resource": holder.resource,
 		"path": grant.path,
@@ -51,25 +53,9 @@ deny contains finding if {
 	}
 }
 
-# _to names who a grant is given to in messages: " to role <ARN>"; nothing for a policy file.
-_to(holder) := sprintf(" to role %s", [holder.resource.id]) if holder.resource.kind == "role"
-
-_to(holder) := "" if holder.resource.kind != "role"
-
-# _where names the statement: `statement "<Sid>" of <policy>`, or the policy alone.
-_where(grant, facts) := sprintf("statement %q of %s", [facts.sid, grant.policy]) if {
-	object.get(facts, "sid", "") != ""
-} else := grant.policy
-
-# _names renders an action list of the analysis: its names, and how many more there are.
 # _excluded quotes the NotAction or NotResource patterns of the statement the grant points at
 # (a grant of an AWS managed policy known only by its ARN points at the attachment instead).
 _excluded(grant, field) := concat(", ", [sprintf("%q", [p]) | some p in patterns]) if {
 	patterns := object.get(input, array.concat(grant.path, [field]), [])
 	count(patterns) > 0
 } else := "the listed ones"
-
-# _reach names the ServiceAccounts that can assume the role through IRSA (from its trust policy).
-_reach(holder) := sprintf("; it can be assumed through IRSA by %s", [concat(", ", holder.service_accounts)]) if {
-	count(object.get(holder, "service_accounts", [])) > 0
-} else := ""

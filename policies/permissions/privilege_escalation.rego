@@ -25,6 +25,8 @@
 #      "Condition": {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}}
 package irsa_audit.rules.permissions.privilege_escalation
 
+import data.irsa_audit.lib.grants
+
 deny contains finding if {
 	some holder in input.permissions.holders
 	some grant in holder.grants
@@ -34,7 +36,7 @@ deny contains finding if {
 	finding := {
 		"msg": sprintf(
 			"%s grants%s privilege-escalation actions: %s%s",
-			[_where(grant, facts), _to(holder), _names(actions), _reach(holder)],
+			[grants.where(grant, facts), grants.to(holder), grants.names(actions), grants.reach(holder)],
 		),
 		"resource": holder.resource,
 		"path": grant.path,
@@ -48,32 +50,10 @@ deny contains finding if {
 	finding := {
 		"msg": sprintf(
 			"%s grants%s iam:PassRole, and with %s a role can be passed to code that runs as it%s",
-			[combo.policy, _to(holder), concat(", ", combo.with), _reach(holder)],
+			[combo.policy, grants.to(holder), concat(", ", combo.with), grants.reach(holder)],
 		),
 		"resource": holder.resource,
 		"path": combo.path,
 		"related": combo.related,
 	}
 }
-
-# _to names who a grant is given to in messages: " to role <ARN>"; nothing for a policy file.
-_to(holder) := sprintf(" to role %s", [holder.resource.id]) if holder.resource.kind == "role"
-
-_to(holder) := "" if holder.resource.kind != "role"
-
-# _where names the statement: `statement "<Sid>" of <policy>`, or the policy alone.
-_where(grant, facts) := sprintf("statement %q of %s", [facts.sid, grant.policy]) if {
-	object.get(facts, "sid", "") != ""
-} else := grant.policy
-
-# _names renders an action list of the analysis: its names, and how many more there are.
-_names(list) := concat(", ", list.names) if count(list.names) >= list.count
-
-_names(list) := sprintf("%s and %d more", [concat(", ", list.names), list.count - count(list.names)]) if {
-	count(list.names) < list.count
-}
-
-# _reach names the ServiceAccounts that can assume the role through IRSA (from its trust policy).
-_reach(holder) := sprintf("; it can be assumed through IRSA by %s", [concat(", ", holder.service_accounts)]) if {
-	count(object.get(holder, "service_accounts", [])) > 0
-} else := ""

@@ -33,6 +33,8 @@
 #     Permissions: {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::reports/*"}
 package irsa_audit.rules.permissions.reachable_dangerous
 
+import data.irsa_audit.lib.grants
+
 deny contains finding if {
 	some holder in input.permissions.holders
 	danger := holder.dangerous
@@ -40,7 +42,7 @@ deny contains finding if {
 	finding := {
 		"msg": sprintf(
 			"role %s can be assumed by %s and holds %s permissions: %s",
-			[holder.resource.id, concat(", ", broad.who), _kinds(danger.kinds), _names(danger.actions)],
+			[holder.resource.id, concat(", ", broad.who), _kinds(danger.kinds), grants.names(danger.actions)],
 		),
 		"resource": holder.resource,
 		"path": ["roles", holder.role, "trust_policy", "statements", broad.statement],
@@ -125,10 +127,3 @@ _kind_names := {
 _related(holder) := [r |
 	some r in {r | some grant in holder.grants; some r in grant.related}
 ]
-
-# _names renders an action list of the analysis: its names, and how many more there are.
-_names(list) := concat(", ", list.names) if count(list.names) >= list.count
-
-_names(list) := sprintf("%s and %d more", [concat(", ", list.names), list.count - count(list.names)]) if {
-	count(list.names) < list.count
-}

@@ -22,6 +22,8 @@
 #      "Resource": ["arn:aws:s3:::my-bucket", "arn:aws:s3:::my-bucket/*"]}
 package irsa_audit.rules.permissions.s3_resource_mismatch
 
+import data.irsa_audit.lib.grants
+
 deny contains finding if {
 	some holder in input.permissions.holders
 	some grant in holder.grants
@@ -30,7 +32,7 @@ deny contains finding if {
 	finding := {
 		"msg": sprintf(
 			"%s in %s applies only to %s resources, and none of the statement's resources (%s) is one: it grants nothing",
-			[unmatched.action, _where(grant, facts), concat("/", unmatched.resource_types), _quoted(unmatched.resources)],
+			[unmatched.action, grants.where(grant, facts), concat("/", unmatched.resource_types), _quoted(unmatched.resources)],
 		),
 		"resource": holder.resource,
 		"path": grant.path,
@@ -39,8 +41,3 @@ deny contains finding if {
 }
 
 _quoted(resources) := concat(", ", [sprintf("%q", [r]) | some r in resources])
-
-# _where names the statement: `statement "<Sid>" of <policy>`, or the policy alone.
-_where(grant, facts) := sprintf("statement %q of %s", [facts.sid, grant.policy]) if {
-	object.get(facts, "sid", "") != ""
-} else := grant.policy

@@ -21,6 +21,8 @@
 #     {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::my-bucket/*"}
 package irsa_audit.rules.permissions.s3_wildcard_write
 
+import data.irsa_audit.lib.grants
+
 deny contains finding if {
 	some holder in input.permissions.holders
 	some grant in holder.grants
@@ -30,32 +32,10 @@ deny contains finding if {
 	finding := {
 		"msg": sprintf(
 			"the wildcard %q in %s grants%s %d S3 write and permissions-management actions: %s%s",
-			[wildcard.pattern, _where(grant, facts), _to(holder), wildcard.actions.count, _names(wildcard.actions), _reach(holder)],
+			[wildcard.pattern, grants.where(grant, facts), grants.to(holder), wildcard.actions.count, grants.names(wildcard.actions), grants.reach(holder)],
 		),
 		"resource": holder.resource,
 		"path": grant.path,
 		"related": grant.related,
 	}
 }
-
-# _to names who a grant is given to in messages: " to role <ARN>"; nothing for a policy file.
-_to(holder) := sprintf(" to role %s", [holder.resource.id]) if holder.resource.kind == "role"
-
-_to(holder) := "" if holder.resource.kind != "role"
-
-# _where names the statement: `statement "<Sid>" of <policy>`, or the policy alone.
-_where(grant, facts) := sprintf("statement %q of %s", [facts.sid, grant.policy]) if {
-	object.get(facts, "sid", "") != ""
-} else := grant.policy
-
-# _names renders an action list of the analysis: its names, and how many more there are.
-_names(list) := concat(", ", list.names) if count(list.names) >= list.count
-
-_names(list) := sprintf("%s and %d more", [concat(", ", list.names), list.count - count(list.names)]) if {
-	count(list.names) < list.count
-}
-
-# _reach names the ServiceAccounts that can assume the role through IRSA (from its trust policy).
-_reach(holder) := sprintf("; it can be assumed through IRSA by %s", [concat(", ", holder.service_accounts)]) if {
-	count(object.get(holder, "service_accounts", [])) > 0
-} else := ""
