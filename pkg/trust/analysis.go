@@ -18,6 +18,9 @@ type Analysis struct {
 	// policy: exactly the triples lib/bindings.rego joins. Ordered by ServiceAccount, role,
 	// cluster index.
 	Bindings []Binding `json:"bindings"`
+	// OIDCStatements are the facts lib/irsa.rego derives per trust statement for the trust
+	// rules (oidc_statements, web_identity, provider_conditions): see OIDCStatement.
+	OIDCStatements []OIDCStatement `json:"oidc_statements"`
 }
 
 // Binding is the admission verdict of one ServiceAccount's token for one role it names.
@@ -40,7 +43,7 @@ const audienceAnnotation = "eks.amazonaws.com/audience"
 
 // Analyze computes the verdict of every ServiceAccount-role binding of snap.
 func Analyze(snap *snapshot.Snapshot) *Analysis {
-	a := &Analysis{Version: Version, Bindings: []Binding{}}
+	a := &Analysis{Version: Version, Bindings: []Binding{}, OIDCStatements: OIDCStatements(snap)}
 	if snap == nil {
 		return a
 	}

@@ -29,7 +29,18 @@ trust_statements contains entry if {
 
 # oidc_statements holds the Allow trust statements that trust at least one IAM OIDC provider
 # through Principal.Federated. "providers" maps each provider ARN to its issuer.
+#
+# The evaluator derives oidc_statements, web_identity and provider_conditions in Go (pkg/trust,
+# the same semantics, tested against this library) and hands the facts over at
+# input.trust.oidc_statements, which is read when present; without it (the Rego tests, `opa
+# test`, inputs built by other tools) they are derived here. Both give the same entries.
+oidc_statements contains object.union(_fact_statement(f), {"providers": f.providers}) if {
+	_has_facts
+	some f in input.trust.oidc_statements
+}
+
 oidc_statements contains object.union(ts, {"providers": providers}) if {
+	not _has_facts
 	some ts in trust_statements
 	ts.statement.effect == "Allow"
 	providers := oidc_providers(ts.statement)
@@ -40,6 +51,21 @@ oidc_statements contains object.union(ts, {"providers": providers}) if {
 # trusts: the statement allows sts:AssumeRoleWithWebIdentity, and the Federated principal is an
 # OIDC provider of a Kubernetes issuer.
 web_identity contains entry if {
+	_has_facts
+	some f in input.trust.oidc_statements
+	some wi in f.web_identity
+	ts := _fact_statement(f)
+	entry := {
+		"resource": ts.resource,
+		"path": ts.path,
+		"statement": ts.statement,
+		"provider": wi.provider,
+		"issuer": wi.issuer,
+	}
+}
+
+web_identity contains entry if {
+	not _has_facts
 	some os in oidc_statements
 	covers_action(os.statement, "sts:AssumeRoleWithWebIdentity")
 	some provider, issuer in os.providers
@@ -56,6 +82,23 @@ web_identity contains entry if {
 # provider_conditions holds every condition entry of a web-identity statement on the provider's
 # own "sub" or "aud" key, with its path inside input and the claim ("sub" or "aud") it names.
 provider_conditions contains entry if {
+	_has_facts
+	some f in input.trust.oidc_statements
+	some wi in f.web_identity
+	ts := _fact_statement(f)
+	some pc in wi.conditions
+	entry := {
+		"resource": ts.resource,
+		"path": array.concat(ts.path, ["conditions", pc.index]),
+		"provider": wi.provider,
+		"issuer": wi.issuer,
+		"claim": pc.claim,
+		"condition": ts.statement.conditions[pc.index],
+	}
+}
+
+provider_conditions contains entry if {
+	not _has_facts
 	some wi in web_identity
 	some k, condition in conditions(wi.statement)
 	key := issuer_key(condition.key)
@@ -68,6 +111,26 @@ provider_conditions contains entry if {
 		"claim": key.claim,
 		"condition": condition,
 	}
+}
+
+# _has_facts is true when the evaluator handed over the Go trust statement facts.
+_has_facts if is_array(input.trust.oidc_statements)
+
+# _fact_statement returns the trust_statements entry of the statement a Go fact names.
+_fact_statement(f) := {
+	"resource": {"kind": "policy", "id": input.policies[f.index].id},
+	"path": ["policies", f.index, "document", "statements", f.statement],
+	"statement": input.policies[f.index].document.statements[f.statement],
+} if {
+	f.kind == "policy"
+}
+
+_fact_statement(f) := {
+	"resource": {"kind": "role", "id": input.roles[f.index].arn},
+	"path": ["roles", f.index, "trust_policy", "statements", f.statement],
+	"statement": input.roles[f.index].trust_policy.statements[f.statement],
+} if {
+	f.kind == "role"
 }
 
 # conditions returns the condition entries of a statement ([] when it has none).
