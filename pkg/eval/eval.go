@@ -247,25 +247,40 @@ func inputOf(snap *snapshot.Snapshot) (ast.Object, error) {
 
 // buildInput is inputOf, with the trust analysis only when withTrust is set (tests compare the
 // rules' own Rego derivation of the verdicts with it).
+//
+// The conversion of the snapshot and the two analyses only read snap, so they run concurrently:
+// at 10,000 roles the conversion takes about as long as both analyses together.
 func buildInput(snap *snapshot.Snapshot, withTrust bool) (ast.Object, error) {
-	v, err := toValue(snap)
-	if err != nil {
-		return nil, fmt.Errorf("convert snapshot: %w", err)
+	var (
+		v, perms, tr ast.Value
+		vErr, aErr   error
+		wg           sync.WaitGroup
+	)
+	wg.Go(func() { v, vErr = toValue(snap) })
+	wg.Go(func() {
+		if perms, aErr = toValue(permissions.Analyze(snap)); aErr != nil {
+			aErr = fmt.Errorf("convert permission analysis: %w", aErr)
+			return
+		}
+		if withTrust {
+			if tr, aErr = toValue(trust.Analyze(snap)); aErr != nil {
+				aErr = fmt.Errorf("convert trust analysis: %w", aErr)
+			}
+		}
+	})
+	wg.Wait()
+	if vErr != nil {
+		return nil, fmt.Errorf("convert snapshot: %w", vErr)
+	}
+	if aErr != nil {
+		return nil, aErr
 	}
 	obj, ok := v.(ast.Object)
 	if !ok {
 		return nil, fmt.Errorf("snapshot is %T, want an object", v)
 	}
-	perms, err := toValue(permissions.Analyze(snap))
-	if err != nil {
-		return nil, fmt.Errorf("convert permission analysis: %w", err)
-	}
 	obj.Insert(ast.StringTerm("permissions"), ast.NewTerm(perms))
 	if withTrust {
-		tr, err := toValue(trust.Analyze(snap))
-		if err != nil {
-			return nil, fmt.Errorf("convert trust analysis: %w", err)
-		}
 		obj.Insert(ast.StringTerm("trust"), ast.NewTerm(tr))
 	}
 	return obj, nil
