@@ -37,12 +37,14 @@ import data.irsa_audit.lib.irsa
 # A sub/aud key names an issuer that is not a Federated principal of the statement.
 deny contains finding if {
 	some os in irsa.oidc_statements
-	irsa.covers_action(os.statement, "sts:AssumeRoleWithWebIdentity")
 	entries := irsa.conditions(os.statement)
 	principals := _principal_issuers(os.statement)
 	some k, condition in entries
 	key := irsa.issuer_key(condition.key)
 	not lower(key.issuer) in principals
+
+	# After the selective tests above: nearly every condition names a principal's issuer.
+	irsa.covers_action(os.statement, "sts:AssumeRoleWithWebIdentity")
 	_kubernetes_involved({key.issuer} | {issuer | some issuer in os.providers}, entries)
 	finding := {
 		"msg": sprintf(
@@ -58,11 +60,11 @@ deny contains finding if {
 # provider's tokens never carry those keys, so they can never pass.
 deny contains finding if {
 	some os in irsa.oidc_statements
-	irsa.covers_action(os.statement, "sts:AssumeRoleWithWebIdentity")
 	entries := irsa.conditions(os.statement)
 	some provider, issuer in os.providers
 	others := irsa.other_issuers_blocking(entries, issuer)
 	count(others) > 0
+	irsa.covers_action(os.statement, "sts:AssumeRoleWithWebIdentity")
 	_kubernetes_involved({issuer} | others, entries)
 	finding := {
 		"msg": sprintf(

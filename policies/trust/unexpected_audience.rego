@@ -26,10 +26,10 @@ _audience := "sts.amazonaws.com"
 deny contains finding if {
 	some pc in irsa.provider_conditions
 	pc.claim == "aud"
-	irsa.is_eks_issuer(pc.issuer)
 	pc.condition.base_operator in {"StringEquals", "StringEqualsIgnoreCase", "StringLike"}
 	other := {value | some value in pc.condition.values; value != _audience}
 	count(other) > 0
+	irsa.is_eks_issuer(pc.issuer)
 	finding := {
 		"msg": _message(pc.condition, other),
 		"resource": pc.resource,
