@@ -1,0 +1,65 @@
+package trust
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
+)
+
+func TestOIDCIssuer(t *testing.T) {
+	for _, tc := range []struct {
+		arn, want string
+		ok        bool
+	}{
+		{"arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC", "oidc.eks.us-east-1.amazonaws.com/id/ABC", true},
+		{"arn:aws-us-gov:iam::111122223333:oidc-provider/kube.example.com/c1", "kube.example.com/c1", true},
+		{"arn:aws:iam::111122223333:oidc-provider/", "", false},
+		{"arn:aws:iam::111122223333:saml-provider/x", "", false},
+		{"cognito-identity.amazonaws.com", "", false},
+		{"arn:aws:iam::111122223333:oidc-provider/a\nb", "", false},
+	} {
+		got, ok := OIDCIssuer(tc.arn)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("OIDCIssuer(%q) = %q, %v; want %q, %v", tc.arn, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+// TestOIDCStatements checks the facts of one role with two statements; pkg/eval compares them
+// with lib/irsa.rego's derivation on whole estates.
+func TestOIDCStatements(t *testing.T) {
+	const eks = "oidc.eks.us-east-1.amazonaws.com/id/ABC"
+	const gh = "token.actions.githubusercontent.com"
+	prov := func(issuer string) string { return "arn:aws:iam::111122223333:oidc-provider/" + issuer }
+	cond := func(key, value string) snapshot.Condition {
+		return snapshot.Condition{Operator: "StringEquals", BaseOperator: "StringEquals", Known: true, Key: key, Values: []string{value}}
+	}
+	snap := &snapshot.Snapshot{
+		Policies: []snapshot.PolicyFile{{ID: "p.json", Document: snapshot.Document{Statements: []snapshot.Statement{
+			{Effect: "Deny", Principal: &snapshot.Principal{Federated: []string{prov(eks)}}, Actions: []string{"sts:AssumeRoleWithWebIdentity"}},
+		}}}},
+		Roles: []snapshot.Role{
+			{ARN: "arn:aws:iam::111122223333:role/none"},
+			{ARN: "arn:aws:iam::111122223333:role/r", TrustPolicy: &snapshot.Document{Statements: []snapshot.Statement{
+				{Effect: "Allow", Principal: &snapshot.Principal{Service: []string{"ec2.amazonaws.com"}}, Actions: []string{"sts:AssumeRole"}},
+				{Effect: "Allow", Principal: &snapshot.Principal{Federated: []string{prov(gh), prov(eks)}}, Actions: []string{"sts:AssumeRoleWith*"},
+					Conditions: []snapshot.Condition{cond(gh+":sub", "repo:x/y"), cond("aws:SourceAccount", "1"), cond(eks+":AUD", "sts.amazonaws.com"), cond(eks+":sub", "system:serviceaccount:a:b")}},
+				{Effect: "Allow", Principal: &snapshot.Principal{Federated: []string{prov(eks)}}, Actions: []string{"sts:AssumeRole"}},
+			}}},
+		},
+	}
+	want := []OIDCStatement{
+		{Kind: "role", Index: 1, Statement: 1,
+			Providers:   map[string]string{prov(gh): gh, prov(eks): eks},
+			WebIdentity: []WebIdentity{{Provider: prov(eks), Issuer: eks, Conditions: []ProviderCondition{{Index: 2, Claim: "aud"}, {Index: 3, Claim: "sub"}}}}},
+		{Kind: "role", Index: 1, Statement: 2, Providers: map[string]string{prov(eks): eks}, WebIdentity: []WebIdentity{}},
+	}
+	if diff := cmp.Diff(want, OIDCStatements(snap)); diff != "" {
+		t.Errorf("OIDCStatements (-want +got):\n%s", diff)
+	}
+	if got := OIDCStatements(nil); got == nil || len(got) != 0 {
+		t.Errorf("OIDCStatements(nil) = %#v, want an empty slice", got)
+	}
+}
