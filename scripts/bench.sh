@@ -19,7 +19,7 @@ trap 'rm -f "$out"' EXIT
 $GO test -run '^$' -bench '^BenchmarkEstate$' -benchtime 1x -timeout 60m ./pkg/eval | tee -a "$out"
 $GO test -run '^$' -bench '^BenchmarkScanFolder$' -benchtime 1x -timeout 30m ./cmd/irsa-audit | tee -a "$out"
 if [ "${BENCH_MICRO:-1}" != 0 ]; then
-  $GO test -run '^$' -bench . -benchmem ./pkg/eval ./pkg/permissions ./pkg/load ./pkg/iamcatalog | tee -a "$out"
+  $GO test -run '^$' -bench . -skip '^BenchmarkEstate$' -benchmem ./pkg/eval ./pkg/permissions ./pkg/load ./pkg/iamcatalog | tee -a "$out"
 fi
 
 # Live collection (benchmark 5): BenchmarkCollectLive in pkg/collect (build tag kubeintegration)
