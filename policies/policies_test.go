@@ -14,28 +14,7 @@ import (
 
 // TestRego runs every Rego test of the embedded rules, as `opa test policies` does.
 func TestRego(t *testing.T) {
-	modules := map[string]*ast.Module{}
-	err := fs.WalkDir(policies.FS, ".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".rego") {
-			return err
-		}
-		src, err := fs.ReadFile(policies.FS, path)
-		if err != nil {
-			return err
-		}
-		m, err := ast.ParseModuleWithOpts(path, string(src), ast.ParserOptions{
-			RegoVersion:       ast.RegoV1,
-			ProcessAnnotation: true,
-		})
-		if err != nil {
-			return err
-		}
-		modules[path] = m
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("load policies: %v", err)
-	}
+	modules := parseModules(t)
 
 	ch, err := tester.NewRunner().
 		SetDefaultRegoVersion(ast.RegoV1).
@@ -69,18 +48,7 @@ func TestRego(t *testing.T) {
 // only checks that rule.deny is defined and can never fail. Tests must bind the result first
 // (`got := rule.deny with input as x` then `got == want`) or put `with` last.
 func TestNoComparisonInsideWith(t *testing.T) {
-	err := fs.WalkDir(policies.FS, ".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".rego") {
-			return err
-		}
-		src, err := fs.ReadFile(policies.FS, path)
-		if err != nil {
-			return err
-		}
-		m, err := ast.ParseModuleWithOpts(path, string(src), ast.ParserOptions{RegoVersion: ast.RegoV1})
-		if err != nil {
-			return err
-		}
+	for _, m := range parseModules(t) {
 		ast.WalkExprs(m, func(e *ast.Expr) bool {
 			for _, w := range e.With {
 				call, ok := w.Value.Value.(ast.Call)
@@ -94,9 +62,33 @@ func TestNoComparisonInsideWith(t *testing.T) {
 			}
 			return false
 		})
+	}
+}
+
+// parseModules parses every embedded .rego file (rules, libraries and their tests).
+func parseModules(t *testing.T) map[string]*ast.Module {
+	t.Helper()
+	modules := map[string]*ast.Module{}
+	err := fs.WalkDir(policies.FS, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".rego") {
+			return err
+		}
+		src, err := fs.ReadFile(policies.FS, path)
+		if err != nil {
+			return err
+		}
+		m, err := ast.ParseModuleWithOpts(path, string(src), ast.ParserOptions{
+			RegoVersion:       ast.RegoV1,
+			ProcessAnnotation: true,
+		})
+		if err != nil {
+			return err
+		}
+		modules[path] = m
 		return nil
 	})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("load policies: %v", err)
 	}
+	return modules
 }
