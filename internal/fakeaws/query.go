@@ -31,10 +31,6 @@ type queryError struct {
 	ReqID   string   `xml:"RequestId"`
 }
 
-type member struct {
-	Value string `xml:",chardata"`
-}
-
 type tag struct {
 	Key   string `xml:"Key"`
 	Value string `xml:"Value"`

@@ -1,6 +1,7 @@
 package load
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -387,7 +388,7 @@ func loadProviderList(d document, r *fileResult) error {
 		p := snapshot.OIDCProvider{ARN: arn, AccountID: arnField(arn, 4), Issuer: issuer, Loc: d.loc(it)}
 		r.items.OIDCProviders = append(r.items.OIDCProviders, p)
 		accounts[p.AccountID] = true
-		partition = cmpOr(partition, arnField(arn, 1))
+		partition = cmp.Or(partition, arnField(arn, 1))
 	}
 	c := claim{kind: claimProviders, complete: true, at: d.loc(d.node), partition: partition}
 	ids := sortedKeys(accounts)
@@ -448,7 +449,7 @@ func loadCluster(d document, r *fileResult) error {
 	if err != nil {
 		return err
 	}
-	c := snapshot.Cluster{ID: cmpOr(arn, name), Name: name, ARN: arn, Loc: d.loc(n)}
+	c := snapshot.Cluster{ID: cmp.Or(arn, name), Name: name, ARN: arn, Loc: d.loc(n)}
 	if arn != "" {
 		if arnField(arn, 2) != "eks" || arnField(arn, 3) == "" || arnField(arn, 4) == "" {
 			return syntax.Errorf(n.Get("arn"), "%q is not an EKS cluster ARN", arn)
@@ -585,13 +586,6 @@ func arnResourceName(arn string) string {
 func stripScheme(u string) string {
 	u = strings.TrimPrefix(u, "https://")
 	return strings.TrimPrefix(u, "http://")
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 func sortedKeys(m map[string]bool) []string {

@@ -1,6 +1,7 @@
 package load
 
 import (
+	"cmp"
 	"fmt"
 	"path"
 	"slices"
@@ -270,7 +271,7 @@ func (rv *resolver) tieProviders() {
 			}
 			if acct != "" {
 				p.AccountID = acct
-				p.ARN = fmt.Sprintf("arn:%s:iam::%s:oidc-provider/%s", cmpOr(rv.partitions[acct], partitionOf(p.Issuer)), acct, p.Issuer)
+				p.ARN = fmt.Sprintf("arn:%s:iam::%s:oidc-provider/%s", cmp.Or(rv.partitions[acct], partitionOf(p.Issuer)), acct, p.Issuer)
 			}
 		}
 	}
