@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
+	"github.com/irsa-audit/irsa-audit/pkg/report"
 )
 
 func newCollectCommand(e env) *cobra.Command {
@@ -50,7 +50,7 @@ interrupted run writes nothing.`,
 			}
 			if len(snap.Errors) > 0 {
 				for _, ie := range snap.Errors {
-					fmt.Fprintf(e.stderr, "irsa-audit: %s\n", formatInputError(ie))
+					fmt.Fprintf(e.stderr, "irsa-audit: %s\n", report.FormatInputError(ie))
 				}
 				return exitCodeError{exitError}
 			}
@@ -60,20 +60,4 @@ interrupted run writes nothing.`,
 	f.register(cmd)
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write the snapshot to `FILE` (default: standard output)")
 	return cmd
-}
-
-func formatInputError(ie snapshot.InputError) string {
-	where := ie.File
-	if where == "" {
-		where = ie.API
-	}
-	switch {
-	case where == "":
-		return ie.Message
-	case ie.Line > 0 && ie.Column > 0:
-		return fmt.Sprintf("%s:%d:%d: %s", where, ie.Line, ie.Column, ie.Message)
-	case ie.Line > 0:
-		return fmt.Sprintf("%s:%d: %s", where, ie.Line, ie.Message)
-	}
-	return where + ": " + ie.Message
 }

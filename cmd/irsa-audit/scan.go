@@ -152,7 +152,7 @@ func runScan(ctx context.Context, e env, f scanFlags, paths []string) error {
 		// so a CI log shows why the run failed.
 		if format != report.Text || f.out.output != "" {
 			for _, ie := range rep.Errors {
-				fmt.Fprintf(e.stderr, "irsa-audit: %s\n", formatInputError(ie))
+				fmt.Fprintf(e.stderr, "irsa-audit: %s\n", report.FormatInputError(ie))
 			}
 		}
 		return exitCodeError{exitError}

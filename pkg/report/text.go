@@ -71,7 +71,7 @@ func writeText(w io.Writer, r *findings.Report, opts Options) error {
 		}
 		bw.WriteString("errors:\n")
 		for _, e := range r.Errors {
-			fmt.Fprintf(bw, "  %s\n", formatInputError(e))
+			fmt.Fprintf(bw, "  %s\n", FormatInputError(e))
 		}
 	}
 	if len(r.Skipped) > 0 {
@@ -197,9 +197,9 @@ func resource(r findings.Resource) string {
 	return strings.TrimSpace(clean(r.Kind) + " " + clean(r.ID))
 }
 
-// formatInputError renders an input error the way compilers do, file:line:col: message, so
-// editors and terminals can jump to it.
-func formatInputError(e snapshot.InputError) string {
+// FormatInputError renders an input error the way compilers do, file:line:col: message (or
+// api: message), so editors and terminals can jump to it; control characters are escaped.
+func FormatInputError(e snapshot.InputError) string {
 	var b strings.Builder
 	switch {
 	case e.File != "":
