@@ -39,9 +39,6 @@ type liveFlags struct {
 
 	timeout time.Duration
 	quiet   bool
-
-	// endpoints and awsConfig let tests point the AWS SDK at a loopback server.
-	endpoints awscollect.Endpoints
 }
 
 func (f *liveFlags) register(cmd *cobra.Command) {
@@ -118,7 +115,6 @@ func (f *liveFlags) collect(ctx context.Context, e env) (*snapshot.Snapshot, err
 			AccountRole: f.accountRole,
 			Accounts:    f.accounts,
 			AllAccounts: f.allAccounts,
-			Endpoints:   f.endpoints,
 		}
 	}
 	if f.kube {
