@@ -253,6 +253,7 @@ func inputOf(snap *snapshot.Snapshot) (ast.Object, error) {
 func buildInput(snap *snapshot.Snapshot, withTrust bool) (ast.Object, error) {
 	var (
 		v, perms, tr ast.Value
+		analysis     *trust.Analysis
 		vErr, aErr   error
 		wg           sync.WaitGroup
 	)
@@ -263,7 +264,8 @@ func buildInput(snap *snapshot.Snapshot, withTrust bool) (ast.Object, error) {
 			return
 		}
 		if withTrust {
-			if tr, aErr = toValue(trust.Analyze(snap)); aErr != nil {
+			analysis = trust.Analyze(snap)
+			if tr, aErr = toValue(analysis); aErr != nil {
 				aErr = fmt.Errorf("convert trust analysis: %w", aErr)
 			}
 		}
@@ -281,6 +283,12 @@ func buildInput(snap *snapshot.Snapshot, withTrust bool) (ast.Object, error) {
 	}
 	obj.Insert(ast.StringTerm("permissions"), ast.NewTerm(perms))
 	if withTrust {
+		trObj, ok := tr.(ast.Object)
+		if !ok {
+			return nil, fmt.Errorf("trust analysis is %T, want an object", tr)
+		}
+		// lib/irsa's entries refer to the snapshot's statements, so they are built last.
+		trObj.Insert(ast.StringTerm("irsa"), ast.NewTerm(irsaFacts(obj, analysis.OIDCStatements)))
 		obj.Insert(ast.StringTerm("trust"), ast.NewTerm(tr))
 	}
 	return obj, nil

@@ -60,6 +60,27 @@ func oidcEdgeSnapshot() *snapshot.Snapshot {
 				cond("StringEquals", eks+":aud", "sts.amazonaws.com")),
 			st("Allow", []string{"arn:aws:iam::111122223333:oidc-provider/"}, wi),
 		)},
+		// Every form of fails_when_missing, on the statement's own issuer and on others.
+		{ARN: "arn:aws:iam::111122223333:role/blocking", TrustPolicy: doc(
+			st("Allow", []string{prov("111122223333", eks), prov("111122223333", "kube.example.com/c2")}, wi,
+				cond("StringEquals", eks+":sub", "system:serviceaccount:a:b"),
+				snapshot.Condition{Operator: "StringEqualsIfExists", BaseOperator: "StringEquals", IfExists: true, Known: true, Key: gh + ":sub", Values: []string{"x"}},
+				snapshot.Condition{Operator: "StringNotEquals", BaseOperator: "StringEquals", Negated: true, Known: true, Key: "other.example.com:aud", Values: []string{"x"}},
+				snapshot.Condition{Operator: "ForAllValues:StringEquals", Qualifier: "ForAllValues", BaseOperator: "StringEquals", Known: true, Key: "third.example.com:sub", Values: []string{"x"}},
+				snapshot.Condition{Operator: "ForAnyValue:StringEquals", Qualifier: "ForAnyValue", BaseOperator: "StringEquals", Known: true, Key: "fourth.example.com:sub", Values: []string{"x"}},
+				cond("Null", "null-false.example.com:sub", "false"),
+				cond("Null", "null-FALSE.example.com:aud", "FALSE", "false"),
+				cond("Null", "null-true.example.com:sub", "true"),
+				cond("Null", "null-mixed.example.com:sub", "false", "true"),
+				snapshot.Condition{Operator: "Null", BaseOperator: "Null", Known: true, Key: "null-nil.example.com:sub"},
+				snapshot.Condition{Operator: "Null", BaseOperator: "Null", Known: true, Key: "null-empty.example.com:sub", Values: []string{}},
+				cond("StringLike", "KUBE.EXAMPLE.COM/c2:sub", "system:serviceaccount:*"),
+				snapshot.Condition{Operator: "Bogus", BaseOperator: "Bogus", Key: "bogus.example.com:aud", Values: []string{"x"}},
+			),
+			st("Allow", []string{"cognito-identity.amazonaws.com", prov("111122223333", gh), "COGNITO-identity.amazonaws.com"}, []string{"sts:AssumeRoleWithWebIdentity", "sts:TagSession"},
+				cond("StringEquals", gh+":sub", "repo:x/y:ref:refs/heads/main"),
+				cond("StringEquals", eks+":sub", "system:serviceaccount:a:b")),
+		)},
 		{ARN: "arn:aws:iam::111122223333:role/none"},
 		{ARN: "arn:aws:iam::111122223333:role/empty", TrustPolicy: doc()},
 	}
@@ -73,9 +94,10 @@ func oidcEdgeSnapshot() *snapshot.Snapshot {
 	}
 }
 
-// TestOIDCStatementsMatchRego holds lib/irsa's oidc_statements, web_identity and
-// provider_conditions read from the Go facts (input.trust.oidc_statements, pkg/trust) equal to
-// the same documents derived in Rego from an input without them.
+// TestOIDCStatementsMatchRego holds lib/irsa's trust_statements, oidc_statements, web_identity
+// and provider_conditions read from the Go facts (input.trust.irsa: pkg/trust's facts, built
+// into entries by irsaFacts) equal, order included, to the same documents derived in Rego from
+// an input without them.
 func TestOIDCStatementsMatchRego(t *testing.T) {
 	examples, err := load.Load(context.Background(), []string{"../../examples", "../load/testdata"}, load.Options{})
 	if err != nil {
@@ -100,7 +122,7 @@ func TestOIDCStatementsMatchRego(t *testing.T) {
 	}
 	const lib = "data.irsa_audit.lib.irsa."
 	pq, err := rego.New(rego.Compiler(c), rego.Query(
-		"o := "+lib+"oidc_statements; w := "+lib+"web_identity; p := "+lib+"provider_conditions",
+		"t := "+lib+"trust_statements; o := "+lib+"oidc_statements; w := "+lib+"web_identity; p := "+lib+"provider_conditions",
 	)).PrepareForEval(context.Background())
 	if err != nil {
 		t.Fatal(err)

@@ -20,7 +20,7 @@ type Analysis struct {
 	Bindings []Binding `json:"bindings"`
 	// OIDCStatements are the facts lib/irsa.rego derives per trust statement for the trust
 	// rules (oidc_statements, web_identity, provider_conditions): see OIDCStatement.
-	OIDCStatements []OIDCStatement `json:"oidc_statements"`
+	OIDCStatements []OIDCStatement `json:"-"`
 }
 
 // Binding is the admission verdict of one ServiceAccount's token for one role it names.

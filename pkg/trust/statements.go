@@ -11,37 +11,67 @@ import (
 // OIDCStatement is the Go form of one entry of lib/irsa.rego's oidc_statements: an Allow
 // statement of a trust document (a standalone policy file or a role's trust policy) whose
 // Principal.Federated names at least one IAM OIDC provider, with what lib/irsa derives from it
-// for the trust rules. The rules read the statement itself from input; these are only the
-// derived facts.
+// for the trust rules. The statement itself is in the input; these are only the derived facts,
+// which pkg/eval turns into lib/irsa's entries.
 type OIDCStatement struct {
 	// Kind is "policy" (the statement is input.policies[Index].document.statements[Statement])
 	// or "role" (input.roles[Index].trust_policy.statements[Statement]).
-	Kind      string `json:"kind"`
-	Index     int    `json:"index"`
-	Statement int    `json:"statement"`
+	Kind      string
+	Index     int
+	Statement int
 	// Providers maps each OIDC provider ARN of Principal.Federated to its issuer
 	// (irsa.oidc_providers).
-	Providers map[string]string `json:"providers"`
+	Providers map[string]string
+	// WebIdentityAction is true when the statement allows sts:AssumeRoleWithWebIdentity
+	// (irsa.covers_action).
+	WebIdentityAction bool
+	// Keys are the statement's condition entries whose key is an OIDC claim key
+	// "<issuer>:sub" or "<issuer>:aud" (irsa.issuer_key), in statement order.
+	Keys []IssuerKey
+	// PrincipalIssuers are the issuers of every Federated principal in lower case, the
+	// principal itself for one that is no OIDC provider ARN; sorted, no duplicates.
+	PrincipalIssuers []string
+	// KubernetesIssuers are the issuers of Providers and Keys, in lower case, that are
+	// Kubernetes issuers given the statement's conditions (irsa.is_kubernetes_issuer); sorted,
+	// no duplicates.
+	KubernetesIssuers []string
 	// WebIdentity has one entry per provider of a Kubernetes issuer when the statement allows
 	// sts:AssumeRoleWithWebIdentity (irsa.web_identity), in provider ARN order; empty otherwise.
-	WebIdentity []WebIdentity `json:"web_identity"`
+	WebIdentity []WebIdentity
+}
+
+// IssuerKey is one condition entry on an OIDC claim key.
+type IssuerKey struct {
+	// Index is the entry's index in the statement's conditions.
+	Index int
+	// Issuer is the key's issuer as written; Claim is "sub" or "aud".
+	Issuer, Claim string
+	// Blocking is true when the condition fails for a request without the key
+	// (irsa.fails_when_missing): it refuses the tokens of every other issuer.
+	Blocking bool
 }
 
 // WebIdentity is one provider of a web-identity statement (an entry of irsa.web_identity).
 type WebIdentity struct {
-	Provider string `json:"provider"`
-	Issuer   string `json:"issuer"`
+	Provider string
+	Issuer   string
+	// Claims are the claims ("aud", "sub") that carry a condition on this issuer's keys;
+	// sorted.
+	Claims []string
+	// Blocking are the issuers, as written, other than this one whose keys carry a blocking
+	// condition (irsa.other_issuers_blocking); sorted, no duplicates.
+	Blocking []string
 	// Conditions are the statement's condition entries on this issuer's "sub" or "aud" key
 	// (irsa.provider_conditions), in statement order.
-	Conditions []ProviderCondition `json:"conditions"`
+	Conditions []ProviderCondition
 }
 
 // ProviderCondition names one condition entry of a statement on a provider's own claim.
 type ProviderCondition struct {
 	// Index is the entry's index in the statement's conditions.
-	Index int `json:"index"`
+	Index int
 	// Claim is "sub" or "aud".
-	Claim string `json:"claim"`
+	Claim string
 }
 
 // The regular expressions of lib/irsa.rego, verbatim: Go's regexp is the engine OPA's regex
@@ -80,35 +110,99 @@ func appendOIDC(out []OIDCStatement, kind string, index int, doc *snapshot.Docum
 			continue
 		}
 		providers := map[string]string{}
+		var principals []string
 		for _, arn := range st.Principal.Federated {
 			arn = valid(arn)
-			if issuer, ok := OIDCIssuer(arn); ok {
+			issuer, ok := OIDCIssuer(arn)
+			if ok {
 				providers[arn] = issuer
+			} else {
+				issuer = arn
 			}
+			principals = append(principals, strings.ToLower(issuer))
 		}
 		if len(providers) == 0 {
 			continue
 		}
-		os := OIDCStatement{Kind: kind, Index: index, Statement: j, Providers: providers, WebIdentity: []WebIdentity{}}
-		if CoversAction(st, webIdentityAction) {
-			keys := conditionKeys(st)
+		keys := conditionKeys(st)
+		os := OIDCStatement{
+			Kind:              kind,
+			Index:             index,
+			Statement:         j,
+			Providers:         providers,
+			WebIdentityAction: CoversAction(st, webIdentityAction),
+			Keys:              []IssuerKey{},
+			PrincipalIssuers:  sortedSet(principals),
+			WebIdentity:       []WebIdentity{},
+		}
+		var candidates []string
+		for _, issuer := range providers {
+			candidates = append(candidates, issuer)
+		}
+		for _, key := range keys {
+			if key.ok {
+				os.Keys = append(os.Keys, IssuerKey{Index: key.index, Issuer: key.issuer, Claim: key.claim, Blocking: failsWhenMissing(&st.Conditions[key.index])})
+				candidates = append(candidates, key.issuer)
+			}
+		}
+		var kube []string
+		for _, issuer := range candidates {
+			if kubernetesIssuer(issuer, st, keys) {
+				kube = append(kube, strings.ToLower(issuer))
+			}
+		}
+		os.KubernetesIssuers = sortedSet(kube)
+		if os.WebIdentityAction {
 			for _, arn := range sortedKeys(providers) {
 				issuer := providers[arn]
 				if !kubernetesIssuer(issuer, st, keys) {
 					continue
 				}
 				wi := WebIdentity{Provider: arn, Issuer: issuer, Conditions: []ProviderCondition{}}
-				for k, key := range keys {
-					if key.ok && strings.ToLower(key.issuer) == strings.ToLower(issuer) {
-						wi.Conditions = append(wi.Conditions, ProviderCondition{Index: k, Claim: key.claim})
+				var claims, blocking []string
+				for _, key := range os.Keys {
+					if strings.ToLower(key.Issuer) == strings.ToLower(issuer) {
+						wi.Conditions = append(wi.Conditions, ProviderCondition{Index: key.Index, Claim: key.Claim})
+						claims = append(claims, key.Claim)
+					} else if key.Blocking {
+						blocking = append(blocking, key.Issuer)
 					}
 				}
+				wi.Claims, wi.Blocking = sortedSet(claims), sortedSet(blocking)
 				os.WebIdentity = append(os.WebIdentity, wi)
 			}
 		}
 		out = append(out, os)
 	}
 	return out
+}
+
+// failsWhenMissing is irsa.fails_when_missing: the condition is false for a request without
+// its key. A Null condition whose values are null (nil) is not: Rego's every is false over
+// null.
+func failsWhenMissing(c *snapshot.Condition) bool {
+	base := valid(c.BaseOperator)
+	if base == "Null" {
+		if c.Values == nil {
+			return false
+		}
+		for _, v := range c.Values {
+			if strings.ToLower(valid(v)) != "false" {
+				return false
+			}
+		}
+		return true
+	}
+	return !c.IfExists && !c.Negated && valid(c.Qualifier) != "ForAllValues"
+}
+
+// sortedSet sorts ss and drops duplicates; never nil.
+func sortedSet(ss []string) []string {
+	if ss == nil {
+		return []string{}
+	}
+	slices.Sort(ss)
+	return slices.Compact(ss)
 }
 
 // OIDCIssuer is irsa.oidc_issuer: the issuer of an IAM OIDC provider ARN.
@@ -122,6 +216,7 @@ func OIDCIssuer(arn string) (string, bool) {
 
 // issuerKey is irsa.issuer_key of one condition key; ok is false where that is undefined.
 type issuerKey struct {
+	index         int
 	issuer, claim string
 	ok            bool
 }
@@ -130,7 +225,7 @@ func conditionKeys(st *snapshot.Statement) []issuerKey {
 	keys := make([]issuerKey, len(st.Conditions))
 	for k := range st.Conditions {
 		if m := issuerKeyRE.FindStringSubmatch(valid(st.Conditions[k].Key)); m != nil {
-			keys[k] = issuerKey{issuer: m[1], claim: strings.ToLower(m[2]), ok: true}
+			keys[k] = issuerKey{index: k, issuer: m[1], claim: strings.ToLower(m[2]), ok: true}
 		}
 	}
 	return keys

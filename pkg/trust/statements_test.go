@@ -1,6 +1,7 @@
 package trust
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -50,11 +51,26 @@ func TestOIDCStatements(t *testing.T) {
 			}}},
 		},
 	}
+	lowerEKS := strings.ToLower(eks)
 	want := []OIDCStatement{
 		{Kind: "role", Index: 1, Statement: 1,
-			Providers:   map[string]string{prov(gh): gh, prov(eks): eks},
-			WebIdentity: []WebIdentity{{Provider: prov(eks), Issuer: eks, Conditions: []ProviderCondition{{Index: 2, Claim: "aud"}, {Index: 3, Claim: "sub"}}}}},
-		{Kind: "role", Index: 1, Statement: 2, Providers: map[string]string{prov(eks): eks}, WebIdentity: []WebIdentity{}},
+			Providers:         map[string]string{prov(gh): gh, prov(eks): eks},
+			WebIdentityAction: true,
+			Keys: []IssuerKey{
+				{Index: 0, Issuer: gh, Claim: "sub", Blocking: true},
+				{Index: 2, Issuer: eks, Claim: "aud", Blocking: true},
+				{Index: 3, Issuer: eks, Claim: "sub", Blocking: true},
+			},
+			PrincipalIssuers:  []string{lowerEKS, gh},
+			KubernetesIssuers: []string{lowerEKS},
+			WebIdentity: []WebIdentity{{
+				Provider: prov(eks), Issuer: eks,
+				Claims: []string{"aud", "sub"}, Blocking: []string{gh},
+				Conditions: []ProviderCondition{{Index: 2, Claim: "aud"}, {Index: 3, Claim: "sub"}},
+			}}},
+		{Kind: "role", Index: 1, Statement: 2, Providers: map[string]string{prov(eks): eks},
+			Keys: []IssuerKey{}, PrincipalIssuers: []string{lowerEKS}, KubernetesIssuers: []string{lowerEKS},
+			WebIdentity: []WebIdentity{}},
 	}
 	if diff := cmp.Diff(want, OIDCStatements(snap)); diff != "" {
 		t.Errorf("OIDCStatements (-want +got):\n%s", diff)

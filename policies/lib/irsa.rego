@@ -4,71 +4,106 @@
 # no findings and carries no METADATA id.
 package irsa_audit.lib.irsa
 
+# The documents below are arrays, in input order: the standalone policy files (input.policies)
+# first, then the roles (input.roles), each statement in document order, and for web_identity
+# the providers of a statement in ARN order. They are arrays rather than sets because a set of
+# objects is hashed, compared and sorted before it is iterated, which at tens of thousands of
+# statements costs more than the rules themselves.
+#
+# The evaluator derives them in Go (pkg/trust's facts; pkg/eval builds the entries, the
+# statements and conditions being the input's own values) and hands them over at
+# input.trust.irsa, which is read when present; without it (the Rego tests, `opa test`, inputs
+# built by other tools) they are derived here. Both give equal arrays (TestOIDCStatementsMatchRego).
+
 # trust_statements holds every statement of every document that can be a trust policy: the
 # standalone policy files (input.policies) and the role trust policies (input.roles). Each entry
 # carries the resource the document belongs to and the path of the statement inside input.
-trust_statements contains entry if {
-	some i, p in input.policies
-	some j, statement in p.document.statements
-	entry := {
-		"resource": {"kind": "policy", "id": p.id},
-		"path": ["policies", i, "document", "statements", j],
-		"statement": statement,
-	}
-}
-
-trust_statements contains entry if {
-	some i, r in input.roles
-	some j, statement in r.trust_policy.statements
-	entry := {
-		"resource": {"kind": "role", "id": r.arn},
-		"path": ["roles", i, "trust_policy", "statements", j],
-		"statement": statement,
-	}
-}
+trust_statements := input.trust.irsa.trust_statements if {
+	_has_facts
+} else := array.concat(
+	[entry |
+		some i, p in input.policies
+		some j, statement in p.document.statements
+		entry := {
+			"resource": {"kind": "policy", "id": p.id},
+			"path": ["policies", i, "document", "statements", j],
+			"statement": statement,
+		}
+	],
+	[entry |
+		some i, r in input.roles
+		some j, statement in r.trust_policy.statements
+		entry := {
+			"resource": {"kind": "role", "id": r.arn},
+			"path": ["roles", i, "trust_policy", "statements", j],
+			"statement": statement,
+		}
+	],
+)
 
 # oidc_statements holds the Allow trust statements that trust at least one IAM OIDC provider
-# through Principal.Federated. "providers" maps each provider ARN to its issuer.
-#
-# The evaluator derives oidc_statements, web_identity and provider_conditions in Go (pkg/trust,
-# the same semantics, tested against this library) and hands the facts over at
-# input.trust.oidc_statements, which is read when present; without it (the Rego tests, `opa
-# test`, inputs built by other tools) they are derived here. Both give the same entries.
-oidc_statements contains object.union(_fact_statement(f), {"providers": f.providers}) if {
+# through Principal.Federated: a trust_statements entry with
+#   "providers": each provider ARN's issuer,
+#   "web_identity_action": whether the statement allows sts:AssumeRoleWithWebIdentity,
+#   "keys": its condition entries on OIDC claim keys, {"index", "issuer" (as written),
+#           "claim" ("sub" or "aud"), "blocking" (fails_when_missing)}, in statement order,
+#   "principal_issuers": the lower-case issuers of its Federated principals (a principal that is
+#           no OIDC provider ARN as it is), sorted,
+#   "kubernetes_issuers": the lower-case issuers of its providers and keys that are Kubernetes
+#           issuers (is_kubernetes_issuer), sorted.
+oidc_statements := input.trust.irsa.oidc_statements if {
 	_has_facts
-	some f in input.trust.oidc_statements
-}
-
-oidc_statements contains object.union(ts, {"providers": providers}) if {
-	not _has_facts
+} else := [object.union(ts, _oidc_facts(ts.statement, providers)) |
 	some ts in trust_statements
 	ts.statement.effect == "Allow"
 	providers := oidc_providers(ts.statement)
 	count(providers) > 0
+]
+
+_oidc_facts(statement, providers) := {
+	"providers": providers,
+	"web_identity_action": _covers_web_identity(statement),
+	"keys": keys,
+	"principal_issuers": sort({lower(_issuer_of(federated)) |
+		some federated in object.get(statement, ["principal", "federated"], [])
+	}),
+	"kubernetes_issuers": sort({lower(issuer) |
+		some issuer in {issuer | some issuer in providers} | {key.issuer | some key in keys}
+		is_kubernetes_issuer(issuer, conditions(statement))
+	}),
+} if {
+	keys := [{"index": k, "issuer": key.issuer, "claim": key.claim, "blocking": _blocking(condition)} |
+		some k, condition in conditions(statement)
+		key := issuer_key(condition.key)
+	]
 }
+
+_covers_web_identity(statement) := true if {
+	covers_action(statement, "sts:AssumeRoleWithWebIdentity")
+} else := false
+
+_blocking(condition) := true if {
+	fails_when_missing(condition)
+} else := false
+
+_issuer_of(federated) := issuer if {
+	issuer := oidc_issuer(federated)
+} else := federated
 
 # web_identity holds one entry per IRSA web-identity statement and Kubernetes OIDC provider it
 # trusts: the statement allows sts:AssumeRoleWithWebIdentity, and the Federated principal is an
-# OIDC provider of a Kubernetes issuer.
-web_identity contains entry if {
+# OIDC provider of a Kubernetes issuer. Besides the statement, the provider and its issuer, an
+# entry has "claims", the claims ("aud", "sub") of the issuer's own keys that carry a condition,
+# and "blocking", the other issuers (as written) whose keys carry a condition that fails when
+# the key is missing: such a condition refuses every token of this issuer, since those tokens
+# do not carry the other issuer's keys. Both sorted.
+web_identity := input.trust.irsa.web_identity if {
 	_has_facts
-	some f in input.trust.oidc_statements
-	some wi in f.web_identity
-	ts := _fact_statement(f)
-	entry := {
-		"resource": ts.resource,
-		"path": ts.path,
-		"statement": ts.statement,
-		"provider": wi.provider,
-		"issuer": wi.issuer,
-	}
-}
-
-web_identity contains entry if {
-	not _has_facts
+} else := [entry |
 	some os in oidc_statements
-	covers_action(os.statement, "sts:AssumeRoleWithWebIdentity")
-	some provider, issuer in os.providers
+	os.web_identity_action
+	some provider in sort(object.keys(os.providers))
+	issuer := os.providers[provider]
 	is_kubernetes_issuer(issuer, conditions(os.statement))
 	entry := {
 		"resource": os.resource,
@@ -76,29 +111,16 @@ web_identity contains entry if {
 		"statement": os.statement,
 		"provider": provider,
 		"issuer": issuer,
+		"claims": sort({key.claim | some key in os.keys; lower(key.issuer) == lower(issuer)}),
+		"blocking": sort({key.issuer | some key in os.keys; key.blocking; lower(key.issuer) != lower(issuer)}),
 	}
-}
+]
 
 # provider_conditions holds every condition entry of a web-identity statement on the provider's
 # own "sub" or "aud" key, with its path inside input and the claim ("sub" or "aud") it names.
-provider_conditions contains entry if {
+provider_conditions := input.trust.irsa.provider_conditions if {
 	_has_facts
-	some f in input.trust.oidc_statements
-	some wi in f.web_identity
-	ts := _fact_statement(f)
-	some pc in wi.conditions
-	entry := {
-		"resource": ts.resource,
-		"path": array.concat(ts.path, ["conditions", pc.index]),
-		"provider": wi.provider,
-		"issuer": wi.issuer,
-		"claim": pc.claim,
-		"condition": ts.statement.conditions[pc.index],
-	}
-}
-
-provider_conditions contains entry if {
-	not _has_facts
+} else := [entry |
 	some wi in web_identity
 	some k, condition in conditions(wi.statement)
 	key := issuer_key(condition.key)
@@ -111,27 +133,10 @@ provider_conditions contains entry if {
 		"claim": key.claim,
 		"condition": condition,
 	}
-}
+]
 
-# _has_facts is true when the evaluator handed over the Go trust statement facts.
-_has_facts if is_array(input.trust.oidc_statements)
-
-# _fact_statement returns the trust_statements entry of the statement a Go fact names.
-_fact_statement(f) := {
-	"resource": {"kind": "policy", "id": input.policies[f.index].id},
-	"path": ["policies", f.index, "document", "statements", f.statement],
-	"statement": input.policies[f.index].document.statements[f.statement],
-} if {
-	f.kind == "policy"
-}
-
-_fact_statement(f) := {
-	"resource": {"kind": "role", "id": input.roles[f.index].arn},
-	"path": ["roles", f.index, "trust_policy", "statements", f.statement],
-	"statement": input.roles[f.index].trust_policy.statements[f.statement],
-} if {
-	f.kind == "role"
-}
+# _has_facts is true when the evaluator handed over the Go facts.
+_has_facts if is_object(input.trust.irsa)
 
 # conditions returns the condition entries of a statement ([] when it has none).
 conditions(statement) := object.get(statement, "conditions", [])
@@ -178,26 +183,8 @@ issuer_key(key) := {"issuer": m[1], "claim": lower(m[2])} if {
 	m := regex.find_all_string_submatch_n(`^(.*[./].*):((?i:sub|aud))$`, key, 1)[0]
 }
 
-# has_claim_condition is true when the entries hold a condition on "<issuer>:<claim>".
-has_claim_condition(entries, issuer, claim) if {
-	some condition in entries
-	key := issuer_key(condition.key)
-	key.claim == claim
-	lower(key.issuer) == lower(issuer)
-}
-
-# other_issuers_blocking returns the issuers, other than the given one, whose sub or aud keys
-# carry a condition that fails when the key is missing: such a condition refuses every token of
-# the given issuer, since those tokens do not carry the other issuer's keys.
-other_issuers_blocking(entries, issuer) := {key.issuer |
-	some condition in entries
-	key := issuer_key(condition.key)
-	lower(key.issuer) != lower(issuer)
-	fails_when_missing(condition)
-}
-
 # fails_when_missing is true for a condition entry that evaluates to false when its key is absent
-# from the request: a positive, single-valued operator without IfExists, or Null "false".
+# from the request (a condition on another issuer's key then refuses this issuer's tokens): a positive, single-valued operator without IfExists, or Null "false".
 fails_when_missing(condition) if {
 	not condition.if_exists
 	not condition.negated

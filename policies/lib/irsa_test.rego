@@ -108,10 +108,10 @@ test_trust_statements_policies_and_roles if {
 			{"arn": "arn:aws:iam::111122223333:role/r", "trust_policy": {"statements": [statement]}},
 		],
 	}
-	result == {
+	result == [
 		{"resource": {"kind": "policy", "id": "a.json"}, "path": ["policies", 0, "document", "statements", 0], "statement": statement},
 		{"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/r"}, "path": ["roles", 1, "trust_policy", "statements", 0], "statement": statement},
-	}
+	]
 }
 
 test_web_identity_one_entry_per_provider if {
@@ -119,23 +119,27 @@ test_web_identity_one_entry_per_provider if {
 	other := "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/DEF"
 	statement := json.patch(web_identity_statement, [{"op": "replace", "path": "/principal/federated", "value": [eks_provider, other, github]}])
 	result := irsa.web_identity with input as {"policies": [{"id": "t.json", "document": {"statements": [statement]}}]}
-	result == {
-		{
-			"resource": {"kind": "policy", "id": "t.json"}, "path": ["policies", 0, "document", "statements", 0],
-			"statement": statement, "provider": eks_provider, "issuer": eks_issuer,
-		},
+
+	# In provider ARN order; the GitHub provider is no Kubernetes issuer's.
+	result == [
 		{
 			"resource": {"kind": "policy", "id": "t.json"}, "path": ["policies", 0, "document", "statements", 0],
 			"statement": statement, "provider": other, "issuer": "oidc.eks.eu-west-1.amazonaws.com/id/DEF",
+			"claims": [], "blocking": [eks_issuer],
 		},
-	}
+		{
+			"resource": {"kind": "policy", "id": "t.json"}, "path": ["policies", 0, "document", "statements", 0],
+			"statement": statement, "provider": eks_provider, "issuer": eks_issuer,
+			"claims": ["sub"], "blocking": [],
+		},
+	]
 }
 
 test_web_identity_ignores_deny_and_other_actions if {
 	deny := object.union(web_identity_statement, {"effect": "Deny"})
 	assume_role := object.union(web_identity_statement, {"actions": ["sts:AssumeRole"]})
 	result := irsa.web_identity with input as {"policies": [{"id": "t.json", "document": {"statements": [deny, assume_role]}}]}
-	result == set()
+	result == []
 }
 
 test_provider_conditions if {
@@ -144,10 +148,53 @@ test_provider_conditions if {
 		"key": "aws:PrincipalTag/team", "values": ["a"],
 	}}])
 	result := irsa.provider_conditions with input as {"roles": [{"arn": "arn:aws:iam::111122223333:role/r", "trust_policy": {"statements": [statement]}}]}
-	result == {{
+	result == [{
 		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/r"},
 		"path": ["roles", 0, "trust_policy", "statements", 0, "conditions", 0],
 		"provider": eks_provider, "issuer": eks_issuer, "claim": "sub",
 		"condition": web_identity_statement.conditions[0],
-	}}
+	}]
+}
+
+test_oidc_statements_facts if {
+	gh := "token.actions.githubusercontent.com"
+	gh_provider := concat("", ["arn:aws:iam::111122223333:oidc-provider/", gh])
+	cond := {"operator": "StringEquals", "base_operator": "StringEquals", "known": true}
+	statement := {
+		"effect": "Allow",
+		"principal": {"federated": [gh_provider, eks_provider, "Cognito-Identity.amazonaws.com"]},
+		"actions": ["sts:AssumeRoleWith*"],
+		"conditions": [
+			object.union(cond, {"key": concat(":", [gh, "sub"]), "values": ["repo:x/y:ref:refs/heads/main"]}),
+			object.union(cond, {"key": "aws:SourceAccount", "values": ["111122223333"]}),
+			object.union(cond, {"key": concat(":", [upper(eks_issuer), "AUD"]), "values": ["sts.amazonaws.com"], "if_exists": true}),
+			object.union(cond, {"key": "k8s.example.com:sub", "values": ["system:serviceaccount:a:b"]}),
+		],
+	}
+	deny := object.union(statement, {"effect": "Deny"})
+	no_oidc := object.union(statement, {"principal": {"federated": ["cognito-identity.amazonaws.com"]}})
+	result := irsa.oidc_statements with input as {"roles": [{"arn": "arn:aws:iam::111122223333:role/r", "trust_policy": {"statements": [deny, no_oidc, statement]}}]}
+	result == [{
+		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/r"},
+		"path": ["roles", 0, "trust_policy", "statements", 2],
+		"statement": statement,
+		"providers": {gh_provider: gh, eks_provider: eks_issuer},
+		"web_identity_action": true,
+		"keys": [
+			{"index": 0, "issuer": gh, "claim": "sub", "blocking": true},
+			{"index": 2, "issuer": upper(eks_issuer), "claim": "aud", "blocking": false},
+			{"index": 3, "issuer": "k8s.example.com", "claim": "sub", "blocking": true},
+		],
+		"principal_issuers": ["cognito-identity.amazonaws.com", lower(eks_issuer), gh],
+		"kubernetes_issuers": ["k8s.example.com", lower(eks_issuer)],
+	}]
+
+	wi := irsa.web_identity with input as {"roles": [{"arn": "arn:aws:iam::111122223333:role/r", "trust_policy": {"statements": [statement]}}]}
+	wi == [{
+		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/r"},
+		"path": ["roles", 0, "trust_policy", "statements", 0],
+		"statement": statement,
+		"provider": eks_provider, "issuer": eks_issuer,
+		"claims": ["aud"], "blocking": ["k8s.example.com", gh],
+	}]
 }

@@ -37,22 +37,17 @@ import data.irsa_audit.lib.irsa
 # A sub/aud key names an issuer that is not a Federated principal of the statement.
 deny contains finding if {
 	some os in irsa.oidc_statements
-	entries := irsa.conditions(os.statement)
-	principals := _principal_issuers(os.statement)
-	some k, condition in entries
-	key := irsa.issuer_key(condition.key)
-	not lower(key.issuer) in principals
-
-	# After the selective tests above: nearly every condition names a principal's issuer.
-	irsa.covers_action(os.statement, "sts:AssumeRoleWithWebIdentity")
-	_kubernetes_involved({key.issuer} | {issuer | some issuer in os.providers}, entries)
+	os.web_identity_action
+	some key in os.keys
+	not lower(key.issuer) in os.principal_issuers
+	_kubernetes_involved({key.issuer} | {issuer | some issuer in os.providers}, os)
 	finding := {
 		"msg": sprintf(
 			"condition key %q names issuer %q, which is not a Federated principal of the statement (it trusts %s)",
-			[condition.key, key.issuer, _quoted(object.keys(os.providers))],
+			[os.statement.conditions[key.index].key, key.issuer, _quoted(object.keys(os.providers))],
 		),
 		"resource": os.resource,
-		"path": array.concat(os.path, ["conditions", k]),
+		"path": array.concat(os.path, ["conditions", key.index]),
 	}
 }
 
@@ -60,12 +55,11 @@ deny contains finding if {
 # provider's tokens never carry those keys, so they can never pass.
 deny contains finding if {
 	some os in irsa.oidc_statements
-	entries := irsa.conditions(os.statement)
+	os.web_identity_action
 	some provider, issuer in os.providers
-	others := irsa.other_issuers_blocking(entries, issuer)
+	others := {key.issuer | some key in os.keys; key.blocking; lower(key.issuer) != lower(issuer)}
 	count(others) > 0
-	irsa.covers_action(os.statement, "sts:AssumeRoleWithWebIdentity")
-	_kubernetes_involved({issuer} | others, entries)
+	_kubernetes_involved({issuer} | others, os)
 	finding := {
 		"msg": sprintf(
 			"Federated principal %q can never be used: the statement also requires condition keys of %s, which its tokens do not carry",
@@ -76,19 +70,10 @@ deny contains finding if {
 	}
 }
 
-# _principal_issuers are the lower-case issuers a statement trusts: those of its OIDC provider
-# ARNs and any other Federated value as written (e.g. "cognito-identity.amazonaws.com").
-_principal_issuers(statement) := {lower(_issuer_of(federated)) |
-	some federated in object.get(statement, ["principal", "federated"], [])
-}
-
-_issuer_of(federated) := irsa.oidc_issuer(federated)
-
-_issuer_of(federated) := federated if not irsa.oidc_issuer(federated)
-
-_kubernetes_involved(issuers, entries) if {
+# _kubernetes_involved is true when one of the issuers is a Kubernetes issuer of the statement.
+_kubernetes_involved(issuers, os) if {
 	some issuer in issuers
-	irsa.is_kubernetes_issuer(issuer, entries)
+	lower(issuer) in os.kubernetes_issuers
 }
 
 _quoted(names) := concat(", ", [sprintf("%q", [name]) | some name in sort(names)])

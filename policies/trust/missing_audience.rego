@@ -28,9 +28,8 @@ import data.irsa_audit.lib.irsa
 
 deny contains finding if {
 	some wi in irsa.web_identity
-	entries := irsa.conditions(wi.statement)
-	irsa.has_claim_condition(entries, wi.issuer, "sub")
-	not irsa.has_claim_condition(entries, wi.issuer, "aud")
+	"sub" in wi.claims
+	not "aud" in wi.claims
 	other := _other_audiences(wi.provider)
 	finding := object.union(
 		{

@@ -32,12 +32,11 @@ import data.irsa_audit.lib.irsa
 
 deny contains finding if {
 	some wi in irsa.web_identity
-	entries := irsa.conditions(wi.statement)
-	not irsa.has_claim_condition(entries, wi.issuer, "sub")
+	not "sub" in wi.claims
 
 	# A blocking condition on another issuer's keys refuses this provider's tokens altogether;
 	# that mismatch is reported by IRSA-005.
-	count(irsa.other_issuers_blocking(entries, wi.issuer)) == 0
+	count(wi.blocking) == 0
 
 	finding := {
 		"msg": sprintf(
