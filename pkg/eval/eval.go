@@ -289,6 +289,7 @@ func buildInput(snap *snapshot.Snapshot, withTrust bool) (ast.Object, error) {
 		}
 		// lib/irsa's entries refer to the snapshot's statements, so they are built last.
 		trObj.Insert(ast.StringTerm("irsa"), ast.NewTerm(irsaFacts(obj, analysis.OIDCStatements)))
+		trObj.Insert(ast.StringTerm("index"), ast.NewTerm(bindingsIndex(analysis.Index)))
 		obj.Insert(ast.StringTerm("trust"), ast.NewTerm(tr))
 	}
 	return obj, nil

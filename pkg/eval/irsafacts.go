@@ -145,3 +145,71 @@ func stringsTerm(ss []string) *ast.Term {
 	}
 	return ast.ArrayTerm(terms...)
 }
+
+// bindingsIndex builds input.trust.index, the indexes of policies/lib/bindings.rego, from
+// pkg/trust's: the same documents the library derives in Rego from an input without them.
+func bindingsIndex(x *trust.Index) ast.Object {
+	annotated := make([]*ast.Term, len(x.Annotated))
+	for n, i := range x.Annotated {
+		annotated[n] = ast.InternedTerm(i)
+	}
+	parts, keys := ast.NewObject(), ast.NewObject()
+	for i, p := range x.RoleARNParts {
+		parts.Insert(ast.InternedTerm(i), ast.ObjectTerm(
+			ast.Item(ast.StringTerm("partition"), ast.StringTerm(p.Partition)),
+			ast.Item(ast.StringTerm("account"), ast.StringTerm(p.Account)),
+			ast.Item(ast.StringTerm("path"), ast.StringTerm(p.Path)),
+			ast.Item(ast.StringTerm("name"), ast.StringTerm(p.Name)),
+		))
+	}
+	for i, key := range x.RoleKey {
+		keys.Insert(ast.InternedTerm(i), ast.StringTerm(key))
+	}
+	unparsed := make([]*ast.Term, len(x.UnparsedRoles))
+	for n, r := range x.UnparsedRoles {
+		unparsed[n] = ast.InternedTerm(r)
+	}
+	ids := make([]*ast.Term, len(x.ServiceAccountIDs))
+	for n, id := range x.ServiceAccountIDs {
+		ids[n] = ast.StringTerm(id)
+	}
+	pinned := make([]*ast.Term, len(x.PinnedGrants))
+	for n, pg := range x.PinnedGrants {
+		grants := make([]*ast.Term, len(pg.Grants))
+		for g, grant := range pg.Grants {
+			grants[g] = ast.ObjectTerm(
+				ast.Item(ast.StringTerm("issuer"), ast.StringTerm(grant.Issuer)),
+				ast.Item(ast.StringTerm("namespace"), ast.StringTerm(grant.Namespace)),
+				ast.Item(ast.StringTerm("name"), ast.StringTerm(grant.Name)),
+			)
+		}
+		pinned[n] = ast.ObjectTerm(
+			ast.Item(ast.StringTerm("role"), ast.InternedTerm(pg.Role)),
+			ast.Item(ast.StringTerm("grants"), ast.SetTerm(grants...)),
+		)
+	}
+	return ast.NewObject(
+		ast.Item(ast.StringTerm("annotated"), ast.ArrayTerm(annotated...)),
+		ast.Item(ast.StringTerm("role_arn_parts"), ast.NewTerm(parts)),
+		ast.Item(ast.StringTerm("role_key"), ast.NewTerm(keys)),
+		ast.Item(ast.StringTerm("namers"), indexSets(x.Namers)),
+		ast.Item(ast.StringTerm("roles_by_key"), indexSets(x.RolesByKey)),
+		ast.Item(ast.StringTerm("unparsed_roles"), ast.ArrayTerm(unparsed...)),
+		ast.Item(ast.StringTerm("clusters_by_id"), indexSets(x.ClustersByID)),
+		ast.Item(ast.StringTerm("service_account_ids"), ast.SetTerm(ids...)),
+		ast.Item(ast.StringTerm("pinned_grants"), ast.ArrayTerm(pinned...)),
+	)
+}
+
+// indexSets turns a map of keys to indexes into an object of keys to sets of numbers.
+func indexSets(m map[string][]int) *ast.Term {
+	obj := ast.NewObject()
+	for key, indexes := range m {
+		set := make([]*ast.Term, len(indexes))
+		for n, i := range indexes {
+			set[n] = ast.InternedTerm(i)
+		}
+		obj.Insert(ast.StringTerm(key), ast.SetTerm(set...))
+	}
+	return ast.NewTerm(obj)
+}

@@ -99,7 +99,7 @@ func edgeSnapshot() *snapshot.Snapshot {
 // what lib/bindings.rego derives with lib/admits.rego from the same input without them.
 func TestTrustAnalysisMatchesRego(t *testing.T) {
 	mods := map[string]*ast.Module{}
-	for _, name := range []string{"lib/admits.rego", "lib/bindings.rego"} {
+	for _, name := range []string{"lib/admits.rego", "lib/bindings.rego", "lib/irsa.rego"} {
 		src, err := fs.ReadFile(policies.FS, name)
 		if err != nil {
 			t.Fatal(err)

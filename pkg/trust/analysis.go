@@ -21,6 +21,8 @@ type Analysis struct {
 	// OIDCStatements are the facts lib/irsa.rego derives per trust statement for the trust
 	// rules (oidc_statements, web_identity, provider_conditions): see OIDCStatement.
 	OIDCStatements []OIDCStatement `json:"-"`
+	// Index holds lib/bindings.rego's indexes (see Index).
+	Index *Index `json:"-"`
 }
 
 // Binding is the admission verdict of one ServiceAccount's token for one role it names.
@@ -43,7 +45,7 @@ const audienceAnnotation = "eks.amazonaws.com/audience"
 
 // Analyze computes the verdict of every ServiceAccount-role binding of snap.
 func Analyze(snap *snapshot.Snapshot) *Analysis {
-	a := &Analysis{Version: Version, Bindings: []Binding{}, OIDCStatements: OIDCStatements(snap)}
+	a := &Analysis{Version: Version, Bindings: []Binding{}, OIDCStatements: OIDCStatements(snap), Index: BuildIndex(snap)}
 	if snap == nil {
 		return a
 	}

@@ -37,7 +37,9 @@ deny contains finding if {
 	sa := input.service_accounts[i]
 	arn := sa.role_arn
 	parts.account in _complete_accounts
-	not admits.role_key(arn) in _role_keys
+	key := bindings.role_key[i]
+	not bindings.roles_by_key[key]
+	not key in _unparsed_role_keys
 	finding := {
 		"msg": sprintf(
 			"ServiceAccount %s names role %s, but account %s has no role named %s: its pods get AccessDenied",
@@ -52,9 +54,9 @@ deny contains finding if {
 # _complete_accounts are the accounts whose role list is complete.
 _complete_accounts := {a.id | some a in input.accounts; a.inventory.roles == true}
 
-# _role_keys holds admits.role_key ("<account>/<lower-case name>") of every role in the snapshot.
-_role_keys := {key | some role in input.roles; key := _role_key(role)}
-
-_role_key(role) := admits.role_key(role.arn)
-
-_role_key(role) := concat("/", [role.account_id, lower(role.name)]) if not admits.role_arn_parts(role.arn)
+# _unparsed_role_keys holds "<account>/<lower-case name>" of the roles whose ARN is no IAM role
+# ARN, from their account_id and name; the other roles are in bindings.roles_by_key.
+_unparsed_role_keys := {concat("/", [role.account_id, lower(role.name)]) |
+	some r in bindings.unparsed_roles
+	role := input.roles[r]
+}

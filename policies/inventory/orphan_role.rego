@@ -25,26 +25,22 @@
 package irsa_audit.rules.inventory.orphan_role
 
 import data.irsa_audit.lib.admits
+import data.irsa_audit.lib.bindings
 
 # _max_listed caps the ServiceAccounts named in a finding's message.
 _max_listed := 10
 
+# bindings.pinned_grants holds the roles whose web-identity statements pin exact ServiceAccount
+# subjects only (no any principal, no other identity provider, no wildcard subject), with the
+# ServiceAccounts they pin.
 deny contains finding if {
-	some i, role in input.roles
-	statements := [s | some s in role.trust_policy.statements; _web_identity(s)]
-	not _unjudgeable(statements)
-	grants := {grant |
-		some s in statements
-		some provider in s.principal.federated
-		issuer := admits.provider_parts(provider).issuer
-		some subject in admits.pinned_subjects(s, issuer)
-		grant := object.union(admits.parse_subject(subject), {"issuer": lower(issuer)})
-	}
-	count(grants) > 0
+	some pinned in bindings.pinned_grants
+	grants := pinned.grants
 	every grant in grants {
 		_complete(grant.issuer)
 	}
 	not _any_exists(grants)
+	role := input.roles[pinned.role]
 	missing := sort({id |
 		some grant in grants
 		some k in _clusters_by_issuer[grant.issuer]
@@ -57,59 +53,9 @@ deny contains finding if {
 			[role.arn, _list(missing)],
 		),
 		"resource": {"kind": "role", "id": role.arn},
-		"path": ["roles", i, "trust_policy"],
+		"path": ["roles", pinned.role, "trust_policy"],
 		"related": [{"kind": "cluster", "id": id} | some id in clusters],
 	}
-}
-
-# _web_identity is true for an Allow statement through which a web-identity token can assume
-# the role: it covers sts:AssumeRoleWithWebIdentity and names a federated or any principal.
-_web_identity(s) if {
-	s.effect == "Allow"
-	object.get(s, "not_principal", null) == null
-	admits.covers_action(s, admits.web_identity_action)
-	_federated_or_any(s.principal)
-}
-
-_federated_or_any(principal) if count(object.get(principal, "federated", [])) > 0
-
-_federated_or_any(principal) if _any_principal(principal)
-
-_any_principal(principal) if principal.wildcard == true
-
-_any_principal(principal) if "*" in object.get(principal, "aws", [])
-
-# _unjudgeable is true when some statement admits tokens that are not ServiceAccounts named
-# exactly: any principal, a non-OIDC federated principal, an issuer whose sub is not pinned by
-# StringEquals, or a pinned subject that is not a ServiceAccount name.
-_unjudgeable(statements) if {
-	some s in statements
-	_any_principal(s.principal)
-}
-
-_unjudgeable(statements) if {
-	some s in statements
-	some provider in object.get(s.principal, "federated", [])
-	not admits.provider_parts(provider)
-}
-
-_unjudgeable(statements) if {
-	some s in statements
-	some provider in object.get(s.principal, "federated", [])
-	count(admits.pinned_subjects(s, admits.provider_parts(provider).issuer)) == 0
-}
-
-_unjudgeable(statements) if {
-	some s in statements
-	some provider in object.get(s.principal, "federated", [])
-	some subject in admits.pinned_subjects(s, admits.provider_parts(provider).issuer)
-	not _service_account_subject(subject)
-}
-
-_service_account_subject(subject) if {
-	admits.parse_subject(subject)
-	not contains(subject, "*")
-	not contains(subject, "?")
 }
 
 # _complete is true when the issuer belongs to at least one cluster and every cluster with that
@@ -124,7 +70,7 @@ _complete(issuer) if {
 _any_exists(grants) if {
 	some grant in grants
 	some k in _clusters_by_issuer[grant.issuer]
-	concat("/", [input.clusters[k].id, grant.namespace, grant.name]) in _service_accounts
+	concat("/", [input.clusters[k].id, grant.namespace, grant.name]) in bindings.service_account_ids
 }
 
 # _clusters_by_issuer maps a lower-case issuer (no scheme) to the indexes of its clusters; built
@@ -138,12 +84,6 @@ _clusters_by_issuer := {issuer: indexes |
 }
 
 _issuer(cluster) := lower(admits.normalize_issuer(cluster.issuer)) if object.get(cluster, "issuer", "") != ""
-
-# _service_accounts holds "<cluster>/<namespace>/<name>" of every ServiceAccount of a known cluster.
-_service_accounts := {concat("/", [sa.cluster, sa.namespace, sa.name]) |
-	some sa in input.service_accounts
-	object.get(sa, "cluster", "") != ""
-}
 
 _list(ids) := concat(", ", ids) if count(ids) <= _max_listed
 

@@ -68,7 +68,7 @@ _oidc_facts(statement, providers) := {
 		some federated in object.get(statement, ["principal", "federated"], [])
 	}),
 	"kubernetes_issuers": sort({lower(issuer) |
-		some issuer in {issuer | some issuer in providers} | {key.issuer | some key in keys}
+		some issuer in ({issuer | some issuer in providers} | {key.issuer | some key in keys})
 		is_kubernetes_issuer(issuer, conditions(statement))
 	}),
 } if {
@@ -78,11 +78,11 @@ _oidc_facts(statement, providers) := {
 	]
 }
 
-_covers_web_identity(statement) := true if {
+_covers_web_identity(statement) if {
 	covers_action(statement, "sts:AssumeRoleWithWebIdentity")
 } else := false
 
-_blocking(condition) := true if {
+_blocking(condition) if {
 	fails_when_missing(condition)
 } else := false
 

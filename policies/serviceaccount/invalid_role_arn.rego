@@ -24,13 +24,15 @@
 #         eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/reports
 package irsa_audit.rules.serviceaccount.invalid_role_arn
 
+import data.irsa_audit.lib.bindings
 import data.irsa_audit.lib.irsa
 
 # Role names are 1-64 characters of [\w+=,.@-]; paths are "/"-separated segments of the same.
 _role_arn := `^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):iam::[0-9]{12}:role/([\w+=,.@-]+/)*[\w+=,.@-]{1,64}$`
 
 deny contains finding if {
-	some i, sa in input.service_accounts
+	some i in bindings.annotated
+	sa := input.service_accounts[i]
 	role := irsa.role_arn_annotation(sa)
 	not regex.match(_role_arn, role)
 	finding := {

@@ -1,0 +1,218 @@
+package trust
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
+)
+
+// Index is the Go form of policies/lib/bindings.rego's indexes, which the cross-resource rules
+// look ServiceAccounts, roles and clusters up in. Each field is documented in the library under
+// the same name; pkg/eval turns it into input.trust.index, and its tests hold it equal to the
+// library's Rego derivation.
+type Index struct {
+	// Annotated are the indexes of the ServiceAccounts with an eks.amazonaws.com/role-arn
+	// annotation (empty or not) or a role_arn, in order.
+	Annotated []int
+	// RoleARNParts maps a ServiceAccount whose role_arn is an IAM role ARN to its parts, and
+	// RoleKey to the role's key (RoleKey).
+	RoleARNParts map[int]RoleARNParts
+	RoleKey      map[int]string
+	// Namers maps a role key to the ServiceAccounts whose role_arn has it; RolesByKey to the
+	// roles with it. Both sorted.
+	Namers     map[string][]int
+	RolesByKey map[string][]int
+	// UnparsedRoles are the roles whose ARN is no IAM role ARN, in order.
+	UnparsedRoles []int
+	// ClustersByID maps every cluster id to its clusters with an issuer, sorted (empty when
+	// none has one).
+	ClustersByID map[string][]int
+	// ServiceAccountIDs are "<cluster>/<namespace>/<name>" of the ServiceAccounts with a cluster,
+	// sorted, without duplicates.
+	ServiceAccountIDs []string
+	// PinnedGrants are the roles whose web-identity statements pin exact ServiceAccount subjects
+	// only, with the ServiceAccounts they pin, in role order.
+	PinnedGrants []PinnedGrants
+}
+
+// RoleARNParts are the parts of an IAM role ARN (admits.role_arn_parts):
+// arn:<Partition>:iam::<Account>:role<Path><Name>.
+type RoleARNParts struct {
+	Partition, Account, Path, Name string
+}
+
+// PinnedGrants is one entry of bindings.pinned_grants.
+type PinnedGrants struct {
+	Role int
+	// Grants are sorted by issuer, namespace and name, without duplicates.
+	Grants []Grant
+}
+
+// Grant is a ServiceAccount a trust statement pins: its namespace and name, and the lower-case
+// issuer of the OIDC provider it is pinned for.
+type Grant struct {
+	Issuer, Namespace, Name string
+}
+
+// roleARNAnnotation is the ServiceAccount annotation that names an IRSA role.
+const roleARNAnnotation = "eks.amazonaws.com/role-arn"
+
+var providerPartsRE = regexp.MustCompile(`^arn:(aws[a-z-]*):iam::([0-9]{12}):oidc-provider/(.+)$`)
+
+// BuildIndex computes the indexes of snap.
+func BuildIndex(snap *snapshot.Snapshot) *Index {
+	x := &Index{
+		Annotated:         []int{},
+		RoleARNParts:      map[int]RoleARNParts{},
+		RoleKey:           map[int]string{},
+		Namers:            map[string][]int{},
+		RolesByKey:        map[string][]int{},
+		UnparsedRoles:     []int{},
+		ClustersByID:      map[string][]int{},
+		ServiceAccountIDs: []string{},
+		PinnedGrants:      []PinnedGrants{},
+	}
+	if snap == nil {
+		return x
+	}
+	for i := range snap.ServiceAccounts {
+		sa := &snap.ServiceAccounts[i]
+		if _, ok := sa.Annotations[roleARNAnnotation]; ok || sa.RoleARN != "" {
+			x.Annotated = append(x.Annotated, i)
+		}
+		if sa.Cluster != "" {
+			x.ServiceAccountIDs = append(x.ServiceAccountIDs, valid(sa.Cluster)+"/"+valid(sa.Namespace)+"/"+valid(sa.Name))
+		}
+		if sa.RoleARN == "" {
+			continue
+		}
+		if m := roleARN.FindStringSubmatch(valid(sa.RoleARN)); m != nil {
+			key := m[2] + "/" + strings.ToLower(m[4])
+			x.RoleARNParts[i] = RoleARNParts{Partition: m[1], Account: m[2], Path: m[3], Name: m[4]}
+			x.RoleKey[i] = key
+			x.Namers[key] = append(x.Namers[key], i)
+		}
+	}
+	slices.Sort(x.ServiceAccountIDs)
+	x.ServiceAccountIDs = slices.Compact(x.ServiceAccountIDs)
+	for r := range snap.Roles {
+		role := &snap.Roles[r]
+		if key, ok := RoleKey(valid(role.ARN)); ok {
+			x.RolesByKey[key] = append(x.RolesByKey[key], r)
+		} else {
+			x.UnparsedRoles = append(x.UnparsedRoles, r)
+		}
+		if role.TrustPolicy != nil {
+			if grants, ok := pinnedGrants(role.TrustPolicy); ok {
+				x.PinnedGrants = append(x.PinnedGrants, PinnedGrants{Role: r, Grants: grants})
+			}
+		}
+	}
+	for k := range snap.Clusters {
+		c := &snap.Clusters[k]
+		id := valid(c.ID)
+		if _, ok := x.ClustersByID[id]; !ok {
+			x.ClustersByID[id] = []int{}
+		}
+		if c.Issuer != "" {
+			x.ClustersByID[id] = append(x.ClustersByID[id], k)
+		}
+	}
+	return x
+}
+
+// pinnedGrants is the grants of a role's trust policy for bindings.pinned_grants; ok is false
+// when the role has no entry there.
+func pinnedGrants(doc *snapshot.Document) (grants []Grant, ok bool) {
+	for j := range doc.Statements {
+		st := &doc.Statements[j]
+		if !webIdentityStatement(st) {
+			continue
+		}
+		if anyPrincipal(st.Principal) {
+			return nil, false
+		}
+		for _, provider := range st.Principal.Federated {
+			m := providerPartsRE.FindStringSubmatch(valid(provider))
+			if m == nil {
+				return nil, false
+			}
+			subjects := PinnedSubjects(st, m[3])
+			if len(subjects) == 0 {
+				return nil, false
+			}
+			for _, subject := range subjects {
+				namespace, name, ok := ParseSubject(subject)
+				if !ok || strings.ContainsAny(subject, "*?") {
+					return nil, false
+				}
+				grants = append(grants, Grant{Issuer: strings.ToLower(m[3]), Namespace: namespace, Name: name})
+			}
+		}
+	}
+	if len(grants) == 0 {
+		return nil, false
+	}
+	slices.SortFunc(grants, func(a, b Grant) int {
+		return cmpStrings(a.Issuer, b.Issuer, a.Namespace, b.Namespace, a.Name, b.Name)
+	})
+	return slices.Compact(grants), true
+}
+
+func cmpStrings(pairs ...string) int {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if c := strings.Compare(pairs[i], pairs[i+1]); c != 0 {
+			return c
+		}
+	}
+	return 0
+}
+
+// webIdentityStatement is true for an Allow statement without NotPrincipal through which a
+// web-identity token can assume the role: it covers sts:AssumeRoleWithWebIdentity and names a
+// Federated principal or any principal.
+func webIdentityStatement(st *snapshot.Statement) bool {
+	if valid(st.Effect) != "Allow" || st.NotPrincipal != nil || st.Principal == nil {
+		return false
+	}
+	if !CoversAction(st, webIdentityAction) {
+		return false
+	}
+	return len(st.Principal.Federated) > 0 || anyPrincipal(st.Principal)
+}
+
+// anyPrincipal is true for "Principal": "*" or an AWS principal "*".
+func anyPrincipal(p *snapshot.Principal) bool {
+	return p.Wildcard || slices.ContainsFunc(p.AWS, func(a string) bool { return valid(a) == "*" })
+}
+
+// PinnedSubjects is admits.pinned_subjects: the values of the statement's StringEquals
+// conditions (any qualifier, with or without IfExists) on "<issuer>:sub", sorted, without
+// duplicates.
+func PinnedSubjects(st *snapshot.Statement, issuer string) []string {
+	key := strings.ToLower(NormalizeIssuer(issuer)) + ":sub"
+	var out []string
+	for k := range st.Conditions {
+		c := &st.Conditions[k]
+		if valid(c.BaseOperator) != "StringEquals" || strings.ToLower(valid(c.Key)) != key {
+			continue
+		}
+		for _, v := range c.Values {
+			out = append(out, valid(v))
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// ParseSubject is admits.parse_subject: the namespace and name of
+// "system:serviceaccount:<namespace>:<name>"; ok is false for any other subject.
+func ParseSubject(sub string) (namespace, name string, ok bool) {
+	parts := strings.Split(sub, ":")
+	if len(parts) != 4 || parts[0] != "system" || parts[1] != "serviceaccount" || parts[2] == "" || parts[3] == "" {
+		return "", "", false
+	}
+	return parts[2], parts[3], true
+}
