@@ -61,9 +61,10 @@ func irsaFacts(in ast.Object, facts []trust.OIDCStatement) ast.Object {
 			continue // no resource id: the Rego derivation has no entry either
 		}
 		resource, path, statement := ts.Get(ast.StringTerm("resource")), ts.Get(ast.StringTerm("path")), ts.Get(ast.StringTerm("statement"))
-		providers := ast.NewObject()
+		providers, blocking := ast.NewObject(), ast.NewObject()
 		for arn, issuer := range f.Providers {
 			providers.Insert(ast.StringTerm(arn), ast.StringTerm(issuer))
+			blocking.Insert(ast.StringTerm(arn), stringsTerm(f.Blocking[arn]))
 		}
 		keys := make([]*ast.Term, len(f.Keys))
 		for k, key := range f.Keys {
@@ -72,6 +73,7 @@ func irsaFacts(in ast.Object, facts []trust.OIDCStatement) ast.Object {
 				ast.Item(ast.StringTerm("issuer"), ast.StringTerm(key.Issuer)),
 				ast.Item(ast.StringTerm("claim"), ast.StringTerm(key.Claim)),
 				ast.Item(ast.StringTerm("blocking"), ast.InternedTerm(key.Blocking)),
+				ast.Item(ast.StringTerm("trusted"), ast.InternedTerm(key.Trusted)),
 			)
 		}
 		oidc = append(oidc, ast.ObjectTerm(
@@ -83,6 +85,7 @@ func irsaFacts(in ast.Object, facts []trust.OIDCStatement) ast.Object {
 			ast.Item(ast.StringTerm("keys"), ast.ArrayTerm(keys...)),
 			ast.Item(ast.StringTerm("principal_issuers"), stringsTerm(f.PrincipalIssuers)),
 			ast.Item(ast.StringTerm("kubernetes_issuers"), stringsTerm(f.KubernetesIssuers)),
+			ast.Item(ast.StringTerm("blocking"), ast.NewTerm(blocking)),
 		))
 		var conditions *ast.Array
 		if obj, ok := statement.Value.(ast.Object); ok {

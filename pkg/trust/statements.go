@@ -35,6 +35,9 @@ type OIDCStatement struct {
 	// Kubernetes issuers given the statement's conditions (irsa.is_kubernetes_issuer); sorted,
 	// no duplicates.
 	KubernetesIssuers []string
+	// Blocking maps each provider ARN of Providers to the other issuers, as written, whose keys
+	// carry a blocking condition; sorted, no duplicates.
+	Blocking map[string][]string
 	// WebIdentity has one entry per provider of a Kubernetes issuer when the statement allows
 	// sts:AssumeRoleWithWebIdentity (irsa.web_identity), in provider ARN order; empty otherwise.
 	WebIdentity []WebIdentity
@@ -49,6 +52,8 @@ type IssuerKey struct {
 	// Blocking is true when the condition fails for a request without the key
 	// (irsa.fails_when_missing): it refuses the tokens of every other issuer.
 	Blocking bool
+	// Trusted is true when the issuer, in lower case, is one of PrincipalIssuers.
+	Trusted bool
 }
 
 // WebIdentity is one provider of a web-identity statement (an entry of irsa.web_identity).
@@ -141,9 +146,25 @@ func appendOIDC(out []OIDCStatement, kind string, index int, doc *snapshot.Docum
 		}
 		for _, key := range keys {
 			if key.ok {
-				os.Keys = append(os.Keys, IssuerKey{Index: key.index, Issuer: key.issuer, Claim: key.claim, Blocking: failsWhenMissing(&st.Conditions[key.index])})
+				os.Keys = append(os.Keys, IssuerKey{
+					Index:    key.index,
+					Issuer:   key.issuer,
+					Claim:    key.claim,
+					Blocking: failsWhenMissing(&st.Conditions[key.index]),
+					Trusted:  slices.Contains(os.PrincipalIssuers, strings.ToLower(key.issuer)),
+				})
 				candidates = append(candidates, key.issuer)
 			}
+		}
+		os.Blocking = make(map[string][]string, len(providers))
+		for arn, issuer := range providers {
+			var blocking []string
+			for _, key := range os.Keys {
+				if key.Blocking && strings.ToLower(key.Issuer) != strings.ToLower(issuer) {
+					blocking = append(blocking, key.Issuer)
+				}
+			}
+			os.Blocking[arn] = sortedSet(blocking)
 		}
 		var kube []string
 		for _, issuer := range candidates {
@@ -159,16 +180,14 @@ func appendOIDC(out []OIDCStatement, kind string, index int, doc *snapshot.Docum
 					continue
 				}
 				wi := WebIdentity{Provider: arn, Issuer: issuer, Conditions: []ProviderCondition{}}
-				var claims, blocking []string
+				var claims []string
 				for _, key := range os.Keys {
 					if strings.ToLower(key.Issuer) == strings.ToLower(issuer) {
 						wi.Conditions = append(wi.Conditions, ProviderCondition{Index: key.Index, Claim: key.Claim})
 						claims = append(claims, key.Claim)
-					} else if key.Blocking {
-						blocking = append(blocking, key.Issuer)
 					}
 				}
-				wi.Claims, wi.Blocking = sortedSet(claims), sortedSet(blocking)
+				wi.Claims, wi.Blocking = sortedSet(claims), os.Blocking[arn]
 				os.WebIdentity = append(os.WebIdentity, wi)
 			}
 		}

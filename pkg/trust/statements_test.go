@@ -57,12 +57,13 @@ func TestOIDCStatements(t *testing.T) {
 			Providers:         map[string]string{prov(gh): gh, prov(eks): eks},
 			WebIdentityAction: true,
 			Keys: []IssuerKey{
-				{Index: 0, Issuer: gh, Claim: "sub", Blocking: true},
-				{Index: 2, Issuer: eks, Claim: "aud", Blocking: true},
-				{Index: 3, Issuer: eks, Claim: "sub", Blocking: true},
+				{Index: 0, Issuer: gh, Claim: "sub", Blocking: true, Trusted: true},
+				{Index: 2, Issuer: eks, Claim: "aud", Blocking: true, Trusted: true},
+				{Index: 3, Issuer: eks, Claim: "sub", Blocking: true, Trusted: true},
 			},
 			PrincipalIssuers:  []string{lowerEKS, gh},
 			KubernetesIssuers: []string{lowerEKS},
+			Blocking:          map[string][]string{prov(eks): {gh}, prov(gh): {eks}},
 			WebIdentity: []WebIdentity{{
 				Provider: prov(eks), Issuer: eks,
 				Claims: []string{"aud", "sub"}, Blocking: []string{gh},
@@ -70,6 +71,7 @@ func TestOIDCStatements(t *testing.T) {
 			}}},
 		{Kind: "role", Index: 1, Statement: 2, Providers: map[string]string{prov(eks): eks},
 			Keys: []IssuerKey{}, PrincipalIssuers: []string{lowerEKS}, KubernetesIssuers: []string{lowerEKS},
+			Blocking: map[string][]string{prov(eks): {}},
 			WebIdentity: []WebIdentity{}},
 	}
 	if diff := cmp.Diff(want, OIDCStatements(snap)); diff != "" {

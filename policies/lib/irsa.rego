@@ -46,11 +46,15 @@ trust_statements := input.trust.irsa.trust_statements if {
 #   "providers": each provider ARN's issuer,
 #   "web_identity_action": whether the statement allows sts:AssumeRoleWithWebIdentity,
 #   "keys": its condition entries on OIDC claim keys, {"index", "issuer" (as written),
-#           "claim" ("sub" or "aud"), "blocking" (fails_when_missing)}, in statement order,
+#           "claim" ("sub" or "aud"), "blocking" (fails_when_missing), "trusted" (the issuer is
+#           one of principal_issuers, in any case)}, in statement order,
 #   "principal_issuers": the lower-case issuers of its Federated principals (a principal that is
 #           no OIDC provider ARN as it is), sorted,
 #   "kubernetes_issuers": the lower-case issuers of its providers and keys that are Kubernetes
-#           issuers (is_kubernetes_issuer), sorted.
+#           issuers (is_kubernetes_issuer), sorted,
+#   "blocking": for each provider ARN, the other issuers (as written) whose keys carry a
+#           blocking condition, sorted: such a condition refuses every token of the provider,
+#           since those tokens do not carry the other issuer's keys.
 oidc_statements := input.trust.irsa.oidc_statements if {
 	_has_facts
 } else := [object.union(ts, _oidc_facts(ts.statement, providers)) |
@@ -64,15 +68,29 @@ _oidc_facts(statement, providers) := {
 	"providers": providers,
 	"web_identity_action": _covers_web_identity(statement),
 	"keys": keys,
-	"principal_issuers": sort({lower(_issuer_of(federated)) |
-		some federated in object.get(statement, ["principal", "federated"], [])
-	}),
+	"principal_issuers": principal_issuers,
 	"kubernetes_issuers": sort({lower(issuer) |
 		some issuer in ({issuer | some issuer in providers} | {key.issuer | some key in keys})
 		is_kubernetes_issuer(issuer, conditions(statement))
 	}),
+	"blocking": {provider: sort({key.issuer |
+		some key in keys
+		key.blocking
+		lower(key.issuer) != lower(issuer)
+	}) |
+		some provider, issuer in providers
+	},
 } if {
-	keys := [{"index": k, "issuer": key.issuer, "claim": key.claim, "blocking": _blocking(condition)} |
+	principal_issuers := sort({lower(_issuer_of(federated)) |
+		some federated in object.get(statement, ["principal", "federated"], [])
+	})
+	keys := [{
+		"index": k,
+		"issuer": key.issuer,
+		"claim": key.claim,
+		"blocking": _blocking(condition),
+		"trusted": lower(key.issuer) in principal_issuers,
+	} |
 		some k, condition in conditions(statement)
 		key := issuer_key(condition.key)
 	]
@@ -112,7 +130,7 @@ web_identity := input.trust.irsa.web_identity if {
 		"provider": provider,
 		"issuer": issuer,
 		"claims": sort({key.claim | some key in os.keys; lower(key.issuer) == lower(issuer)}),
-		"blocking": sort({key.issuer | some key in os.keys; key.blocking; lower(key.issuer) != lower(issuer)}),
+		"blocking": os.blocking[provider],
 	}
 ]
 
@@ -226,9 +244,7 @@ _wildcard_regex(pattern) := concat("", ["(?s)^", body, "$"]) if {
 }
 
 # has_wildcard is true when s contains an IAM wildcard ("*" or "?").
-has_wildcard(s) if contains(s, "*")
-
-has_wildcard(s) if contains(s, "?")
+has_wildcard(s) if regex.match(`[*?]`, s)
 
 # role_arn_annotation returns a ServiceAccount's eks.amazonaws.com/role-arn annotation, "" when
 # it is present but empty; undefined when the ServiceAccount has none.

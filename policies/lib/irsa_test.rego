@@ -181,12 +181,13 @@ test_oidc_statements_facts if {
 		"providers": {gh_provider: gh, eks_provider: eks_issuer},
 		"web_identity_action": true,
 		"keys": [
-			{"index": 0, "issuer": gh, "claim": "sub", "blocking": true},
-			{"index": 2, "issuer": upper(eks_issuer), "claim": "aud", "blocking": false},
-			{"index": 3, "issuer": "k8s.example.com", "claim": "sub", "blocking": true},
+			{"index": 0, "issuer": gh, "claim": "sub", "blocking": true, "trusted": true},
+			{"index": 2, "issuer": upper(eks_issuer), "claim": "aud", "blocking": false, "trusted": true},
+			{"index": 3, "issuer": "k8s.example.com", "claim": "sub", "blocking": true, "trusted": false},
 		],
 		"principal_issuers": ["cognito-identity.amazonaws.com", lower(eks_issuer), gh],
 		"kubernetes_issuers": ["k8s.example.com", lower(eks_issuer)],
+		"blocking": {gh_provider: ["k8s.example.com"], eks_provider: ["k8s.example.com", gh]},
 	}]
 
 	wi := irsa.web_identity with input as {"roles": [{"arn": "arn:aws:iam::111122223333:role/r", "trust_policy": {"statements": [statement]}}]}

@@ -30,8 +30,9 @@ _needed := {"sts:assumerolewithwebidentity", "sts:tagsession"}
 
 deny contains finding if {
 	some os in irsa.oidc_statements
+	_has_extra(os.statement.actions)
 	extra := {action |
-		some action in object.get(os.statement, "actions", [])
+		some action in os.statement.actions
 		not lower(action) in _needed
 	}
 	count(extra) > 0
@@ -47,7 +48,7 @@ deny contains finding if {
 
 deny contains finding if {
 	some os in irsa.oidc_statements
-	not_actions := object.get(os.statement, "not_actions", [])
+	not_actions := os.statement.not_actions
 	count(not_actions) > 0
 	finding := {
 		"msg": sprintf(
@@ -57,6 +58,13 @@ deny contains finding if {
 		"resource": os.resource,
 		"path": os.path,
 	}
+}
+
+# _has_extra is a quick test for an action besides the needed ones, before the set of them is
+# built.
+_has_extra(actions) if {
+	some action in actions
+	not lower(action) in _needed
 }
 
 _quoted(names) := concat(", ", [sprintf("%q", [name]) | some name in sort(names)])

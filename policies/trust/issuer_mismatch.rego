@@ -39,7 +39,7 @@ deny contains finding if {
 	some os in irsa.oidc_statements
 	os.web_identity_action
 	some key in os.keys
-	not lower(key.issuer) in os.principal_issuers
+	not key.trusted
 	_kubernetes_involved({key.issuer} | {issuer | some issuer in os.providers}, os)
 	finding := {
 		"msg": sprintf(
@@ -56,10 +56,10 @@ deny contains finding if {
 deny contains finding if {
 	some os in irsa.oidc_statements
 	os.web_identity_action
-	some provider, issuer in os.providers
-	others := {key.issuer | some key in os.keys; key.blocking; lower(key.issuer) != lower(issuer)}
-	count(others) > 0
-	_kubernetes_involved({issuer} | others, os)
+	some provider, blocking in os.blocking
+	count(blocking) > 0
+	others := {issuer | some issuer in blocking}
+	_kubernetes_involved({os.providers[provider]} | others, os)
 	finding := {
 		"msg": sprintf(
 			"Federated principal %q can never be used: the statement also requires condition keys of %s, which its tokens do not carry",

@@ -38,7 +38,9 @@ _assume_actions := ["sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:Assu
 deny contains finding if {
 	some ts in irsa.trust_statements
 	ts.statement.effect == "Allow"
-	some who in _public(object.get(ts.statement, "principal", {}))
+	principal := ts.statement.principal
+	_maybe_public(principal)
+	some who in _public(principal)
 	some action in _assume_actions
 	irsa.covers_action(ts.statement, action)
 	not _guarded(irsa.conditions(ts.statement))
@@ -53,6 +55,12 @@ deny contains finding if {
 }
 
 # _public describes the wildcard principals of a statement's Principal.
+# _maybe_public is a quick test for the principals _public may name: IRSA statements name only
+# Federated principals.
+_maybe_public(principal) if principal.wildcard == true
+
+_maybe_public(principal) if principal.aws
+
 _public(principal) := {`any principal ("Principal": "*")` | principal.wildcard == true} | {who |
 	some arn in object.get(principal, "aws", [])
 	contains(arn, "*")

@@ -26,6 +26,9 @@ _audience := "sts.amazonaws.com"
 deny contains finding if {
 	some pc in irsa.provider_conditions
 	pc.claim == "aud"
+
+	# The condition most statements have; it allows no other audience.
+	pc.condition.values != [_audience]
 	pc.condition.base_operator in {"StringEquals", "StringEqualsIgnoreCase", "StringLike"}
 	other := {value | some value in pc.condition.values; value != _audience}
 	count(other) > 0
