@@ -82,16 +82,53 @@ func ProviderARN(roleARN, issuer string) (arn string, ok bool) {
 	return "arn:" + parts[1] + ":iam::" + parts[4] + ":oidc-provider/" + NormalizeIssuer(issuer), true
 }
 
-var roleARN = regexp.MustCompile(`^arn:(aws[a-z-]*):iam::([0-9]{12}):role(/(?:[^/]+/)*)([^/]+)$`)
-
 // RoleKey is admits.role_key: "<account>/<lower-case name>" of an IAM role ARN; ok is false
 // for anything that is not one.
 func RoleKey(arn string) (key string, ok bool) {
-	m := roleARN.FindStringSubmatch(arn)
-	if m == nil {
+	p, ok := ParseRoleARN(arn)
+	if !ok {
 		return "", false
 	}
-	return m[2] + "/" + strings.ToLower(m[4]), true
+	return p.Key(), true
+}
+
+// Key is the role key of the parts: "<account>/<lower-case name>".
+func (p RoleARNParts) Key() string { return p.Account + "/" + strings.ToLower(p.Name) }
+
+// ParseRoleARN is admits.role_arn_parts: it splits an IAM role ARN as the library's regular
+// expression ^arn:(aws[a-z-]*):iam::([0-9]{12}):role(/(?:[^/]+/)*)([^/]+)$ does (a test holds
+// the two equal), without running it: this is done for every ServiceAccount and role of an
+// estate.
+func ParseRoleARN(arn string) (RoleARNParts, bool) {
+	rest, ok := strings.CutPrefix(arn, "arn:aws")
+	if !ok {
+		return RoleARNParts{}, false
+	}
+	n := strings.IndexFunc(rest, func(r rune) bool { return (r < 'a' || r > 'z') && r != '-' })
+	if n < 0 {
+		return RoleARNParts{}, false
+	}
+	partition := "aws" + rest[:n]
+	rest, ok = strings.CutPrefix(rest[n:], ":iam::")
+	if !ok || len(rest) < 12 {
+		return RoleARNParts{}, false
+	}
+	account := rest[:12]
+	for i := range len(account) {
+		if account[i] < '0' || account[i] > '9' {
+			return RoleARNParts{}, false
+		}
+	}
+	rest, ok = strings.CutPrefix(rest[12:], ":role/")
+	if !ok {
+		return RoleARNParts{}, false
+	}
+	slash := strings.LastIndexByte(rest, '/')
+	path, name := "/"+rest[:slash+1], rest[slash+1:]
+	if name == "" || strings.Contains(path, "//") {
+		return RoleARNParts{}, false
+	}
+	return RoleARNParts{Partition: partition, Account: account, Path: path, Name: name}, true
 }
 
 // request is the request context of a token: the lower-case issuer and its claims. Lookups

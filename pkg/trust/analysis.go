@@ -45,17 +45,17 @@ const audienceAnnotation = "eks.amazonaws.com/audience"
 
 // Analyze computes the verdict of every ServiceAccount-role binding of snap.
 func Analyze(snap *snapshot.Snapshot) *Analysis {
-	a := &Analysis{Version: Version, Bindings: []Binding{}, OIDCStatements: OIDCStatements(snap), Index: BuildIndex(snap)}
+	x := BuildIndex(snap)
+	a := &Analysis{Version: Version, Bindings: []Binding{}, OIDCStatements: OIDCStatements(snap), Index: x}
 	if snap == nil {
 		return a
 	}
-	rolesByKey := make(map[string][]int)
-	for r := range snap.Roles {
-		if snap.Roles[r].TrustPolicy == nil {
-			continue // the rules read role.trust_policy: undefined, no verdict
-		}
-		if key, ok := RoleKey(valid(snap.Roles[r].ARN)); ok {
-			rolesByKey[key] = append(rolesByKey[key], r)
+	rolesByKey := make(map[string][]int, len(x.RolesByKey))
+	for key, roles := range x.RolesByKey {
+		for _, r := range roles {
+			if snap.Roles[r].TrustPolicy != nil { // the rules read role.trust_policy: undefined, no verdict
+				rolesByKey[key] = append(rolesByKey[key], r)
+			}
 		}
 	}
 	clustersByID := make(map[string][]int)
@@ -67,10 +67,7 @@ func Analyze(snap *snapshot.Snapshot) *Analysis {
 	}
 	for i := range snap.ServiceAccounts {
 		sa := &snap.ServiceAccounts[i]
-		if sa.RoleARN == "" {
-			continue
-		}
-		key, ok := RoleKey(valid(sa.RoleARN))
+		key, ok := x.RoleKey[i]
 		if !ok {
 			continue
 		}

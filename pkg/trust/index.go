@@ -30,7 +30,7 @@ type Index struct {
 	// none has one).
 	ClustersByID map[string][]int
 	// ServiceAccountIDs are "<cluster>/<namespace>/<name>" of the ServiceAccounts with a cluster,
-	// sorted, without duplicates.
+	// in ServiceAccount order (a set in the input: duplicates are one member).
 	ServiceAccountIDs []string
 	// PinnedGrants are the roles whose web-identity statements pin exact ServiceAccount subjects
 	// only, with the ServiceAccounts they pin, in role order.
@@ -88,15 +88,13 @@ func BuildIndex(snap *snapshot.Snapshot) *Index {
 		if sa.RoleARN == "" {
 			continue
 		}
-		if m := roleARN.FindStringSubmatch(valid(sa.RoleARN)); m != nil {
-			key := m[2] + "/" + strings.ToLower(m[4])
-			x.RoleARNParts[i] = RoleARNParts{Partition: m[1], Account: m[2], Path: m[3], Name: m[4]}
+		if p, ok := ParseRoleARN(valid(sa.RoleARN)); ok {
+			key := p.Key()
+			x.RoleARNParts[i] = p
 			x.RoleKey[i] = key
 			x.Namers[key] = append(x.Namers[key], i)
 		}
 	}
-	slices.Sort(x.ServiceAccountIDs)
-	x.ServiceAccountIDs = slices.Compact(x.ServiceAccountIDs)
 	for r := range snap.Roles {
 		role := &snap.Roles[r]
 		if key, ok := RoleKey(valid(role.ARN)); ok {

@@ -97,18 +97,65 @@ func OIDCStatements(snap *snapshot.Snapshot) []OIDCStatement {
 	if snap == nil {
 		return out
 	}
+	m := newMatches()
 	for i := range snap.Policies {
-		out = appendOIDC(out, "policy", i, &snap.Policies[i].Document)
+		out = m.appendOIDC(out, "policy", i, &snap.Policies[i].Document)
 	}
 	for i := range snap.Roles {
 		if doc := snap.Roles[i].TrustPolicy; doc != nil {
-			out = appendOIDC(out, "role", i, doc)
+			out = m.appendOIDC(out, "role", i, doc)
 		}
 	}
 	return out
 }
 
-func appendOIDC(out []OIDCStatement, kind string, index int, doc *snapshot.Document) []OIDCStatement {
+// matches caches the regular expression matches of one analysis: an estate repeats a few
+// provider ARNs, condition keys and issuers in thousands of statements.
+type matches struct {
+	issuers map[string]oidcIssuer
+	keys    map[string]issuerKey
+	eks     map[string]bool
+}
+
+type oidcIssuer struct {
+	issuer string
+	ok     bool
+}
+
+func newMatches() *matches {
+	return &matches{issuers: map[string]oidcIssuer{}, keys: map[string]issuerKey{}, eks: map[string]bool{}}
+}
+
+func (m *matches) oidcIssuer(arn string) (string, bool) {
+	r, ok := m.issuers[arn]
+	if !ok {
+		r.issuer, r.ok = OIDCIssuer(arn)
+		m.issuers[arn] = r
+	}
+	return r.issuer, r.ok
+}
+
+func (m *matches) issuerKey(key string) issuerKey {
+	r, ok := m.keys[key]
+	if !ok {
+		if sm := issuerKeyRE.FindStringSubmatch(key); sm != nil {
+			r = issuerKey{issuer: sm[1], lower: strings.ToLower(sm[1]), claim: strings.ToLower(sm[2]), ok: true}
+		}
+		m.keys[key] = r
+	}
+	return r
+}
+
+func (m *matches) eksIssuer(issuer string) bool {
+	r, ok := m.eks[issuer]
+	if !ok {
+		r = eksIssuerRE.MatchString(issuer)
+		m.eks[issuer] = r
+	}
+	return r
+}
+
+func (m *matches) appendOIDC(out []OIDCStatement, kind string, index int, doc *snapshot.Document) []OIDCStatement {
 	for j := range doc.Statements {
 		st := &doc.Statements[j]
 		if valid(st.Effect) != "Allow" || st.Principal == nil {
@@ -118,7 +165,7 @@ func appendOIDC(out []OIDCStatement, kind string, index int, doc *snapshot.Docum
 		var principals []string
 		for _, arn := range st.Principal.Federated {
 			arn = valid(arn)
-			issuer, ok := OIDCIssuer(arn)
+			issuer, ok := m.oidcIssuer(arn)
 			if ok {
 				providers[arn] = issuer
 			} else {
@@ -129,7 +176,7 @@ func appendOIDC(out []OIDCStatement, kind string, index int, doc *snapshot.Docum
 		if len(providers) == 0 {
 			continue
 		}
-		keys := conditionKeys(st)
+		keys := m.conditionKeys(st)
 		os := OIDCStatement{
 			Kind:              kind,
 			Index:             index,
@@ -151,7 +198,7 @@ func appendOIDC(out []OIDCStatement, kind string, index int, doc *snapshot.Docum
 					Issuer:   key.issuer,
 					Claim:    key.claim,
 					Blocking: failsWhenMissing(&st.Conditions[key.index]),
-					Trusted:  slices.Contains(os.PrincipalIssuers, strings.ToLower(key.issuer)),
+					Trusted:  slices.Contains(os.PrincipalIssuers, key.lower),
 				})
 				candidates = append(candidates, key.issuer)
 			}
@@ -159,16 +206,17 @@ func appendOIDC(out []OIDCStatement, kind string, index int, doc *snapshot.Docum
 		os.Blocking = make(map[string][]string, len(providers))
 		for arn, issuer := range providers {
 			var blocking []string
-			for _, key := range os.Keys {
-				if key.Blocking && strings.ToLower(key.Issuer) != strings.ToLower(issuer) {
-					blocking = append(blocking, key.Issuer)
+			lower := strings.ToLower(issuer)
+			for n, key := range os.Keys {
+				if key.Blocking && keys[key.Index].lower != lower {
+					blocking = append(blocking, os.Keys[n].Issuer)
 				}
 			}
 			os.Blocking[arn] = sortedSet(blocking)
 		}
 		var kube []string
 		for _, issuer := range candidates {
-			if kubernetesIssuer(issuer, st, keys) {
+			if m.kubernetesIssuer(issuer, st, keys) {
 				kube = append(kube, strings.ToLower(issuer))
 			}
 		}
@@ -176,13 +224,14 @@ func appendOIDC(out []OIDCStatement, kind string, index int, doc *snapshot.Docum
 		if os.WebIdentityAction {
 			for _, arn := range sortedKeys(providers) {
 				issuer := providers[arn]
-				if !kubernetesIssuer(issuer, st, keys) {
+				if !m.kubernetesIssuer(issuer, st, keys) {
 					continue
 				}
 				wi := WebIdentity{Provider: arn, Issuer: issuer, Conditions: []ProviderCondition{}}
 				var claims []string
+				lower := strings.ToLower(issuer)
 				for _, key := range os.Keys {
-					if strings.ToLower(key.Issuer) == strings.ToLower(issuer) {
+					if keys[key.Index].lower == lower {
 						wi.Conditions = append(wi.Conditions, ProviderCondition{Index: key.Index, Claim: key.Claim})
 						claims = append(claims, key.Claim)
 					}
@@ -235,29 +284,28 @@ func OIDCIssuer(arn string) (string, bool) {
 
 // issuerKey is irsa.issuer_key of one condition key; ok is false where that is undefined.
 type issuerKey struct {
-	index         int
-	issuer, claim string
-	ok            bool
+	index                int
+	issuer, lower, claim string // lower is the issuer in lower case
+	ok                   bool
 }
 
-func conditionKeys(st *snapshot.Statement) []issuerKey {
+func (m *matches) conditionKeys(st *snapshot.Statement) []issuerKey {
 	keys := make([]issuerKey, len(st.Conditions))
 	for k := range st.Conditions {
-		if m := issuerKeyRE.FindStringSubmatch(valid(st.Conditions[k].Key)); m != nil {
-			keys[k] = issuerKey{index: k, issuer: m[1], claim: strings.ToLower(m[2]), ok: true}
-		}
+		keys[k] = m.issuerKey(valid(st.Conditions[k].Key))
+		keys[k].index = k
 	}
 	return keys
 }
 
 // kubernetesIssuer is irsa.is_kubernetes_issuer: an EKS issuer, or an issuer whose "sub"
 // conditions name a ServiceAccount subject.
-func kubernetesIssuer(issuer string, st *snapshot.Statement, keys []issuerKey) bool {
-	if eksIssuerRE.MatchString(issuer) {
+func (m *matches) kubernetesIssuer(issuer string, st *snapshot.Statement, keys []issuerKey) bool {
+	if m.eksIssuer(issuer) {
 		return true
 	}
 	for k, key := range keys {
-		if !key.ok || key.claim != "sub" || strings.ToLower(key.issuer) != strings.ToLower(issuer) {
+		if !key.ok || key.claim != "sub" || key.lower != strings.ToLower(issuer) {
 			continue
 		}
 		for _, v := range st.Conditions[k].Values {
