@@ -248,48 +248,68 @@ func inputOf(snap *snapshot.Snapshot) (ast.Object, error) {
 // buildInput is inputOf, with the trust analysis only when withTrust is set (tests compare the
 // rules' own Rego derivation of the verdicts with it).
 //
-// The conversion of the snapshot and the two analyses only read snap, so they run concurrently:
-// at 10,000 roles the conversion takes about as long as both analyses together.
+// The conversion of the snapshot and the two analyses only read snap, so they run on two
+// goroutines of about equal work: the snapshot's conversion and then lib/irsa's entries, which
+// refer to the converted statements and need the trust analysis; the trust analysis (first,
+// for those entries), lib/bindings' indexes and then the permission analysis.
 func buildInput(snap *snapshot.Snapshot, withTrust bool) (ast.Object, error) {
 	var (
 		v, perms, tr ast.Value
+		irsa, index  ast.Object
 		analysis     *trust.Analysis
 		vErr, aErr   error
 		wg           sync.WaitGroup
+		trustDone    = make(chan struct{})
 	)
-	wg.Go(func() { v, vErr = toValue(snap) })
 	wg.Go(func() {
-		if perms, aErr = toValue(permissions.Analyze(snap)); aErr != nil {
-			aErr = fmt.Errorf("convert permission analysis: %w", aErr)
+		if v, vErr = toValue(snap); vErr != nil {
+			vErr = fmt.Errorf("convert snapshot: %w", vErr)
 			return
 		}
+		<-trustDone
+		obj, ok := v.(ast.Object)
+		if !ok {
+			vErr = fmt.Errorf("snapshot is %T, want an object", v)
+			return
+		}
+		if analysis != nil {
+			irsa = irsaFacts(obj, analysis.OIDCStatements)
+		}
+	})
+	wg.Go(func() {
 		if withTrust {
-			analysis = trust.Analyze(snap)
-			if tr, aErr = toValue(analysis); aErr != nil {
+			a := trust.Analyze(snap)
+			tr, aErr = toValue(a)
+			if aErr != nil {
 				aErr = fmt.Errorf("convert trust analysis: %w", aErr)
+			} else {
+				analysis = a
 			}
+		}
+		close(trustDone)
+		if aErr != nil {
+			return
+		}
+		if analysis != nil {
+			index = bindingsIndex(analysis.Index)
+		}
+		if perms, aErr = toValue(permissions.Analyze(snap)); aErr != nil {
+			aErr = fmt.Errorf("convert permission analysis: %w", aErr)
 		}
 	})
 	wg.Wait()
-	if vErr != nil {
-		return nil, fmt.Errorf("convert snapshot: %w", vErr)
+	if err := errors.Join(vErr, aErr); err != nil {
+		return nil, err
 	}
-	if aErr != nil {
-		return nil, aErr
-	}
-	obj, ok := v.(ast.Object)
-	if !ok {
-		return nil, fmt.Errorf("snapshot is %T, want an object", v)
-	}
+	obj := v.(ast.Object) // checked above
 	obj.Insert(ast.StringTerm("permissions"), ast.NewTerm(perms))
 	if withTrust {
 		trObj, ok := tr.(ast.Object)
 		if !ok {
 			return nil, fmt.Errorf("trust analysis is %T, want an object", tr)
 		}
-		// lib/irsa's entries refer to the snapshot's statements, so they are built last.
-		trObj.Insert(ast.StringTerm("irsa"), ast.NewTerm(irsaFacts(obj, analysis.OIDCStatements)))
-		trObj.Insert(ast.StringTerm("index"), ast.NewTerm(bindingsIndex(analysis.Index)))
+		trObj.Insert(ast.StringTerm("irsa"), ast.NewTerm(irsa))
+		trObj.Insert(ast.StringTerm("index"), ast.NewTerm(index))
 		obj.Insert(ast.StringTerm("trust"), ast.NewTerm(tr))
 	}
 	return obj, nil

@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
 )
 
 // toValue converts a Go value of the snapshot and permissions models to the ast.Value of its
@@ -21,51 +23,83 @@ import (
 // It supports what those models use: structs with json tags (omitempty), pointers, slices,
 // maps with string keys, strings, booleans, integers and interface values holding them.
 func toValue(v any) (ast.Value, error) {
-	return valueOf(reflect.ValueOf(v))
+	var c converter
+	t, err := c.term(reflect.ValueOf(v))
+	if err != nil {
+		return nil, err
+	}
+	return t.Value, nil
 }
 
-func valueOf(v reflect.Value) (ast.Value, error) {
+// converter holds what one conversion reuses: a stack of object items (an object copies its
+// items, so the slice serves every object of the document), and the terms of the map keys met so
+// far, shared by every occurrence (terms are immutable once built; annotation and tag keys repeat
+// in every object of their kind). Other strings are not shared: looking each one up costs more
+// than building it.
+type converter struct {
+	items [][2]*ast.Term
+	keys  map[string]*ast.Term
+	// locations are the terms of the snapshot.Location values met so far: every statement,
+	// condition and ServiceAccount has one, and most of them are equal ({} or one API call).
+	locations map[snapshot.Location]*ast.Term
+}
+
+var locationType = reflect.TypeFor[snapshot.Location]()
+
+func (c *converter) key(s string) *ast.Term {
+	if t, ok := c.keys[s]; ok {
+		return t
+	}
+	if c.keys == nil {
+		c.keys = map[string]*ast.Term{}
+	}
+	t := ast.StringTerm(validString(s))
+	c.keys[s] = t
+	return t
+}
+
+func (c *converter) term(v reflect.Value) (*ast.Term, error) {
 	switch v.Kind() {
 	case reflect.Invalid:
-		return ast.NullValue, nil
+		return ast.NullTerm(), nil
 	case reflect.Pointer, reflect.Interface:
 		if v.IsNil() {
-			return ast.NullValue, nil
+			return ast.NullTerm(), nil
 		}
-		return valueOf(v.Elem())
+		return c.term(v.Elem())
 	case reflect.String:
-		return ast.String(validString(v.String())), nil
+		return ast.StringTerm(validString(v.String())), nil
 	case reflect.Bool:
-		return ast.Boolean(v.Bool()), nil
+		return ast.InternedTerm(v.Bool()), nil
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return ast.Number(strconv.FormatInt(v.Int(), 10)), nil
+		return ast.InternedTerm(v.Int()), nil
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return ast.Number(strconv.FormatUint(v.Uint(), 10)), nil
+		return ast.NumberTerm(json.Number(strconv.FormatUint(v.Uint(), 10))), nil
 	case reflect.Float32, reflect.Float64:
 		// Rare in these models: let encoding/json choose the text.
 		b, err := json.Marshal(v.Interface())
 		if err != nil {
 			return nil, err
 		}
-		return ast.Number(b), nil
+		return ast.NumberTerm(json.Number(b)), nil
 	case reflect.Slice:
 		if v.IsNil() {
-			return ast.NullValue, nil
+			return ast.NullTerm(), nil
 		}
 		fallthrough
 	case reflect.Array:
 		terms := make([]*ast.Term, v.Len())
 		for i := range terms {
-			x, err := valueOf(v.Index(i))
+			x, err := c.term(v.Index(i))
 			if err != nil {
 				return nil, err
 			}
-			terms[i] = ast.NewTerm(x)
+			terms[i] = x
 		}
-		return ast.NewArray(terms...), nil
+		return ast.ArrayTerm(terms...), nil
 	case reflect.Map:
 		if v.IsNil() {
-			return ast.NullValue, nil
+			return ast.NullTerm(), nil
 		}
 		if v.Type().Key().Kind() != reflect.String {
 			return nil, fmt.Errorf("map key type %s", v.Type().Key())
@@ -73,32 +107,64 @@ func valueOf(v reflect.Value) (ast.Value, error) {
 		keys := v.MapKeys()
 		// The order does not change the object, but keeps the work deterministic.
 		slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
-		terms := make([][2]*ast.Term, 0, len(keys))
+		start := len(c.items)
 		for _, k := range keys {
-			x, err := valueOf(v.MapIndex(k))
+			x, err := c.term(v.MapIndex(k))
 			if err != nil {
 				return nil, err
 			}
-			terms = append(terms, [2]*ast.Term{ast.StringTerm(validString(k.String())), ast.NewTerm(x)})
+			c.items = append(c.items, [2]*ast.Term{c.key(k.String()), x})
 		}
-		return ast.NewObject(terms...), nil
+		return c.object(start), nil
 	case reflect.Struct:
-		fields := fieldsOf(v.Type())
-		terms := make([][2]*ast.Term, 0, len(fields))
-		for _, f := range fields {
-			fv := v.Field(f.index)
-			if f.omitEmpty && isEmpty(fv) {
-				continue
-			}
-			x, err := valueOf(fv)
-			if err != nil {
-				return nil, err
-			}
-			terms = append(terms, [2]*ast.Term{f.key, ast.NewTerm(x)})
+		if v.Type() == locationType && v.CanAddr() {
+			return c.location(v)
 		}
-		return ast.NewObject(terms...), nil
+		return c.structure(v)
 	}
 	return nil, fmt.Errorf("cannot convert %s", v.Type())
+}
+
+// structure converts a struct as encoding/json sees it.
+func (c *converter) structure(v reflect.Value) (*ast.Term, error) {
+	start := len(c.items)
+	for _, f := range fieldsOf(v.Type()) {
+		fv := v.Field(f.index)
+		if f.omitEmpty && isEmpty(fv) {
+			continue
+		}
+		x, err := c.term(fv)
+		if err != nil {
+			return nil, err
+		}
+		c.items = append(c.items, [2]*ast.Term{f.key, x})
+	}
+	return c.object(start), nil
+}
+
+// location converts a snapshot.Location once per distinct value.
+func (c *converter) location(v reflect.Value) (*ast.Term, error) {
+	loc := *v.Addr().Interface().(*snapshot.Location)
+	if t, ok := c.locations[loc]; ok {
+		return t, nil
+	}
+	t, err := c.structure(v)
+	if err != nil {
+		return nil, err
+	}
+	if c.locations == nil {
+		c.locations = map[snapshot.Location]*ast.Term{}
+	}
+	c.locations[loc] = t
+	return t, nil
+}
+
+// object builds the object of the items from start on and pops them.
+func (c *converter) object(start int) *ast.Term {
+	t := ast.ObjectTerm(c.items[start:]...)
+	clear(c.items[start:])
+	c.items = c.items[:start]
+	return t
 }
 
 // validString replaces every invalid UTF-8 byte with U+FFFD, as encoding/json does.

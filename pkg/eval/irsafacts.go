@@ -25,15 +25,15 @@ func irsaFacts(in ast.Object, facts []trust.OIDCStatement) ast.Object {
 			return
 		}
 		resource := ast.ObjectTerm(
-			ast.Item(ast.StringTerm("kind"), ast.StringTerm(kind)),
-			ast.Item(ast.StringTerm("id"), res),
+			ast.Item(keyKind, ast.InternedTerm(kind)),
+			ast.Item(keyId, res),
 		)
 		for j := range arr.Len() {
-			path := ast.ArrayTerm(ast.StringTerm(resourceKey), ast.InternedTerm(i), ast.StringTerm(documentKey), ast.StringTerm("statements"), ast.InternedTerm(j))
+			path := ast.ArrayTerm(ast.InternedTerm(resourceKey), ast.InternedTerm(i), ast.InternedTerm(documentKey), keyStatements, ast.InternedTerm(j))
 			entry := ast.NewObject(
-				ast.Item(ast.StringTerm("resource"), resource),
-				ast.Item(ast.StringTerm("path"), path),
-				ast.Item(ast.StringTerm("statement"), arr.Elem(j)),
+				ast.Item(keyResource, resource),
+				ast.Item(keyPath, path),
+				ast.Item(keyStatement, arr.Elem(j)),
 			)
 			statements = append(statements, ast.NewTerm(entry))
 			byPath[trustStatement{kind, i, j}] = entry
@@ -42,14 +42,14 @@ func irsaFacts(in ast.Object, facts []trust.OIDCStatement) ast.Object {
 	if policies, ok := member(in, "policies").(*ast.Array); ok {
 		for i := range policies.Len() {
 			if p, ok := policies.Elem(i).Value.(ast.Object); ok {
-				add("policy", "policies", "document", i, p.Get(ast.StringTerm("id")), member(p, "document"))
+				add("policy", "policies", "document", i, p.Get(keyId), member(p, "document"))
 			}
 		}
 	}
 	if roles, ok := member(in, "roles").(*ast.Array); ok {
 		for i := range roles.Len() {
 			if r, ok := roles.Elem(i).Value.(ast.Object); ok {
-				add("role", "roles", "trust_policy", i, r.Get(ast.StringTerm("arn")), member(r, "trust_policy"))
+				add("role", "roles", "trust_policy", i, r.Get(keyArn), member(r, "trust_policy"))
 			}
 		}
 	}
@@ -60,7 +60,7 @@ func irsaFacts(in ast.Object, facts []trust.OIDCStatement) ast.Object {
 		if !ok {
 			continue // no resource id: the Rego derivation has no entry either
 		}
-		resource, path, statement := ts.Get(ast.StringTerm("resource")), ts.Get(ast.StringTerm("path")), ts.Get(ast.StringTerm("statement"))
+		resource, path, statement := ts.Get(keyResource), ts.Get(keyPath), ts.Get(keyStatement)
 		providers, blocking := ast.NewObject(), ast.NewObject()
 		for arn, issuer := range f.Providers {
 			providers.Insert(ast.StringTerm(arn), ast.StringTerm(issuer))
@@ -69,23 +69,23 @@ func irsaFacts(in ast.Object, facts []trust.OIDCStatement) ast.Object {
 		keys := make([]*ast.Term, len(f.Keys))
 		for k, key := range f.Keys {
 			keys[k] = ast.ObjectTerm(
-				ast.Item(ast.StringTerm("index"), ast.InternedTerm(key.Index)),
-				ast.Item(ast.StringTerm("issuer"), ast.StringTerm(key.Issuer)),
-				ast.Item(ast.StringTerm("claim"), ast.StringTerm(key.Claim)),
-				ast.Item(ast.StringTerm("blocking"), ast.InternedTerm(key.Blocking)),
-				ast.Item(ast.StringTerm("trusted"), ast.InternedTerm(key.Trusted)),
+				ast.Item(keyIndex, ast.InternedTerm(key.Index)),
+				ast.Item(keyIssuer, ast.StringTerm(key.Issuer)),
+				ast.Item(keyClaim, ast.StringTerm(key.Claim)),
+				ast.Item(keyBlocking, ast.InternedTerm(key.Blocking)),
+				ast.Item(keyTrusted, ast.InternedTerm(key.Trusted)),
 			)
 		}
 		oidc = append(oidc, ast.ObjectTerm(
-			ast.Item(ast.StringTerm("resource"), resource),
-			ast.Item(ast.StringTerm("path"), path),
-			ast.Item(ast.StringTerm("statement"), statement),
-			ast.Item(ast.StringTerm("providers"), ast.NewTerm(providers)),
-			ast.Item(ast.StringTerm("web_identity_action"), ast.InternedTerm(f.WebIdentityAction)),
-			ast.Item(ast.StringTerm("keys"), ast.ArrayTerm(keys...)),
-			ast.Item(ast.StringTerm("principal_issuers"), stringsTerm(f.PrincipalIssuers)),
-			ast.Item(ast.StringTerm("kubernetes_issuers"), stringsTerm(f.KubernetesIssuers)),
-			ast.Item(ast.StringTerm("blocking"), ast.NewTerm(blocking)),
+			ast.Item(keyResource, resource),
+			ast.Item(keyPath, path),
+			ast.Item(keyStatement, statement),
+			ast.Item(keyProviders, ast.NewTerm(providers)),
+			ast.Item(keyWebIdentityAction, ast.InternedTerm(f.WebIdentityAction)),
+			ast.Item(keyKeys, ast.ArrayTerm(keys...)),
+			ast.Item(keyPrincipalIssuers, stringsTerm(f.PrincipalIssuers)),
+			ast.Item(keyKubernetesIssuers, stringsTerm(f.KubernetesIssuers)),
+			ast.Item(keyBlocking, ast.NewTerm(blocking)),
 		))
 		var conditions *ast.Array
 		if obj, ok := statement.Value.(ast.Object); ok {
@@ -94,37 +94,81 @@ func irsaFacts(in ast.Object, facts []trust.OIDCStatement) ast.Object {
 		for _, wi := range f.WebIdentity {
 			provider, issuer := ast.StringTerm(wi.Provider), ast.StringTerm(wi.Issuer)
 			webIdentity = append(webIdentity, ast.ObjectTerm(
-				ast.Item(ast.StringTerm("resource"), resource),
-				ast.Item(ast.StringTerm("path"), path),
-				ast.Item(ast.StringTerm("statement"), statement),
-				ast.Item(ast.StringTerm("provider"), provider),
-				ast.Item(ast.StringTerm("issuer"), issuer),
-				ast.Item(ast.StringTerm("claims"), stringsTerm(wi.Claims)),
-				ast.Item(ast.StringTerm("blocking"), stringsTerm(wi.Blocking)),
+				ast.Item(keyResource, resource),
+				ast.Item(keyPath, path),
+				ast.Item(keyStatement, statement),
+				ast.Item(keyProvider, provider),
+				ast.Item(keyIssuer, issuer),
+				ast.Item(keyClaims, stringsTerm(wi.Claims)),
+				ast.Item(keyBlocking, stringsTerm(wi.Blocking)),
 			))
 			for _, pc := range wi.Conditions {
 				if conditions == nil || pc.Index >= conditions.Len() {
 					continue // not from this input: the facts and the input disagree
 				}
-				p := path.Value.(*ast.Array).Append(ast.StringTerm("conditions")).Append(ast.InternedTerm(pc.Index))
+				p := path.Value.(*ast.Array).Append(keyConditions).Append(ast.InternedTerm(pc.Index))
 				providerConditions = append(providerConditions, ast.ObjectTerm(
-					ast.Item(ast.StringTerm("resource"), resource),
-					ast.Item(ast.StringTerm("path"), ast.NewTerm(p)),
-					ast.Item(ast.StringTerm("provider"), provider),
-					ast.Item(ast.StringTerm("issuer"), issuer),
-					ast.Item(ast.StringTerm("claim"), ast.StringTerm(pc.Claim)),
-					ast.Item(ast.StringTerm("condition"), conditions.Elem(pc.Index)),
+					ast.Item(keyResource, resource),
+					ast.Item(keyPath, ast.NewTerm(p)),
+					ast.Item(keyProvider, provider),
+					ast.Item(keyIssuer, issuer),
+					ast.Item(keyClaim, ast.StringTerm(pc.Claim)),
+					ast.Item(keyCondition, conditions.Elem(pc.Index)),
 				))
 			}
 		}
 	}
 	return ast.NewObject(
-		ast.Item(ast.StringTerm("trust_statements"), ast.ArrayTerm(statements...)),
-		ast.Item(ast.StringTerm("oidc_statements"), ast.ArrayTerm(oidc...)),
-		ast.Item(ast.StringTerm("web_identity"), ast.ArrayTerm(webIdentity...)),
-		ast.Item(ast.StringTerm("provider_conditions"), ast.ArrayTerm(providerConditions...)),
+		ast.Item(keyTrustStatements, ast.ArrayTerm(statements...)),
+		ast.Item(keyOidcStatements, ast.ArrayTerm(oidc...)),
+		ast.Item(keyWebIdentity, ast.ArrayTerm(webIdentity...)),
+		ast.Item(keyProviderConditions, ast.ArrayTerm(providerConditions...)),
 	)
 }
+
+// The keys and constant strings of the entries, shared by all of them.
+var (
+	keyAccount            = ast.StringTerm("account")
+	keyAnnotated          = ast.StringTerm("annotated")
+	keyArn                = ast.StringTerm("arn")
+	keyBlocking           = ast.StringTerm("blocking")
+	keyClaim              = ast.StringTerm("claim")
+	keyClaims             = ast.StringTerm("claims")
+	keyClustersById       = ast.StringTerm("clusters_by_id")
+	keyCondition          = ast.StringTerm("condition")
+	keyConditions         = ast.StringTerm("conditions")
+	keyGrants             = ast.StringTerm("grants")
+	keyId                 = ast.StringTerm("id")
+	keyIndex              = ast.StringTerm("index")
+	keyIssuer             = ast.StringTerm("issuer")
+	keyKeys               = ast.StringTerm("keys")
+	keyKind               = ast.StringTerm("kind")
+	keyKubernetesIssuers  = ast.StringTerm("kubernetes_issuers")
+	keyName               = ast.StringTerm("name")
+	keyNamers             = ast.StringTerm("namers")
+	keyNamespace          = ast.StringTerm("namespace")
+	keyOidcStatements     = ast.StringTerm("oidc_statements")
+	keyPartition          = ast.StringTerm("partition")
+	keyPath               = ast.StringTerm("path")
+	keyPinnedGrants       = ast.StringTerm("pinned_grants")
+	keyPrincipalIssuers   = ast.StringTerm("principal_issuers")
+	keyProvider           = ast.StringTerm("provider")
+	keyProviderConditions = ast.StringTerm("provider_conditions")
+	keyProviders          = ast.StringTerm("providers")
+	keyResource           = ast.StringTerm("resource")
+	keyRole               = ast.StringTerm("role")
+	keyRoleArnParts       = ast.StringTerm("role_arn_parts")
+	keyRoleKey            = ast.StringTerm("role_key")
+	keyRolesByKey         = ast.StringTerm("roles_by_key")
+	keyServiceAccountIds  = ast.StringTerm("service_account_ids")
+	keyStatement          = ast.StringTerm("statement")
+	keyStatements         = ast.StringTerm("statements")
+	keyTrustStatements    = ast.StringTerm("trust_statements")
+	keyTrusted            = ast.StringTerm("trusted")
+	keyUnparsedRoles      = ast.StringTerm("unparsed_roles")
+	keyWebIdentity        = ast.StringTerm("web_identity")
+	keyWebIdentityAction  = ast.StringTerm("web_identity_action")
+)
 
 // trustStatement names a statement of a trust document: kind "policy" or "role", the index of
 // the policy file or role, the index of the statement.
@@ -159,10 +203,10 @@ func bindingsIndex(x *trust.Index) ast.Object {
 	parts, keys := ast.NewObject(), ast.NewObject()
 	for i, p := range x.RoleARNParts {
 		parts.Insert(ast.InternedTerm(i), ast.ObjectTerm(
-			ast.Item(ast.StringTerm("partition"), ast.StringTerm(p.Partition)),
-			ast.Item(ast.StringTerm("account"), ast.StringTerm(p.Account)),
-			ast.Item(ast.StringTerm("path"), ast.StringTerm(p.Path)),
-			ast.Item(ast.StringTerm("name"), ast.StringTerm(p.Name)),
+			ast.Item(keyPartition, ast.StringTerm(p.Partition)),
+			ast.Item(keyAccount, ast.StringTerm(p.Account)),
+			ast.Item(keyPath, ast.StringTerm(p.Path)),
+			ast.Item(keyName, ast.StringTerm(p.Name)),
 		))
 	}
 	for i, key := range x.RoleKey {
@@ -181,26 +225,26 @@ func bindingsIndex(x *trust.Index) ast.Object {
 		grants := make([]*ast.Term, len(pg.Grants))
 		for g, grant := range pg.Grants {
 			grants[g] = ast.ObjectTerm(
-				ast.Item(ast.StringTerm("issuer"), ast.StringTerm(grant.Issuer)),
-				ast.Item(ast.StringTerm("namespace"), ast.StringTerm(grant.Namespace)),
-				ast.Item(ast.StringTerm("name"), ast.StringTerm(grant.Name)),
+				ast.Item(keyIssuer, ast.StringTerm(grant.Issuer)),
+				ast.Item(keyNamespace, ast.StringTerm(grant.Namespace)),
+				ast.Item(keyName, ast.StringTerm(grant.Name)),
 			)
 		}
 		pinned[n] = ast.ObjectTerm(
-			ast.Item(ast.StringTerm("role"), ast.InternedTerm(pg.Role)),
-			ast.Item(ast.StringTerm("grants"), ast.SetTerm(grants...)),
+			ast.Item(keyRole, ast.InternedTerm(pg.Role)),
+			ast.Item(keyGrants, ast.SetTerm(grants...)),
 		)
 	}
 	return ast.NewObject(
-		ast.Item(ast.StringTerm("annotated"), ast.ArrayTerm(annotated...)),
-		ast.Item(ast.StringTerm("role_arn_parts"), ast.NewTerm(parts)),
-		ast.Item(ast.StringTerm("role_key"), ast.NewTerm(keys)),
-		ast.Item(ast.StringTerm("namers"), indexSets(x.Namers)),
-		ast.Item(ast.StringTerm("roles_by_key"), indexSets(x.RolesByKey)),
-		ast.Item(ast.StringTerm("unparsed_roles"), ast.ArrayTerm(unparsed...)),
-		ast.Item(ast.StringTerm("clusters_by_id"), indexSets(x.ClustersByID)),
-		ast.Item(ast.StringTerm("service_account_ids"), ast.SetTerm(ids...)),
-		ast.Item(ast.StringTerm("pinned_grants"), ast.ArrayTerm(pinned...)),
+		ast.Item(keyAnnotated, ast.ArrayTerm(annotated...)),
+		ast.Item(keyRoleArnParts, ast.NewTerm(parts)),
+		ast.Item(keyRoleKey, ast.NewTerm(keys)),
+		ast.Item(keyNamers, indexSets(x.Namers)),
+		ast.Item(keyRolesByKey, indexSets(x.RolesByKey)),
+		ast.Item(keyUnparsedRoles, ast.ArrayTerm(unparsed...)),
+		ast.Item(keyClustersById, indexSets(x.ClustersByID)),
+		ast.Item(keyServiceAccountIds, ast.SetTerm(ids...)),
+		ast.Item(keyPinnedGrants, ast.ArrayTerm(pinned...)),
 	)
 }
 

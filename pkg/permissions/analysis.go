@@ -234,10 +234,13 @@ type analyzer struct {
 	managed *iamcatalog.ManagedPolicies
 	s3Types map[string][]token
 
-	patterns  map[string]actionSet // lower-case action pattern -> expansion
-	managedIx map[string]int       // ARN -> index into snap.ManagedPolicies
-	mdocs     []*docInfo           // per snap.ManagedPolicies index, analysed on first use
-	docs      map[string]*docInfo  // AWS managed policy ARN -> analysed document (nil: none)
+	patterns map[string]actionSet // lower-case action pattern -> expansion
+	// actionLists caches the set of a statement's Action or NotAction list (key: the kind and
+	// the patterns): statements share them, since nothing changes a statement's set once built.
+	actionLists map[string]actionSet
+	managedIx   map[string]int      // ARN -> index into snap.ManagedPolicies
+	mdocs       []*docInfo          // per snap.ManagedPolicies index, analysed on first use
+	docs        map[string]*docInfo // AWS managed policy ARN -> analysed document (nil: none)
 
 	// reduced caches the facts of statements cut down by a Deny or boundary: roles with the same
 	// Deny statements or boundary share them.
@@ -254,15 +257,16 @@ type analyzer struct {
 func newAnalyzer(cat *iamcatalog.Catalog, managed *iamcatalog.ManagedPolicies, snap *snapshot.Snapshot) *analyzer {
 	a := &analyzer{
 		snap: snap, cat: cat, cls: newClasses(cat), managed: managed,
-		s3Types:   map[string][]token{},
-		patterns:  map[string]actionSet{},
-		managedIx: map[string]int{},
-		mdocs:     make([]*docInfo, len(snap.ManagedPolicies)),
-		docs:      map[string]*docInfo{},
-		reduced:   map[reducedKey][]reducedFacts{},
-		bounds:    map[boundKey]actionSet{},
-		facts:     []Facts{},
-		factIndex: map[string]int{},
+		s3Types:     map[string][]token{},
+		patterns:    map[string]actionSet{},
+		actionLists: map[string]actionSet{},
+		managedIx:   map[string]int{},
+		mdocs:       make([]*docInfo, len(snap.ManagedPolicies)),
+		docs:        map[string]*docInfo{},
+		reduced:     map[reducedKey][]reducedFacts{},
+		bounds:      map[boundKey]actionSet{},
+		facts:       []Facts{},
+		factIndex:   map[string]int{},
 	}
 	if s3, ok := cat.Service("s3"); ok {
 		for _, rt := range s3.ResourceTypes {
@@ -349,15 +353,12 @@ func isAllActions(p string) bool {
 
 func (a *analyzer) analyseDoc(doc *snapshot.Document) *docInfo {
 	d := &docInfo{shared: map[int]int{}}
-	words := (a.cls.n + 63) / 64
-	slab := make([]uint64, words*len(doc.Statements)) // one allocation for every statement's set
 	for k, st := range doc.Statements {
 		s := stmtInfo{
 			index:       k,
 			sid:         st.Sid,
 			allow:       st.Effect == "Allow",
 			conditional: len(st.Conditions) > 0,
-			bits:        actionSet(slab[k*words : (k+1)*words : (k+1)*words]),
 			resources:   st.Resources,
 		}
 		if st.Principal != nil || st.NotPrincipal != nil {
@@ -369,8 +370,8 @@ func (a *analyzer) analyseDoc(doc *snapshot.Document) *docInfo {
 		}
 		switch {
 		case len(st.Actions) > 0:
+			s.bits = a.actionList("Action", st.Actions)
 			for _, p := range st.Actions {
-				s.bits.or(a.expand(p))
 				if isAllActions(p) {
 					s.allActions = true
 				}
@@ -382,16 +383,38 @@ func (a *analyzer) analyseDoc(doc *snapshot.Document) *docInfo {
 			}
 		case len(st.NotActions) > 0:
 			s.notAction = true
-			s.bits.fill(a.cls.n)
-			for _, p := range st.NotActions {
-				s.bits.andNot(a.expand(p))
-			}
+			s.bits = a.actionList("NotAction", st.NotActions)
+		default:
+			s.bits = a.actionList("", nil)
 		}
 		s.quick = s.notAction || s.notResource || s.allActions || len(s.unmatched) > 0 ||
 			s.bits.intersects(a.cls.danger)
 		d.stmts = append(d.stmts, s)
 	}
 	return d
+}
+
+// actionList returns the set of catalog actions an Action (kind "Action") or NotAction list
+// allows or denies; kind "" is the empty set. The set is shared: it must not be changed.
+func (a *analyzer) actionList(kind string, patterns []string) actionSet {
+	key := kind + "\x00" + strings.Join(patterns, "\x00")
+	if s, ok := a.actionLists[key]; ok {
+		return s
+	}
+	s := newSet(a.cls.n)
+	switch kind {
+	case "Action":
+		for _, p := range patterns {
+			s.or(a.expand(p))
+		}
+	case "NotAction":
+		s.fill(a.cls.n)
+		for _, p := range patterns {
+			s.andNot(a.expand(p))
+		}
+	}
+	a.actionLists[key] = s
+	return s
 }
 
 // unmatched returns the action as an Unmatched when it is an S3 action with resource types and
@@ -818,14 +841,13 @@ func (a *analyzer) computeFacts(s *stmtInfo, eff actionSet) Facts {
 	f.AllResources = s.notResource || star
 	f.Admin = s.allActions && star && eff.count() == a.cls.n
 	if eff.intersects(a.cls.s3) && !s.notResource {
-		s3 := eff.intersect(a.cls.s3)
 		for _, r := range s.resources {
 			if allS3(r) {
 				f.S3AllResources = append(f.S3AllResources, r)
 			}
 		}
 		if len(f.S3AllResources) > 0 {
-			l := a.list(s3, true)
+			l := a.list(eff.intersect(a.cls.s3), true)
 			f.S3 = &l
 		}
 	}
@@ -839,8 +861,8 @@ func (a *analyzer) computeFacts(s *stmtInfo, eff actionSet) Facts {
 		f.S3Wildcards = append(f.S3Wildcards, WildcardGrant{
 			Pattern:               w,
 			Actions:               a.list(x, true),
-			Write:                 x.intersect(a.cls.s3Write).count(),
-			PermissionsManagement: x.intersect(a.cls.s3Perm).count(),
+			Write:                 x.countAnd(a.cls.s3Write),
+			PermissionsManagement: x.countAnd(a.cls.s3Perm),
 			Total:                 all.count(),
 		})
 	}

@@ -44,6 +44,15 @@ func (s actionSet) count() int {
 	return n
 }
 
+// countAnd is the size of s ∩ o.
+func (s actionSet) countAnd(o actionSet) int {
+	n := 0
+	for i, w := range s {
+		n += bits.OnesCount64(w & o[i])
+	}
+	return n
+}
+
 func (s actionSet) empty() bool {
 	for _, w := range s {
 		if w != 0 {

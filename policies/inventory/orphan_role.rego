@@ -37,7 +37,7 @@ deny contains finding if {
 	some pinned in bindings.pinned_grants
 	grants := pinned.grants
 	every grant in grants {
-		_complete(grant.issuer)
+		grant.issuer in _complete_issuers
 	}
 	not _any_exists(grants)
 	role := input.roles[pinned.role]
@@ -58,10 +58,10 @@ deny contains finding if {
 	}
 }
 
-# _complete is true when the issuer belongs to at least one cluster and every cluster with that
-# issuer has a complete ServiceAccount inventory.
-_complete(issuer) if {
-	clusters := _clusters_by_issuer[issuer]
+# _complete_issuers holds the issuers of at least one cluster whose clusters all have a complete
+# ServiceAccount inventory.
+_complete_issuers contains issuer if {
+	some issuer, clusters in _clusters_by_issuer
 	every k in clusters {
 		input.clusters[k].inventory.service_accounts == true
 	}

@@ -38,8 +38,10 @@ deny contains finding if {
 	some j, statement in role.trust_policy.statements
 	statement.effect == "Allow"
 	some provider in object.get(statement, ["principal", "federated"], [])
-	parts := admits.provider_parts(provider)
+
+	# Nearly every provider is registered: test that before parsing the ARN.
 	not _registered(account, provider)
+	parts := admits.provider_parts(provider)
 	finding := {
 		"msg": _msg(role.arn, provider, parts, account),
 		"resource": {"kind": "role", "id": role.arn},
