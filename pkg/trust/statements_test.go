@@ -71,7 +71,7 @@ func TestOIDCStatements(t *testing.T) {
 			}}},
 		{Kind: "role", Index: 1, Statement: 2, Providers: map[string]string{prov(eks): eks},
 			Keys: []IssuerKey{}, PrincipalIssuers: []string{lowerEKS}, KubernetesIssuers: []string{lowerEKS},
-			Blocking: map[string][]string{prov(eks): {}},
+			Blocking:    map[string][]string{prov(eks): {}},
 			WebIdentity: []WebIdentity{}},
 	}
 	if diff := cmp.Diff(want, OIDCStatements(snap)); diff != "" {
