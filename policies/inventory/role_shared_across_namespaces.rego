@@ -29,6 +29,7 @@ import data.irsa_audit.lib.irsa
 
 deny contains finding if {
 	some key, namers in bindings.namers
+	count(namers) > 1
 	count({input.service_accounts[i].namespace | some i in namers}) > 1
 	some r in bindings.roles_by_key[key]
 	role := input.roles[r]

@@ -251,7 +251,7 @@ has_wildcard(s) if regex.match(`[*?]`, s)
 role_arn_annotation(sa) := sa.annotations["eks.amazonaws.com/role-arn"]
 
 role_arn_annotation(sa) := sa.role_arn if {
-	not "eks.amazonaws.com/role-arn" in object.keys(object.get(sa, "annotations", {}))
+	object.get(sa, ["annotations", "eks.amazonaws.com/role-arn"], null) == null
 	sa.role_arn != ""
 }
 

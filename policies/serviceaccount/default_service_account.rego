@@ -31,10 +31,12 @@
 #         eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/payments-app
 package irsa_audit.rules.serviceaccount.default_service_account
 
+import data.irsa_audit.lib.bindings
 import data.irsa_audit.lib.irsa
 
 deny contains finding if {
-	some i, sa in input.service_accounts
+	some i in bindings.annotated
+	sa := input.service_accounts[i]
 	sa.name == "default"
 	role := irsa.role_arn_annotation(sa)
 	trim_space(role) != ""

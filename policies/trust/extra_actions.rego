@@ -30,6 +30,9 @@ _needed := {"sts:assumerolewithwebidentity", "sts:tagsession"}
 
 deny contains finding if {
 	some os in irsa.oidc_statements
+
+	# The action list most statements have, then any other action than the needed ones.
+	os.statement.actions != ["sts:AssumeRoleWithWebIdentity"]
 	_has_extra(os.statement.actions)
 	extra := {action |
 		some action in os.statement.actions
