@@ -1,6 +1,10 @@
 package eval
 
 import (
+	"maps"
+	"slices"
+	"strings"
+
 	"github.com/open-policy-agent/opa/v1/ast"
 
 	"github.com/irsa-audit/irsa-audit/pkg/trust"
@@ -55,37 +59,31 @@ func irsaFacts(in ast.Object, facts []trust.OIDCStatement) ast.Object {
 	}
 
 	var oidc, webIdentity, providerConditions []*ast.Term
+	sh := sharedTerms{}
 	for _, f := range facts {
 		ts, ok := byPath[trustStatement{f.Kind, f.Index, f.Statement}]
 		if !ok {
 			continue // no resource id: the Rego derivation has no entry either
 		}
 		resource, path, statement := ts.Get(keyResource), ts.Get(keyPath), ts.Get(keyStatement)
-		providers, blocking := ast.NewObject(), ast.NewObject()
-		for arn, issuer := range f.Providers {
-			providers.Insert(ast.StringTerm(arn), ast.StringTerm(issuer))
-			blocking.Insert(ast.StringTerm(arn), stringsTerm(f.Blocking[arn]))
-		}
-		keys := make([]*ast.Term, len(f.Keys))
-		for k, key := range f.Keys {
-			keys[k] = ast.ObjectTerm(
-				ast.Item(keyIndex, ast.InternedTerm(key.Index)),
-				ast.Item(keyIssuer, ast.StringTerm(key.Issuer)),
-				ast.Item(keyClaim, ast.StringTerm(key.Claim)),
-				ast.Item(keyBlocking, ast.InternedTerm(key.Blocking)),
-				ast.Item(keyTrusted, ast.InternedTerm(key.Trusted)),
-			)
+		var untrusted []*ast.Term
+		for _, key := range f.Keys {
+			if !key.Trusted {
+				untrusted = append(untrusted, ast.ObjectTerm(
+					ast.Item(keyIndex, ast.InternedTerm(key.Index)),
+					ast.Item(keyIssuer, ast.StringTerm(key.Issuer)),
+				))
+			}
 		}
 		oidc = append(oidc, ast.ObjectTerm(
 			ast.Item(keyResource, resource),
 			ast.Item(keyPath, path),
 			ast.Item(keyStatement, statement),
-			ast.Item(keyProviders, ast.NewTerm(providers)),
+			ast.Item(keyProviders, sh.providers(f.Providers)),
 			ast.Item(keyWebIdentityAction, ast.InternedTerm(f.WebIdentityAction)),
-			ast.Item(keyKeys, ast.ArrayTerm(keys...)),
-			ast.Item(keyPrincipalIssuers, stringsTerm(f.PrincipalIssuers)),
-			ast.Item(keyKubernetesIssuers, stringsTerm(f.KubernetesIssuers)),
-			ast.Item(keyBlocking, ast.NewTerm(blocking)),
+			ast.Item(keyUntrustedKeys, ast.ArrayTerm(untrusted...)),
+			ast.Item(keyKubernetesIssuers, sh.strings(f.KubernetesIssuers)),
+			ast.Item(keyBlocking, sh.blocking(f.Blocking)),
 		))
 		var conditions *ast.Array
 		if obj, ok := statement.Value.(ast.Object); ok {
@@ -99,17 +97,21 @@ func irsaFacts(in ast.Object, facts []trust.OIDCStatement) ast.Object {
 				ast.Item(keyStatement, statement),
 				ast.Item(keyProvider, provider),
 				ast.Item(keyIssuer, issuer),
-				ast.Item(keyClaims, stringsTerm(wi.Claims)),
-				ast.Item(keyBlocking, stringsTerm(wi.Blocking)),
+				ast.Item(keyClaims, sh.strings(wi.Claims)),
+				ast.Item(keyBlocking, sh.strings(wi.Blocking)),
 			))
 			for _, pc := range wi.Conditions {
 				if conditions == nil || pc.Index >= conditions.Len() {
 					continue // not from this input: the facts and the input disagree
 				}
-				p := path.Value.(*ast.Array).Append(keyConditions).Append(ast.InternedTerm(pc.Index))
+				base := path.Value.(*ast.Array)
+				p := make([]*ast.Term, base.Len(), base.Len()+2)
+				for n := range base.Len() {
+					p[n] = base.Elem(n)
+				}
 				providerConditions = append(providerConditions, ast.ObjectTerm(
 					ast.Item(keyResource, resource),
-					ast.Item(keyPath, ast.NewTerm(p)),
+					ast.Item(keyPath, ast.ArrayTerm(append(p, keyConditions, ast.InternedTerm(pc.Index))...)),
 					ast.Item(keyProvider, provider),
 					ast.Item(keyIssuer, issuer),
 					ast.Item(keyClaim, ast.StringTerm(pc.Claim)),
@@ -128,46 +130,46 @@ func irsaFacts(in ast.Object, facts []trust.OIDCStatement) ast.Object {
 
 // The keys and constant strings of the entries, shared by all of them.
 var (
-	keyAccount            = ast.StringTerm("account")
-	keyAnnotated          = ast.StringTerm("annotated")
-	keyArn                = ast.StringTerm("arn")
-	keyBlocking           = ast.StringTerm("blocking")
-	keyClaim              = ast.StringTerm("claim")
-	keyClaims             = ast.StringTerm("claims")
-	keyClustersById       = ast.StringTerm("clusters_by_id")
-	keyCondition          = ast.StringTerm("condition")
-	keyConditions         = ast.StringTerm("conditions")
-	keyGrants             = ast.StringTerm("grants")
-	keyId                 = ast.StringTerm("id")
-	keyIndex              = ast.StringTerm("index")
-	keyIssuer             = ast.StringTerm("issuer")
-	keyKeys               = ast.StringTerm("keys")
-	keyKind               = ast.StringTerm("kind")
-	keyKubernetesIssuers  = ast.StringTerm("kubernetes_issuers")
-	keyName               = ast.StringTerm("name")
-	keyNamers             = ast.StringTerm("namers")
-	keyNamespace          = ast.StringTerm("namespace")
-	keyOidcStatements     = ast.StringTerm("oidc_statements")
-	keyPartition          = ast.StringTerm("partition")
-	keyPath               = ast.StringTerm("path")
-	keyPinnedGrants       = ast.StringTerm("pinned_grants")
-	keyPrincipalIssuers   = ast.StringTerm("principal_issuers")
-	keyProvider           = ast.StringTerm("provider")
-	keyProviderConditions = ast.StringTerm("provider_conditions")
-	keyProviders          = ast.StringTerm("providers")
-	keyResource           = ast.StringTerm("resource")
-	keyRole               = ast.StringTerm("role")
-	keyRoleArnParts       = ast.StringTerm("role_arn_parts")
-	keyRoleKey            = ast.StringTerm("role_key")
-	keyRolesByKey         = ast.StringTerm("roles_by_key")
-	keyServiceAccountIds  = ast.StringTerm("service_account_ids")
-	keyStatement          = ast.StringTerm("statement")
-	keyStatements         = ast.StringTerm("statements")
-	keyTrustStatements    = ast.StringTerm("trust_statements")
-	keyTrusted            = ast.StringTerm("trusted")
-	keyUnparsedRoles      = ast.StringTerm("unparsed_roles")
-	keyWebIdentity        = ast.StringTerm("web_identity")
-	keyWebIdentityAction  = ast.StringTerm("web_identity_action")
+	keyAccount      = ast.StringTerm("account")
+	keyAnnotated    = ast.StringTerm("annotated")
+	keyArn          = ast.StringTerm("arn")
+	keyBlocking     = ast.StringTerm("blocking")
+	keyClaim        = ast.StringTerm("claim")
+	keyClaims       = ast.StringTerm("claims")
+	keyClustersById = ast.StringTerm("clusters_by_id")
+	keyCondition    = ast.StringTerm("condition")
+	keyConditions   = ast.StringTerm("conditions")
+	keyGrants       = ast.StringTerm("grants")
+	keyId           = ast.StringTerm("id")
+	keyIndex        = ast.StringTerm("index")
+	keyIssuer       = ast.StringTerm("issuer")
+
+	keyKind              = ast.StringTerm("kind")
+	keyKubernetesIssuers = ast.StringTerm("kubernetes_issuers")
+	keyName              = ast.StringTerm("name")
+	keyNamers            = ast.StringTerm("namers")
+	keyNamespace         = ast.StringTerm("namespace")
+	keyOidcStatements    = ast.StringTerm("oidc_statements")
+	keyPartition         = ast.StringTerm("partition")
+	keyPath              = ast.StringTerm("path")
+	keyPinnedGrants      = ast.StringTerm("pinned_grants")
+
+	keyProvider              = ast.StringTerm("provider")
+	keyProviderConditions    = ast.StringTerm("provider_conditions")
+	keyProviders             = ast.StringTerm("providers")
+	keyResource              = ast.StringTerm("resource")
+	keyRole                  = ast.StringTerm("role")
+	keyRoleArnParts          = ast.StringTerm("role_arn_parts")
+	keyRoleKey               = ast.StringTerm("role_key")
+	keyRolesByKey            = ast.StringTerm("roles_by_key")
+	keyPinnedServiceAccounts = ast.StringTerm("pinned_service_accounts")
+	keyStatement             = ast.StringTerm("statement")
+	keyStatements            = ast.StringTerm("statements")
+	keyTrustStatements       = ast.StringTerm("trust_statements")
+	keyUntrustedKeys         = ast.StringTerm("untrusted_keys")
+	keyUnparsedRoles         = ast.StringTerm("unparsed_roles")
+	keyWebIdentity           = ast.StringTerm("web_identity")
+	keyWebIdentityAction     = ast.StringTerm("web_identity_action")
 )
 
 // trustStatement names a statement of a trust document: kind "policy" or "role", the index of
@@ -183,6 +185,62 @@ func member(obj ast.Object, key string) ast.Value {
 		return t.Value
 	}
 	return nil
+}
+
+// sharedTerms builds each distinct small value of the facts once: thousands of statements trust
+// the same providers with the same claims (terms are immutable once built).
+type sharedTerms map[string]*ast.Term
+
+func (sh sharedTerms) get(key string, build func() *ast.Term) *ast.Term {
+	if t, ok := sh[key]; ok {
+		return t
+	}
+	t := build()
+	sh[key] = t
+	return t
+}
+
+// strings is a shared array of strings.
+func (sh sharedTerms) strings(ss []string) *ast.Term {
+	return sh.get("a\x00"+strings.Join(ss, "\x00"), func() *ast.Term { return stringsTerm(ss) })
+}
+
+// providers is a shared object of provider ARNs and their issuers.
+func (sh sharedTerms) providers(m map[string]string) *ast.Term {
+	keys := slices.Sorted(maps.Keys(m))
+	var b strings.Builder
+	b.WriteString("p")
+	for _, k := range keys {
+		b.WriteString("\x00" + k + "\x00" + m[k])
+	}
+	return sh.get(b.String(), func() *ast.Term {
+		obj := ast.NewObject()
+		for _, k := range keys {
+			obj.Insert(ast.StringTerm(k), ast.StringTerm(m[k]))
+		}
+		return ast.NewTerm(obj)
+	})
+}
+
+// blocking is a shared object of the provider ARNs that have blocking issuers and those issuers.
+func (sh sharedTerms) blocking(m map[string][]string) *ast.Term {
+	keys := slices.Sorted(maps.Keys(m))
+	var b strings.Builder
+	b.WriteString("b")
+	for _, k := range keys {
+		if len(m[k]) > 0 {
+			b.WriteString("\x00" + k + "\x01" + strings.Join(m[k], "\x01"))
+		}
+	}
+	return sh.get(b.String(), func() *ast.Term {
+		obj := ast.NewObject()
+		for _, k := range keys {
+			if len(m[k]) > 0 {
+				obj.Insert(ast.StringTerm(k), sh.strings(m[k]))
+			}
+		}
+		return ast.NewTerm(obj)
+	})
 }
 
 func stringsTerm(ss []string) *ast.Term {
@@ -216,8 +274,8 @@ func bindingsIndex(x *trust.Index) ast.Object {
 	for n, r := range x.UnparsedRoles {
 		unparsed[n] = ast.InternedTerm(r)
 	}
-	ids := make([]*ast.Term, len(x.ServiceAccountIDs))
-	for n, id := range x.ServiceAccountIDs {
+	ids := make([]*ast.Term, len(x.PinnedServiceAccounts))
+	for n, id := range x.PinnedServiceAccounts {
 		ids[n] = ast.StringTerm(id)
 	}
 	pinned := make([]*ast.Term, len(x.PinnedGrants))
@@ -243,7 +301,7 @@ func bindingsIndex(x *trust.Index) ast.Object {
 		ast.Item(keyRolesByKey, indexSets(x.RolesByKey)),
 		ast.Item(keyUnparsedRoles, ast.ArrayTerm(unparsed...)),
 		ast.Item(keyClustersById, indexSets(x.ClustersByID)),
-		ast.Item(keyServiceAccountIds, ast.SetTerm(ids...)),
+		ast.Item(keyPinnedServiceAccounts, ast.SetTerm(ids...)),
 		ast.Item(keyPinnedGrants, ast.ArrayTerm(pinned...)),
 	)
 }

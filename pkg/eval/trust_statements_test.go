@@ -127,7 +127,7 @@ func TestGoFactsMatchRego(t *testing.T) {
 		"t := "+lib+"trust_statements; o := "+lib+"oidc_statements; w := "+lib+"web_identity; p := "+lib+"provider_conditions; "+
 			"annotated := "+bindings+"annotated; role_arn_parts := "+bindings+"role_arn_parts; role_key := "+bindings+"role_key; "+
 			"namers := "+bindings+"namers; roles_by_key := "+bindings+"roles_by_key; unparsed_roles := "+bindings+"unparsed_roles; "+
-			"clusters_by_id := "+bindings+"clusters_by_id; service_account_ids := "+bindings+"service_account_ids; "+
+			"clusters_by_id := "+bindings+"clusters_by_id; pinned_service_accounts := "+bindings+"pinned_service_accounts; "+
 			"pinned_grants := "+bindings+"pinned_grants",
 	)).PrepareForEval(context.Background())
 	if err != nil {

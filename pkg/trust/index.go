@@ -29,9 +29,10 @@ type Index struct {
 	// ClustersByID maps every cluster id to its clusters with an issuer, sorted (empty when
 	// none has one).
 	ClustersByID map[string][]int
-	// ServiceAccountIDs are "<cluster>/<namespace>/<name>" of the ServiceAccounts with a cluster,
-	// in ServiceAccount order (a set in the input: duplicates are one member).
-	ServiceAccountIDs []string
+	// PinnedServiceAccounts are "<cluster>/<namespace>/<name>" of the ServiceAccounts with a
+	// cluster whose namespace and name a grant of PinnedGrants names, in ServiceAccount order (a
+	// set in the input: duplicates are one member).
+	PinnedServiceAccounts []string
 	// PinnedGrants are the roles whose web-identity statements pin exact ServiceAccount subjects
 	// only, with the ServiceAccounts they pin, in role order.
 	PinnedGrants []PinnedGrants
@@ -64,15 +65,15 @@ var providerPartsRE = regexp.MustCompile(`^arn:(aws[a-z-]*):iam::([0-9]{12}):oid
 // BuildIndex computes the indexes of snap.
 func BuildIndex(snap *snapshot.Snapshot) *Index {
 	x := &Index{
-		Annotated:         []int{},
-		RoleARNParts:      map[int]RoleARNParts{},
-		RoleKey:           map[int]string{},
-		Namers:            map[string][]int{},
-		RolesByKey:        map[string][]int{},
-		UnparsedRoles:     []int{},
-		ClustersByID:      map[string][]int{},
-		ServiceAccountIDs: []string{},
-		PinnedGrants:      []PinnedGrants{},
+		Annotated:             []int{},
+		RoleARNParts:          map[int]RoleARNParts{},
+		RoleKey:               map[int]string{},
+		Namers:                map[string][]int{},
+		RolesByKey:            map[string][]int{},
+		UnparsedRoles:         []int{},
+		ClustersByID:          map[string][]int{},
+		PinnedServiceAccounts: []string{},
+		PinnedGrants:          []PinnedGrants{},
 	}
 	if snap == nil {
 		return x
@@ -81,9 +82,6 @@ func BuildIndex(snap *snapshot.Snapshot) *Index {
 		sa := &snap.ServiceAccounts[i]
 		if _, ok := sa.Annotations[roleARNAnnotation]; ok || sa.RoleARN != "" {
 			x.Annotated = append(x.Annotated, i)
-		}
-		if sa.Cluster != "" {
-			x.ServiceAccountIDs = append(x.ServiceAccountIDs, valid(sa.Cluster)+"/"+valid(sa.Namespace)+"/"+valid(sa.Name))
 		}
 		if sa.RoleARN == "" {
 			continue
@@ -106,6 +104,21 @@ func BuildIndex(snap *snapshot.Snapshot) *Index {
 			if grants, ok := pinnedGrants(role.TrustPolicy); ok {
 				x.PinnedGrants = append(x.PinnedGrants, PinnedGrants{Role: r, Grants: grants})
 			}
+		}
+	}
+	pinned := map[string]bool{}
+	for _, pg := range x.PinnedGrants {
+		for _, g := range pg.Grants {
+			pinned[g.Namespace+"/"+g.Name] = true
+		}
+	}
+	for i := range snap.ServiceAccounts {
+		sa := &snap.ServiceAccounts[i]
+		if sa.Cluster == "" {
+			continue
+		}
+		if name := valid(sa.Namespace) + "/" + valid(sa.Name); pinned[name] {
+			x.PinnedServiceAccounts = append(x.PinnedServiceAccounts, valid(sa.Cluster)+"/"+name)
 		}
 	}
 	for k := range snap.Clusters {

@@ -101,14 +101,14 @@ func TestBuildIndex(t *testing.T) {
 		},
 	}
 	want := &Index{
-		Annotated:         []int{0, 1},
-		RoleARNParts:      map[int]RoleARNParts{0: {Partition: "aws", Account: "111122223333", Path: "/p/", Name: "app"}},
-		RoleKey:           map[int]string{0: "111122223333/app"},
-		Namers:            map[string][]int{"111122223333/app": {0}},
-		RolesByKey:        map[string][]int{"111122223333/app": {0}},
-		UnparsedRoles:     []int{1},
-		ClustersByID:      map[string][]int{"prod": {0}, "bare": {}},
-		ServiceAccountIDs: []string{"prod/a/x", "prod/a/z"},
+		Annotated:             []int{0, 1},
+		RoleARNParts:          map[int]RoleARNParts{0: {Partition: "aws", Account: "111122223333", Path: "/p/", Name: "app"}},
+		RoleKey:               map[int]string{0: "111122223333/app"},
+		Namers:                map[string][]int{"111122223333/app": {0}},
+		RolesByKey:            map[string][]int{"111122223333/app": {0}},
+		UnparsedRoles:         []int{1},
+		ClustersByID:          map[string][]int{"prod": {0}, "bare": {}},
+		PinnedServiceAccounts: []string{"prod/a/x"},
 		PinnedGrants: []PinnedGrants{{Role: 0, Grants: []Grant{
 			{Issuer: strings.ToLower(eks), Namespace: "a", Name: "x"},
 			{Issuer: strings.ToLower(eks), Namespace: "b", Name: "y"},

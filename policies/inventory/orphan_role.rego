@@ -70,7 +70,7 @@ _complete_issuers contains issuer if {
 _any_exists(grants) if {
 	some grant in grants
 	some k in _clusters_by_issuer[grant.issuer]
-	concat("/", [input.clusters[k].id, grant.namespace, grant.name]) in bindings.service_account_ids
+	concat("/", [input.clusters[k].id, grant.namespace, grant.name]) in bindings.pinned_service_accounts
 }
 
 # _clusters_by_issuer maps a lower-case issuer (no scheme) to the indexes of its clusters; built

@@ -87,13 +87,21 @@ clusters_by_id := input.trust.index.clusters_by_id if {
 	}
 }
 
-# service_account_ids holds "<cluster>/<namespace>/<name>" of every ServiceAccount with a
-# cluster.
-service_account_ids := input.trust.index.service_account_ids if {
+# pinned_service_accounts holds "<cluster>/<namespace>/<name>" of every ServiceAccount with a
+# cluster whose namespace and name some role's pinned grants name (pinned_grants): the
+# ServiceAccounts IRSA-020 looks for, out of the hundreds of thousands an estate has.
+pinned_service_accounts := input.trust.index.pinned_service_accounts if {
 	_has_index
 } else := {concat("/", [sa.cluster, sa.namespace, sa.name]) |
 	some sa in input.service_accounts
 	object.get(sa, "cluster", "") != ""
+	concat("/", [sa.namespace, sa.name]) in _pinned_names
+}
+
+# _pinned_names holds "<namespace>/<name>" of every grant of pinned_grants.
+_pinned_names contains concat("/", [grant.namespace, grant.name]) if {
+	some pinned in pinned_grants
+	some grant in pinned.grants
 }
 
 # pinned_grants holds, in role order, one entry per role whose web-identity trust can be judged

@@ -45,16 +45,15 @@ trust_statements := input.trust.irsa.trust_statements if {
 # through Principal.Federated: a trust_statements entry with
 #   "providers": each provider ARN's issuer,
 #   "web_identity_action": whether the statement allows sts:AssumeRoleWithWebIdentity,
-#   "keys": its condition entries on OIDC claim keys, {"index", "issuer" (as written),
-#           "claim" ("sub" or "aud"), "blocking" (fails_when_missing), "trusted" (the issuer is
-#           one of principal_issuers, in any case)}, in statement order,
-#   "principal_issuers": the lower-case issuers of its Federated principals (a principal that is
-#           no OIDC provider ARN as it is), sorted,
-#   "kubernetes_issuers": the lower-case issuers of its providers and keys that are Kubernetes
-#           issuers (is_kubernetes_issuer), sorted,
-#   "blocking": for each provider ARN, the other issuers (as written) whose keys carry a
-#           blocking condition, sorted: such a condition refuses every token of the provider,
-#           since those tokens do not carry the other issuer's keys.
+#   "untrusted_keys": its condition entries on OIDC claim keys (issuer_key) whose issuer is no
+#           issuer of a Federated principal of the statement, in any case (a principal that is
+#           no OIDC provider ARN counts as it is), {"index", "issuer" (as written)}, in
+#           statement order,
+#   "kubernetes_issuers": the lower-case issuers of its providers and claim keys that are
+#           Kubernetes issuers (is_kubernetes_issuer), sorted,
+#   "blocking": for each provider ARN that has any, the other issuers (as written) whose keys
+#           carry a blocking condition (fails_when_missing), sorted: such a condition refuses
+#           every token of the provider, since those tokens do not carry the other issuer's keys.
 oidc_statements := input.trust.irsa.oidc_statements if {
 	_has_facts
 } else := [object.union(ts, _oidc_facts(ts.statement, providers)) |
@@ -67,34 +66,47 @@ oidc_statements := input.trust.irsa.oidc_statements if {
 _oidc_facts(statement, providers) := {
 	"providers": providers,
 	"web_identity_action": _covers_web_identity(statement),
-	"keys": keys,
-	"principal_issuers": principal_issuers,
+	"untrusted_keys": [{"index": key.index, "issuer": key.issuer} |
+		some key in keys
+		not key.trusted
+	],
 	"kubernetes_issuers": sort({lower(issuer) |
 		some issuer in ({issuer | some issuer in providers} | {key.issuer | some key in keys})
 		is_kubernetes_issuer(issuer, conditions(statement))
 	}),
-	"blocking": {provider: sort({key.issuer |
-		some key in keys
-		key.blocking
-		lower(key.issuer) != lower(issuer)
-	}) |
+	"blocking": {provider: others |
 		some provider, issuer in providers
+		others := _blocking_others(keys, issuer)
+		count(others) > 0
 	},
 } if {
-	principal_issuers := sort({lower(_issuer_of(federated)) |
-		some federated in object.get(statement, ["principal", "federated"], [])
-	})
-	keys := [{
-		"index": k,
-		"issuer": key.issuer,
-		"claim": key.claim,
-		"blocking": _blocking(condition),
-		"trusted": lower(key.issuer) in principal_issuers,
-	} |
-		some k, condition in conditions(statement)
-		key := issuer_key(condition.key)
-	]
+	keys := _claim_keys(statement)
 }
+
+# _claim_keys are the statement's condition entries on OIDC claim keys, in statement order:
+# {"index", "issuer" (as written), "claim", "blocking" (fails_when_missing), "trusted" (the
+# issuer is one of a Federated principal's, in any case)}.
+_claim_keys(statement) := [{
+	"index": k,
+	"issuer": key.issuer,
+	"claim": key.claim,
+	"blocking": _blocking(condition),
+	"trusted": lower(key.issuer) in principal_issuers,
+} |
+	principal_issuers := {lower(_issuer_of(federated)) |
+		some federated in object.get(statement, ["principal", "federated"], [])
+	}
+	some k, condition in conditions(statement)
+	key := issuer_key(condition.key)
+]
+
+# _blocking_others are the issuers (as written) other than issuer whose keys carry a blocking
+# condition, sorted.
+_blocking_others(keys, issuer) := sort({key.issuer |
+	some key in keys
+	key.blocking
+	lower(key.issuer) != lower(issuer)
+})
 
 _covers_web_identity(statement) if {
 	covers_action(statement, "sts:AssumeRoleWithWebIdentity")
@@ -123,14 +135,15 @@ web_identity := input.trust.irsa.web_identity if {
 	some provider in sort(object.keys(os.providers))
 	issuer := os.providers[provider]
 	is_kubernetes_issuer(issuer, conditions(os.statement))
+	keys := _claim_keys(os.statement)
 	entry := {
 		"resource": os.resource,
 		"path": os.path,
 		"statement": os.statement,
 		"provider": provider,
 		"issuer": issuer,
-		"claims": sort({key.claim | some key in os.keys; lower(key.issuer) == lower(issuer)}),
-		"blocking": os.blocking[provider],
+		"claims": sort({key.claim | some key in keys; lower(key.issuer) == lower(issuer)}),
+		"blocking": object.get(os.blocking, provider, []),
 	}
 ]
 

@@ -180,12 +180,7 @@ test_oidc_statements_facts if {
 		"statement": statement,
 		"providers": {gh_provider: gh, eks_provider: eks_issuer},
 		"web_identity_action": true,
-		"keys": [
-			{"index": 0, "issuer": gh, "claim": "sub", "blocking": true, "trusted": true},
-			{"index": 2, "issuer": upper(eks_issuer), "claim": "aud", "blocking": false, "trusted": true},
-			{"index": 3, "issuer": "k8s.example.com", "claim": "sub", "blocking": true, "trusted": false},
-		],
-		"principal_issuers": ["cognito-identity.amazonaws.com", lower(eks_issuer), gh],
+		"untrusted_keys": [{"index": 3, "issuer": "k8s.example.com"}],
 		"kubernetes_issuers": ["k8s.example.com", lower(eks_issuer)],
 		"blocking": {gh_provider: ["k8s.example.com"], eks_provider: ["k8s.example.com", gh]},
 	}]

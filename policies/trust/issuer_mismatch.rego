@@ -38,8 +38,7 @@ import data.irsa_audit.lib.irsa
 deny contains finding if {
 	some os in irsa.oidc_statements
 	os.web_identity_action
-	some key in os.keys
-	not key.trusted
+	some key in os.untrusted_keys
 	_kubernetes_involved({key.issuer} | {issuer | some issuer in os.providers}, os)
 	finding := {
 		"msg": sprintf(
