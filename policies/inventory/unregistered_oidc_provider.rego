@@ -40,7 +40,7 @@ deny contains finding if {
 	some provider in object.get(statement, ["principal", "federated"], [])
 
 	# Nearly every provider is registered: test that before parsing the ARN.
-	not _registered(account, provider)
+	not concat("|", [account, lower(provider)]) in _registered_arns
 	parts := admits.provider_parts(provider)
 	finding := {
 		"msg": _msg(role.arn, provider, parts, account),
@@ -74,8 +74,6 @@ _registered_arns := {concat("|", [_provider_account(p), lower(p.arn)]) | some p 
 _provider_account(p) := p.account_id if p.account_id != ""
 
 _provider_account(p) := admits.provider_parts(p.arn).account if object.get(p, "account_id", "") == ""
-
-_registered(account, provider) if concat("|", [account, lower(provider)]) in _registered_arns
 
 _role_account(role) := role.account_id if role.account_id != ""
 

@@ -29,7 +29,9 @@ deny contains finding if {
 	some pc in irsa.provider_conditions
 	pc.condition.base_operator in {"StringEquals", "StringEqualsIgnoreCase"}
 	some value in pc.condition.values
-	irsa.has_wildcard(value)
+
+	# irsa.has_wildcard, inline: it runs for every sub and aud value of the estate.
+	regex.match(`[*?]`, value)
 	finding := {
 		"msg": sprintf(
 			"%s value %q under %q is matched literally, not as a pattern, so the tokens it was meant to admit are refused",
