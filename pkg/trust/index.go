@@ -93,6 +93,7 @@ func BuildIndex(snap *snapshot.Snapshot) *Index {
 			x.Namers[key] = append(x.Namers[key], i)
 		}
 	}
+	pm := pinMatches{parts: map[string][]string{}, keys: map[string]string{}}
 	for r := range snap.Roles {
 		role := &snap.Roles[r]
 		if key, ok := RoleKey(valid(role.ARN)); ok {
@@ -101,15 +102,16 @@ func BuildIndex(snap *snapshot.Snapshot) *Index {
 			x.UnparsedRoles = append(x.UnparsedRoles, r)
 		}
 		if role.TrustPolicy != nil {
-			if grants, ok := pinnedGrants(role.TrustPolicy); ok {
+			if grants, ok := pm.pinnedGrants(role.TrustPolicy); ok {
 				x.PinnedGrants = append(x.PinnedGrants, PinnedGrants{Role: r, Grants: grants})
 			}
 		}
 	}
-	pinned := map[string]bool{}
+	type name struct{ namespace, name string }
+	pinned := map[name]bool{}
 	for _, pg := range x.PinnedGrants {
 		for _, g := range pg.Grants {
-			pinned[g.Namespace+"/"+g.Name] = true
+			pinned[name{g.Namespace, g.Name}] = true
 		}
 	}
 	for i := range snap.ServiceAccounts {
@@ -117,8 +119,8 @@ func BuildIndex(snap *snapshot.Snapshot) *Index {
 		if sa.Cluster == "" {
 			continue
 		}
-		if name := valid(sa.Namespace) + "/" + valid(sa.Name); pinned[name] {
-			x.PinnedServiceAccounts = append(x.PinnedServiceAccounts, valid(sa.Cluster)+"/"+name)
+		if n := (name{valid(sa.Namespace), valid(sa.Name)}); pinned[n] {
+			x.PinnedServiceAccounts = append(x.PinnedServiceAccounts, valid(sa.Cluster)+"/"+n.namespace+"/"+n.name)
 		}
 	}
 	for k := range snap.Clusters {
@@ -134,9 +136,16 @@ func BuildIndex(snap *snapshot.Snapshot) *Index {
 	return x
 }
 
+// pinMatches caches what pinnedGrants derives from provider ARNs and issuers, which an estate
+// repeats in thousands of trust policies.
+type pinMatches struct {
+	parts map[string][]string // provider ARN -> providerPartsRE submatches (nil: none)
+	keys  map[string]string   // issuer -> its lower-case "<issuer>:sub" key
+}
+
 // pinnedGrants is the grants of a role's trust policy for bindings.pinned_grants; ok is false
 // when the role has no entry there.
-func pinnedGrants(doc *snapshot.Document) (grants []Grant, ok bool) {
+func (pm pinMatches) pinnedGrants(doc *snapshot.Document) (grants []Grant, ok bool) {
 	for j := range doc.Statements {
 		st := &doc.Statements[j]
 		if !webIdentityStatement(st) {
@@ -146,11 +155,21 @@ func pinnedGrants(doc *snapshot.Document) (grants []Grant, ok bool) {
 			return nil, false
 		}
 		for _, provider := range st.Principal.Federated {
-			m := providerPartsRE.FindStringSubmatch(valid(provider))
+			arn := valid(provider)
+			m, seen := pm.parts[arn]
+			if !seen {
+				m = providerPartsRE.FindStringSubmatch(arn)
+				pm.parts[arn] = m
+			}
 			if m == nil {
 				return nil, false
 			}
-			subjects := PinnedSubjects(st, m[3])
+			key, seen := pm.keys[m[3]]
+			if !seen {
+				key = subKey(m[3])
+				pm.keys[m[3]] = key
+			}
+			subjects := pinnedSubjects(st, key)
 			if len(subjects) == 0 {
 				return nil, false
 			}
@@ -199,11 +218,13 @@ func anyPrincipal(p *snapshot.Principal) bool {
 	return p.Wildcard || slices.ContainsFunc(p.AWS, func(a string) bool { return valid(a) == "*" })
 }
 
-// PinnedSubjects is admits.pinned_subjects: the values of the statement's StringEquals
-// conditions (any qualifier, with or without IfExists) on "<issuer>:sub", sorted, without
-// duplicates.
-func PinnedSubjects(st *snapshot.Statement, issuer string) []string {
-	key := strings.ToLower(NormalizeIssuer(issuer)) + ":sub"
+// subKey is the lower-case "<issuer>:sub" condition key of an issuer.
+func subKey(issuer string) string { return strings.ToLower(NormalizeIssuer(issuer)) + ":sub" }
+
+// pinnedSubjects is admits.pinned_subjects for the issuer whose subKey is key: the values of the
+// statement's StringEquals conditions (any qualifier, with or without IfExists) on that key,
+// sorted, without duplicates.
+func pinnedSubjects(st *snapshot.Statement, key string) []string {
 	var out []string
 	for k := range st.Conditions {
 		c := &st.Conditions[k]
