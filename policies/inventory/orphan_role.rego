@@ -35,11 +35,11 @@ _max_listed := 10
 # ServiceAccounts they pin.
 deny contains finding if {
 	some pinned in bindings.pinned_grants
+	not pinned.role in _in_use
 	grants := pinned.grants
 	every grant in grants {
 		grant.issuer in _complete_issuers
 	}
-	not _any_exists(grants)
 	role := input.roles[pinned.role]
 	missing := sort({id |
 		some grant in grants
@@ -67,8 +67,11 @@ _complete_issuers contains issuer if {
 	}
 }
 
-_any_exists(grants) if {
-	some grant in grants
+# _in_use holds the indexes of the roles that pin a ServiceAccount that exists in a cluster of
+# the issuer it is pinned for. (One pass over all roles: nearly every role is in use.)
+_in_use contains pinned.role if {
+	some pinned in bindings.pinned_grants
+	some grant in pinned.grants
 	some k in _clusters_by_issuer[grant.issuer]
 	concat("/", [input.clusters[k].id, grant.namespace, grant.name]) in bindings.pinned_service_accounts
 }
