@@ -48,6 +48,9 @@ type Options struct {
 	// noTrust leaves input.trust out, so that the rules derive the trust verdicts in Rego;
 	// tests compare both.
 	noTrust bool
+	// noEarly evaluates every rule group over the whole input, after it is built; tests compare
+	// it with the early start of the ServiceAccount rules (see Evaluate).
+	noEarly bool
 }
 
 // Engine holds the compiled rules and the prepared queries. It is safe for concurrent use.
@@ -60,12 +63,16 @@ type Engine struct {
 	queries []query
 	now     func() time.Time
 	noTrust bool
+	noEarly bool
 }
 
 // query is a prepared query over the deny sets of some of the selected rules.
 type query struct {
 	prepared rego.PreparedEvalQuery
 	rules    []int // indexes into Engine.rules and Engine.vars
+	// early is true for the group of the ServiceAccount and inventory rules, which read neither
+	// input.permissions nor lib/irsa's documents: it starts before those are built.
+	early bool
 }
 
 // ruleGroup splits the rules into groups that are evaluated concurrently, each by one prepared
@@ -118,7 +125,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		return nil, fmt.Errorf("compile rules: %w", compiler.Errors)
 	}
 
-	e := &Engine{now: opts.Now, noTrust: opts.noTrust}
+	e := &Engine{now: opts.Now, noTrust: opts.noTrust, noEarly: opts.noEarly}
 	if e.now == nil {
 		e.now = time.Now
 	}
@@ -146,7 +153,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		if err != nil {
 			return nil, fmt.Errorf("prepare query: %w", err)
 		}
-		e.queries = append(e.queries, query{prepared: pq, rules: members[g]})
+		e.queries = append(e.queries, query{prepared: pq, rules: members[g], early: g == 1 && !opts.noEarly})
 	}
 	return e, nil
 }
@@ -175,16 +182,31 @@ func (e *Engine) Evaluate(ctx context.Context, snap *snapshot.Snapshot) ([]findi
 	if err != nil {
 		return nil, err
 	}
-	input, err := buildInput(snap, !e.noTrust)
-	if err != nil {
-		return nil, err
-	}
-	// The queries only read input, so they share it.
+	// The queries only read their input, so they share its values. The early group starts as
+	// soon as the snapshot and the trust analysis are converted, while the lib/irsa entries and
+	// the permission analysis are still being built for the other: on two cores the longer
+	// query then no longer waits for the whole input.
 	sets := make([]any, len(e.rules))
 	errs := make([]error, len(e.queries))
 	var wg sync.WaitGroup
+	start := func(q int, in ast.Value) {
+		wg.Go(func() { errs[q] = e.queries[q].eval(ctx, in, at, e.vars, sets) })
+	}
+	input, err := buildInput(snap, !e.noTrust, func(early ast.Object) {
+		for q := range e.queries {
+			if e.queries[q].early {
+				start(q, early)
+			}
+		}
+	})
+	if err != nil {
+		wg.Wait()
+		return nil, err
+	}
 	for q := range e.queries {
-		wg.Go(func() { errs[q] = e.queries[q].eval(ctx, input, at, e.vars, sets) })
+		if !e.queries[q].early {
+			start(q, input)
+		}
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
@@ -242,22 +264,26 @@ func (e *Engine) evalTime(snap *snapshot.Snapshot) (time.Time, error) {
 // (toValue), not through JSON text; the locator walks the same value, so rule paths and
 // locations refer to one document.
 func inputOf(snap *snapshot.Snapshot) (ast.Object, error) {
-	return buildInput(snap, true)
+	return buildInput(snap, true, nil)
 }
 
 // buildInput is inputOf, with the trust analysis only when withTrust is set (tests compare the
-// rules' own Rego derivation of the verdicts with it).
+// rules' own Rego derivation of the verdicts with it). When early is not nil, it is called,
+// once, as soon as the snapshot and the trust analysis are converted, with an input of its own
+// that holds them (input.trust without lib/irsa's entries) but not input.permissions.
 //
 // The conversion of the snapshot and the two analyses only read snap, so they run on two
 // goroutines of about equal work: the snapshot's conversion and then lib/irsa's entries, which
-// refer to the converted statements and need the trust analysis; the trust analysis (first,
-// for those entries), lib/bindings' indexes and then the permission analysis.
-func buildInput(snap *snapshot.Snapshot, withTrust bool) (ast.Object, error) {
+// refer to the converted statements and need the trust analysis; the trust analysis with
+// lib/bindings' indexes (first, for those entries and the early input) and then the permission
+// analysis.
+func buildInput(snap *snapshot.Snapshot, withTrust bool, early func(ast.Object)) (ast.Object, error) {
 	var (
 		v, perms, tr ast.Value
 		irsa, index  ast.Object
 		analysis     *trust.Analysis
-		vErr, aErr   error
+		vErr         error // the snapshot's conversion
+		tErr, pErr   error // the trust and the permission analysis
 		wg           sync.WaitGroup
 		trustDone    = make(chan struct{})
 	)
@@ -266,11 +292,17 @@ func buildInput(snap *snapshot.Snapshot, withTrust bool) (ast.Object, error) {
 			vErr = fmt.Errorf("convert snapshot: %w", vErr)
 			return
 		}
-		<-trustDone
 		obj, ok := v.(ast.Object)
 		if !ok {
 			vErr = fmt.Errorf("snapshot is %T, want an object", v)
 			return
+		}
+		<-trustDone
+		if tErr != nil {
+			return
+		}
+		if early != nil {
+			early(earlyInput(obj, tr, index))
 		}
 		if analysis != nil {
 			irsa = irsaFacts(obj, analysis.OIDCStatements)
@@ -279,40 +311,51 @@ func buildInput(snap *snapshot.Snapshot, withTrust bool) (ast.Object, error) {
 	wg.Go(func() {
 		if withTrust {
 			a := trust.Analyze(snap)
-			tr, aErr = toValue(a)
-			if aErr != nil {
-				aErr = fmt.Errorf("convert trust analysis: %w", aErr)
+			if tr, tErr = toValue(a); tErr != nil {
+				tErr = fmt.Errorf("convert trust analysis: %w", tErr)
+			} else if _, ok := tr.(ast.Object); !ok {
+				tErr = fmt.Errorf("trust analysis is %T, want an object", tr)
 			} else {
 				analysis = a
+				index = bindingsIndex(a.Index)
 			}
 		}
 		close(trustDone)
-		if aErr != nil {
+		if tErr != nil {
 			return
 		}
-		if analysis != nil {
-			index = bindingsIndex(analysis.Index)
-		}
-		if perms, aErr = toValue(permissions.Analyze(snap)); aErr != nil {
-			aErr = fmt.Errorf("convert permission analysis: %w", aErr)
+		if perms, pErr = toValue(permissions.Analyze(snap)); pErr != nil {
+			pErr = fmt.Errorf("convert permission analysis: %w", pErr)
 		}
 	})
 	wg.Wait()
-	if err := errors.Join(vErr, aErr); err != nil {
+	if err := errors.Join(vErr, tErr, pErr); err != nil {
 		return nil, err
 	}
 	obj := v.(ast.Object) // checked above
 	obj.Insert(ast.StringTerm("permissions"), ast.NewTerm(perms))
 	if withTrust {
-		trObj, ok := tr.(ast.Object)
-		if !ok {
-			return nil, fmt.Errorf("trust analysis is %T, want an object", tr)
-		}
+		trObj := tr.(ast.Object) // checked above
 		trObj.Insert(ast.StringTerm("irsa"), ast.NewTerm(irsa))
 		trObj.Insert(ast.StringTerm("index"), ast.NewTerm(index))
 		obj.Insert(ast.StringTerm("trust"), ast.NewTerm(tr))
 	}
 	return obj, nil
+}
+
+// earlyInput is the input of the early rule group: the snapshot's members and input.trust with
+// the verdicts and lib/bindings' indexes, in objects of its own (buildInput goes on inserting
+// into the others while the early query reads this one). tr is nil without the trust analysis.
+func earlyInput(snap ast.Object, tr ast.Value, index ast.Object) ast.Object {
+	in := ast.NewObject()
+	snap.Foreach(func(k, v *ast.Term) { in.Insert(k, v) })
+	if tr, ok := tr.(ast.Object); ok {
+		t := ast.NewObject()
+		tr.Foreach(func(k, v *ast.Term) { t.Insert(k, v) })
+		t.Insert(ast.StringTerm("index"), ast.NewTerm(index))
+		in.Insert(ast.StringTerm("trust"), ast.NewTerm(t))
+	}
+	return in
 }
 
 // selectRules applies --rule and --skip-rule and sorts the result by id.

@@ -134,7 +134,7 @@ func TestGoFactsMatchRego(t *testing.T) {
 		t.Fatal(err)
 	}
 	eval := func(t *testing.T, snap *snapshot.Snapshot, withTrust bool) map[string]any {
-		in, err := buildInput(snap, withTrust)
+		in, err := buildInput(snap, withTrust, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 
 	"github.com/irsa-audit/irsa-audit/internal/estate"
+	"github.com/irsa-audit/irsa-audit/pkg/load"
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
 	"github.com/irsa-audit/irsa-audit/pkg/trust"
 	"github.com/irsa-audit/irsa-audit/policies"
@@ -120,7 +121,7 @@ func TestTrustAnalysisMatchesRego(t *testing.T) {
 	}
 	for name, snap := range trustSnapshots(t) {
 		t.Run(name, func(t *testing.T) {
-			in, err := buildInput(snap, false)
+			in, err := buildInput(snap, false, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -186,6 +187,45 @@ func TestFindingsWithoutTrustAnalysis(t *testing.T) {
 			}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("findings (-rego verdicts +go verdicts):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestEarlyGroup checks that starting the ServiceAccount and inventory rules on the early input
+// (without input.permissions and lib/irsa's entries) finds what they find on the whole input:
+// none of them may read what the early input lacks.
+func TestEarlyGroup(t *testing.T) {
+	early := builtinEngine(t)
+	if !slices.ContainsFunc(early.queries, func(q query) bool { return q.early }) {
+		t.Fatal("no early rule group: the test proves nothing")
+	}
+	whole, err := New(context.Background(), Options{Now: fixedNow, noEarly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snaps := trustSnapshots(t)
+	examples, err := load.Load(context.Background(), []string{"../../examples", "../load/testdata"}, load.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snaps["examples and loader fixtures"] = examples
+	snaps["index edge cases"] = indexEdgeSnapshot()
+	for name, snap := range snaps {
+		t.Run(name, func(t *testing.T) {
+			want, err := whole.Evaluate(context.Background(), snap)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := early.Evaluate(context.Background(), snap)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("findings (-whole input +early group):\n%s", diff)
+			}
+			if len(want) == 0 {
+				t.Error("no findings: the comparison proves nothing")
 			}
 		})
 	}
