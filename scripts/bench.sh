@@ -7,17 +7,20 @@
 #   BENCH_LIVE=0 scripts/bench.sh    without the live-collection benchmark (which starts a real
 #                                    kube-apiserver + etcd on 127.0.0.1: scripts/real-apiserver.sh)
 #
-# The large benchmarks run once each (-benchtime 1x): at 10,000 roles one evaluation takes
-# seconds, and the child-process peak RSS is measured once anyway. Figures vary by some 10-20%
-# from run to run on a shared 2-core machine; see docs/performance.md.
+# BenchmarkEstate measures the mean of three operations (-benchtime 3x; the first in a process
+# pays for growing the heap, which the child-process figures show on their own), the scan one
+# run of the binary (-benchtime 1x); each three times (-count 3, BENCH_COUNT to change it). The
+# table shows the medians and checks the targets of docs/performance.md on them: single figures
+# vary by 10-30% from run to run on this shared 2-core machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GO="${GO:-go}"
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 
-$GO test -run '^$' -bench '^BenchmarkEstate$' -benchtime 1x -timeout 60m ./pkg/eval | tee -a "$out"
-$GO test -run '^$' -bench '^BenchmarkScanFolder$' -benchtime 1x -timeout 30m ./cmd/irsa-audit | tee -a "$out"
+count="${BENCH_COUNT:-3}"
+$GO test -run '^$' -bench '^BenchmarkEstate$' -benchtime 3x -count "$count" -timeout 60m ./pkg/eval | tee -a "$out"
+$GO test -run '^$' -bench '^BenchmarkScanFolder$' -benchtime 1x -count "$count" -timeout 30m ./cmd/irsa-audit | tee -a "$out"
 if [ "${BENCH_MICRO:-1}" != 0 ]; then
   $GO test -run '^$' -bench . -skip '^BenchmarkEstate$' -benchmem ./pkg/eval ./pkg/permissions ./pkg/load ./pkg/iamcatalog | tee -a "$out"
 fi
@@ -37,21 +40,55 @@ if [ "${BENCH_LIVE:-1}" != 0 ]; then
 fi
 
 echo
-echo "| benchmark | time (s) | peak RSS (MiB) | in child: decode / evaluate (s) | findings |"
-echo "|---|---:|---:|---:|---:|"
-awk '/^Benchmark(Estate|ScanFolder)/ {
+echo "Medians of $count runs (in process; the child is a fresh process: decode, then evaluate):"
+echo
+awk -v count="$count" '
+function median(key,   n, i, j, t, a) {
+  n = cnt[key]
+  if (n == 0) return ""
+  for (i = 1; i <= n; i++) a[i] = val[key, i]
+  for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+  return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+function put(name, unit, v) { k = name SUBSEP unit; cnt[k]++; val[k, cnt[k]] = v }
+function get(name, unit) { return median(name SUBSEP unit) }
+function verdict(ok) { return ok ? "holds" : "DOES NOT HOLD" }
+/^Benchmark(Estate|ScanFolder)/ {
   name = $1; sub(/-[0-9]+$/, "", name)
-  t = ""; rss = ""; dec = ""; ev = ""; fs = ""
+  if (!(name in seen)) { seen[name] = 1; order[++names] = name }
   for (i = 3; i < NF; i += 2) {
-    v = $i; u = $(i + 1)
-    if (u == "ns/op") t = sprintf("%.3f", v / 1e9)
-    if (u == "peak-RSS-MiB") rss = sprintf("%.0f", v)
-    if (u == "child-decode-s") dec = sprintf("%.3f", v)
-    if (u == "child-evaluate-s") ev = sprintf("%.3f", v)
-    if (u == "findings") fs = v
+    u = $(i + 1)
+    if (u == "ns/op") put(name, "s", $i / 1e9)
+    else put(name, u, $i)
   }
-  child = dec; if (ev != "") child = dec " / " ev
-  printf "| %s | %s | %s | %s | %s |\n", name, t, rss, child, fs
+}
+END {
+  print "| benchmark | time (s) | peak RSS (MiB) | in child: decode / evaluate (s) | findings |"
+  print "|---|---:|---:|---:|---:|"
+  for (n = 1; n <= names; n++) {
+    name = order[n]
+    child = get(name, "child-decode-s") == "" ? "" : sprintf("%.3f", get(name, "child-decode-s"))
+    if (get(name, "child-evaluate-s") != "") child = child sprintf(" / %.3f", get(name, "child-evaluate-s"))
+    rss = get(name, "peak-RSS-MiB"); if (rss != "") rss = sprintf("%.0f", rss)
+    printf "| %s | %.3f | %s | %s | %s |\n", name, get(name, "s"), rss, child, get(name, "findings")
+  }
+  full = "BenchmarkEstate/size=100%/op="; tenth = "BenchmarkEstate/size=10%/op="; hundredth = "BenchmarkEstate/size=1%/op="
+  if (get(full "evaluate", "s") == "") exit
+  ev = get(full "evaluate", "s"); dec = get(full "decode", "s")
+  cev = get(full "evaluate", "child-evaluate-s"); cdec = get(full "evaluate", "child-decode-s")
+  rss = get(full "evaluate", "peak-RSS-MiB")
+  print ""
+  print "| target | figure | verdict |"
+  print "|---|---:|---|"
+  printf "| (1) full estate evaluated in <= 3 s | %.2f s in process, %.2f s in the child | %s |\n", ev, cev, verdict(ev <= 3 && cev <= 3)
+  printf "| (1) peak RSS <= 1 GiB | %.0f MiB | %s |\n", rss, verdict(rss <= 1024)
+  printf "| (1) <= 3x decoding (3) | %.2fx in process, %.2fx in the child | %s |\n", ev / dec, cev / cdec, verdict(ev / dec <= 3 && cev / cdec <= 3)
+  if (get(tenth "evaluate", "s") != "" && get(hundredth "evaluate", "s") != "") {
+    r1 = get(tenth "evaluate", "s") / get(hundredth "evaluate", "s"); r2 = ev / get(tenth "evaluate", "s")
+    printf "| (2) 10x the estate costs <= 12x the time | 1%% -> 10%%: %.1fx, 10%% -> 100%%: %.1fx | %s |\n", r1, r2, verdict(r1 <= 12 && r2 <= 12)
+  }
+  if (get("BenchmarkScanFolder", "s") != "")
+    printf "| (4) scan of 10,000 files <= 3 s | %.2f s | %s |\n", get("BenchmarkScanFolder", "s"), verdict(get("BenchmarkScanFolder", "s") <= 3)
 }' "$out"
 
 if grep -q '^BenchmarkCollectLive' "$out"; then
