@@ -43,6 +43,16 @@ func TestRego(t *testing.T) {
 	t.Logf("%d Rego tests ran", ran)
 }
 
+// TestStrict compiles the rules, libraries and tests in strict mode, as `opa check --strict
+// policies` (make lint) does: unused imports, variables and arguments, shadowed names and
+// deprecated built-ins are errors.
+func TestStrict(t *testing.T) {
+	c := ast.NewCompiler().WithStrict(true)
+	if c.Compile(parseModules(t)); c.Failed() {
+		t.Fatal(c.Errors)
+	}
+}
+
 // TestNoComparisonInsideWith guards against a trap of Rego's grammar: in
 // `rule.deny with input as x == want` the comparison is part of the `with` value, so the test
 // only checks that rule.deny is defined and can never fail. Tests must bind the result first

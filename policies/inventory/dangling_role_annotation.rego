@@ -28,7 +28,6 @@
 #     (the role exists and trusts system:serviceaccount:payments:payments-app)
 package irsa_audit.rules.inventory.dangling_role_annotation
 
-import data.irsa_audit.lib.admits
 import data.irsa_audit.lib.bindings
 import data.irsa_audit.lib.irsa
 
