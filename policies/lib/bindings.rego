@@ -8,7 +8,7 @@
 # The evaluator computes these indexes in Go (pkg/trust, the same semantics) and hands them over
 # at input.trust.index, which is read when present; without it (the Rego tests, `opa test`,
 # inputs built by other tools) they are derived here, as complete rules that OPA computes once
-# per evaluation. Both give equal documents (pkg/eval's TestBindingsIndexMatchesRego): at
+# per evaluation. Both give equal documents (pkg/eval's TestGoFactsMatchRego): at
 # 100,000 ServiceAccounts a pass over them in Rego costs a quarter of a second, an index built in
 # Go a few milliseconds.
 package irsa_audit.lib.bindings
