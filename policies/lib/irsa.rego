@@ -13,7 +13,8 @@ package irsa_audit.lib.irsa
 # The evaluator derives them in Go (pkg/trust's facts; pkg/eval builds the entries, the
 # statements and conditions being the input's own values) and hands them over at
 # input.trust.irsa, which is read when present; without it (the Rego tests, `opa test`, inputs
-# built by other tools) they are derived here. Both give equal arrays (pkg/eval TestGoFactsMatchRego).
+# built by other tools) they are derived here. Both give equal arrays (pkg/eval's
+# TestGoFactsMatchRego).
 
 # trust_statements holds every statement of every document that can be a trust policy: the
 # standalone policy files (input.policies) and the role trust policies (input.roles). Each entry
