@@ -2,6 +2,7 @@ package permissions
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/irsa-audit/irsa-audit/pkg/iamcatalog"
 )
@@ -13,7 +14,9 @@ func covers(p, t string) bool {
 	if p == "*" || p == t {
 		return true
 	}
-	memo := newMemo(len(p), len(t))
+	buf := memoPool.Get().(*[]uint8)
+	defer memoPool.Put(buf)
+	memo := newMemo(buf, len(p), len(t))
 	var cov func(i, j int) bool
 	cov = func(i, j int) bool {
 		if i == len(p) {
@@ -83,7 +86,9 @@ func overlaps(format []token, r string) bool {
 	if !strings.ContainsAny(r, "*?") {
 		return matchFormat(format, r)
 	}
-	memo := newMemo(len(format), len(r))
+	buf := memoPool.Get().(*[]uint8)
+	defer memoPool.Put(buf)
+	memo := newMemo(buf, len(format), len(r))
 	var ov func(i, j int) bool
 	ov = func(i, j int) bool {
 		if i == len(format) && j == len(r) {
@@ -150,7 +155,20 @@ type memo struct {
 	vals []uint8 // 0 unknown, 1 false, 2 true
 }
 
-func newMemo(a, b int) memo { return memo{w: b + 1, vals: make([]uint8, (a+1)*(b+1))} }
+// memoPool holds the tables of finished overlaps calls: the analysis of a large estate makes tens
+// of thousands of them.
+var memoPool = sync.Pool{New: func() any { return new([]uint8) }}
+
+// newMemo returns an empty table in buf's storage, growing it if needed.
+func newMemo(buf *[]uint8, a, b int) memo {
+	n := (a + 1) * (b + 1)
+	if cap(*buf) < n {
+		*buf = make([]uint8, n)
+	}
+	*buf = (*buf)[:n]
+	clear(*buf)
+	return memo{w: b + 1, vals: *buf}
+}
 
 func (m memo) get(i, j int) (bool, bool) {
 	v := m.vals[i*m.w+j]
