@@ -1,5 +1,9 @@
 package eval
 
+// The Go facts of the Rego libraries: lib/irsa's documents (input.trust.irsa) and lib/bindings'
+// indexes (input.trust.index), built from pkg/trust's analysis. The libraries read them when
+// present and derive the same documents in Rego otherwise; TestGoFactsMatchRego holds both equal.
+
 import (
 	"maps"
 	"slices"
@@ -30,7 +34,7 @@ func irsaFacts(in ast.Object, facts []trust.OIDCStatement) ast.Object {
 		}
 		resource := ast.ObjectTerm(
 			ast.Item(keyKind, ast.InternedTerm(kind)),
-			ast.Item(keyId, res),
+			ast.Item(keyID, res),
 		)
 		for j := range arr.Len() {
 			path := ast.ArrayTerm(ast.InternedTerm(resourceKey), ast.InternedTerm(i), ast.InternedTerm(documentKey), keyStatements, ast.InternedTerm(j))
@@ -46,14 +50,14 @@ func irsaFacts(in ast.Object, facts []trust.OIDCStatement) ast.Object {
 	if policies, ok := member(in, "policies").(*ast.Array); ok {
 		for i := range policies.Len() {
 			if p, ok := policies.Elem(i).Value.(ast.Object); ok {
-				add("policy", "policies", "document", i, p.Get(keyId), member(p, "document"))
+				add("policy", "policies", "document", i, p.Get(keyID), member(p, "document"))
 			}
 		}
 	}
 	if roles, ok := member(in, "roles").(*ast.Array); ok {
 		for i := range roles.Len() {
 			if r, ok := roles.Elem(i).Value.(ast.Object); ok {
-				add("role", "roles", "trust_policy", i, r.Get(keyArn), member(r, "trust_policy"))
+				add("role", "roles", "trust_policy", i, r.Get(keyARN), member(r, "trust_policy"))
 			}
 		}
 	}
@@ -122,7 +126,7 @@ func irsaFacts(in ast.Object, facts []trust.OIDCStatement) ast.Object {
 	}
 	return ast.NewObject(
 		ast.Item(keyTrustStatements, ast.ArrayTerm(statements...)),
-		ast.Item(keyOidcStatements, ast.ArrayTerm(oidc...)),
+		ast.Item(keyOIDCStatements, ast.ArrayTerm(oidc...)),
 		ast.Item(keyWebIdentity, ast.ArrayTerm(webIdentity...)),
 		ast.Item(keyProviderConditions, ast.ArrayTerm(providerConditions...)),
 	)
@@ -132,15 +136,15 @@ func irsaFacts(in ast.Object, facts []trust.OIDCStatement) ast.Object {
 var (
 	keyAccount      = ast.StringTerm("account")
 	keyAnnotated    = ast.StringTerm("annotated")
-	keyArn          = ast.StringTerm("arn")
+	keyARN          = ast.StringTerm("arn")
 	keyBlocking     = ast.StringTerm("blocking")
 	keyClaim        = ast.StringTerm("claim")
 	keyClaims       = ast.StringTerm("claims")
-	keyClustersById = ast.StringTerm("clusters_by_id")
+	keyClustersByID = ast.StringTerm("clusters_by_id")
 	keyCondition    = ast.StringTerm("condition")
 	keyConditions   = ast.StringTerm("conditions")
 	keyGrants       = ast.StringTerm("grants")
-	keyId           = ast.StringTerm("id")
+	keyID           = ast.StringTerm("id")
 	keyIndex        = ast.StringTerm("index")
 	keyIssuer       = ast.StringTerm("issuer")
 
@@ -149,7 +153,7 @@ var (
 	keyName              = ast.StringTerm("name")
 	keyNamers            = ast.StringTerm("namers")
 	keyNamespace         = ast.StringTerm("namespace")
-	keyOidcStatements    = ast.StringTerm("oidc_statements")
+	keyOIDCStatements    = ast.StringTerm("oidc_statements")
 	keyPartition         = ast.StringTerm("partition")
 	keyPath              = ast.StringTerm("path")
 	keyPinnedGrants      = ast.StringTerm("pinned_grants")
@@ -159,7 +163,7 @@ var (
 	keyProviders             = ast.StringTerm("providers")
 	keyResource              = ast.StringTerm("resource")
 	keyRole                  = ast.StringTerm("role")
-	keyRoleArnParts          = ast.StringTerm("role_arn_parts")
+	keyRoleARNParts          = ast.StringTerm("role_arn_parts")
 	keyRoleKey               = ast.StringTerm("role_key")
 	keyRolesByKey            = ast.StringTerm("roles_by_key")
 	keyPinnedServiceAccounts = ast.StringTerm("pinned_service_accounts")
@@ -295,12 +299,12 @@ func bindingsIndex(x *trust.Index) ast.Object {
 	}
 	return ast.NewObject(
 		ast.Item(keyAnnotated, ast.ArrayTerm(annotated...)),
-		ast.Item(keyRoleArnParts, ast.NewTerm(parts)),
+		ast.Item(keyRoleARNParts, ast.NewTerm(parts)),
 		ast.Item(keyRoleKey, ast.NewTerm(keys)),
 		ast.Item(keyNamers, indexSets(x.Namers)),
 		ast.Item(keyRolesByKey, indexSets(x.RolesByKey)),
 		ast.Item(keyUnparsedRoles, ast.ArrayTerm(unparsed...)),
-		ast.Item(keyClustersById, indexSets(x.ClustersByID)),
+		ast.Item(keyClustersByID, indexSets(x.ClustersByID)),
 		ast.Item(keyPinnedServiceAccounts, ast.SetTerm(ids...)),
 		ast.Item(keyPinnedGrants, ast.ArrayTerm(pinned...)),
 	)
