@@ -26,7 +26,8 @@ type OIDCStatement struct {
 	// (irsa.covers_action).
 	WebIdentityAction bool
 	// Keys are the statement's condition entries whose key is an OIDC claim key
-	// "<issuer>:sub" or "<issuer>:aud" (irsa.issuer_key), in statement order.
+	// "<issuer>:sub" or "<issuer>:aud" (irsa.issuer_key), in statement order; lib/irsa's
+	// untrusted_keys are those that are not Trusted.
 	Keys []IssuerKey
 	// PrincipalIssuers are the issuers of every Federated principal in lower case, the
 	// principal itself for one that is no OIDC provider ARN; sorted, no duplicates.
