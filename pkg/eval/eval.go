@@ -63,7 +63,6 @@ type Engine struct {
 	queries []query
 	now     func() time.Time
 	noTrust bool
-	noEarly bool
 }
 
 // query is a prepared query over the deny sets of some of the selected rules.
@@ -125,7 +124,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		return nil, fmt.Errorf("compile rules: %w", compiler.Errors)
 	}
 
-	e := &Engine{now: opts.Now, noTrust: opts.noTrust, noEarly: opts.noEarly}
+	e := &Engine{now: opts.Now, noTrust: opts.noTrust}
 	if e.now == nil {
 		e.now = time.Now
 	}
