@@ -3,15 +3,19 @@
 package kubecollect_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -305,4 +309,111 @@ func TestDocumentedRBAC(t *testing.T) {
 	if got := inNamespace(snap.ServiceAccounts, saNS, ns); len(got) != 1 {
 		t.Errorf("service accounts in %s = %+v", ns, got)
 	}
+}
+
+// TestExpiredContinue: on a kube-apiserver of its own (so that no other test is disturbed), the
+// test compacts etcd between the first and the second page of the ServiceAccount list, which
+// expires the list's continue token (HTTP 410). The collection lists again from the first page:
+// every ServiceAccount once, a complete inventory, and a note that says so.
+func TestExpiredContinue(t *testing.T) {
+	script := kubetest.Env(t, "IRSA_AUDIT_APISERVER_SCRIPT")
+	state := t.TempDir()
+	run := func(args ...string) string {
+		cmd := exec.Command("bash", append([]string{script}, args...)...)
+		// Without the watch cache the API server reads every page from etcd at the revision of
+		// the first; with it, it serves pages from its own snapshots, which compaction does not
+		// touch at once.
+		cmd.Env = append(os.Environ(), "REAL_APISERVER_STATE="+state, "KAS_EXTRA_FLAGS=--watch-cache=false")
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("%s %s: %v\n%s", script, strings.Join(args, " "), err, stderr.String())
+		}
+		return strings.TrimSpace(string(out))
+	}
+	lines := strings.Split(run("start"), "\n")
+	t.Cleanup(func() { run("stop") })
+	kubeconfig := lines[len(lines)-1]
+	port, err := os.ReadFile(filepath.Join(state, "etcd.port"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	etcd := "http://127.0.0.1:" + strings.TrimSpace(string(port))
+
+	cs := kubetest.Client(t, kubeconfig)
+	ns := kubetest.Namespace(t, cs, "expired-"+kubetest.Suffix(t))
+	name := func(i int) string { return fmt.Sprintf("sa-%d", i) }
+	kubetest.ServiceAccounts(t, cs, ns, 7, name, func(int) string { return "" })
+
+	var compacted atomic.Bool
+	opts := kubecollect.Options{Kubeconfig: kubeconfig, Now: fixedNow, PageSize: 2,
+		WrapTransport: func(rt http.RoundTripper) http.RoundTripper {
+			return roundTripper(func(r *http.Request) (*http.Response, error) {
+				if strings.HasSuffix(r.URL.Path, "/serviceaccounts") && r.URL.Query().Get("continue") != "" && compacted.CompareAndSwap(false, true) {
+					compactEtcd(t, etcd)
+				}
+				return rt.RoundTrip(r)
+			})
+		}}
+	snap, err := kubecollect.Collect(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !compacted.Load() {
+		t.Fatal("the list had no second page: nothing was compacted")
+	}
+	var got []string
+	for _, sa := range inNamespace(snap.ServiceAccounts, saNS, ns) {
+		got = append(got, sa.Name)
+	}
+	var want []string
+	for i := range 7 {
+		want = append(want, name(i))
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("service accounts (-want +got):\n%s", diff)
+	}
+	if len(snap.Clusters) != 1 || !snap.Clusters[0].Inventory.ServiceAccounts {
+		t.Fatalf("clusters %+v: want one with a complete ServiceAccount inventory", snap.Clusters)
+	}
+	notes := strings.Join(snap.Clusters[0].Inventory.Notes, "\n")
+	if !strings.Contains(notes, "serviceaccounts: the list's continue token expired (Expired); listed again from the first page") {
+		t.Errorf("notes %q: want the expired continue token", notes)
+	}
+	if len(snap.Errors) != 0 {
+		t.Errorf("errors = %+v", snap.Errors)
+	}
+	t.Logf("api calls: %v", snap.Stats.APICalls)
+}
+
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// compactEtcd writes a key (so that the revision moves past every list begun so far) and
+// compacts etcd to that revision, through etcd's JSON gateway. It runs inside the collector's
+// HTTP transport, so it reports with t.Errorf, never t.Fatal.
+func compactEtcd(t *testing.T, etcd string) {
+	post := func(path string, body any) (map[string]any, bool) {
+		data, _ := json.Marshal(body)
+		resp, err := http.Post(etcd+path, "application/json", bytes.NewReader(data))
+		if err != nil {
+			t.Errorf("etcd %s: %v", path, err)
+			return nil, false
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusOK {
+			t.Errorf("etcd %s: %s, %v %v", path, resp.Status, out, err)
+			return nil, false
+		}
+		return out, true
+	}
+	put, ok := post("/v3/kv/put", map[string]string{"key": "aXJzYS1hdWRpdC10ZXN0", "value": "eA=="}) // "irsa-audit-test": "x"
+	if !ok {
+		return
+	}
+	header, _ := put["header"].(map[string]any)
+	post("/v3/kv/compaction", map[string]any{"revision": header["revision"], "physical": true})
 }

@@ -178,13 +178,30 @@ type lister struct {
 }
 
 // listAll reads every page of rs in ns ("" for all namespaces).
+//
+// A continue token expires when the API server's storage has compacted the revision the list
+// began at (HTTP 410, reason Expired: pages that take longer than the compaction interval, five
+// minutes by default). The pages read so far may then disagree with the rest, so the list starts
+// again from the first page; if that expires too, the objects are read in one unpaged list, as
+// client-go's pager does.
 func (l *lister) listAll(ctx context.Context, rs resource, ns string) (page, error) {
 	m := maker{cluster: l.res.cluster.ID, loc: snapshot.Location{API: "kubernetes:" + l.res.context}}
 	var all page
 	o := metav1.ListOptions{Limit: l.opts.PageSize}
+	expired := 0
 	for {
 		l.res.calls["kubernetes:list "+rs.name]++
 		p, err := rs.list(ctx, l.cs, ns, o, m)
+		if err != nil && o.Continue != "" && apierrors.IsResourceExpired(err) {
+			expired++
+			all, o.Continue = page{}, ""
+			how := "from the first page"
+			if expired > 1 {
+				o.Limit, how = 0, "in one unpaged list"
+			}
+			l.res.note("%s: the list's continue token expired (%s); listed again %s", rs.name, reason(err), how)
+			continue
+		}
 		if err != nil {
 			return all, err
 		}
