@@ -1,6 +1,7 @@
 package trust
 
 import (
+	"cmp"
 	"regexp"
 	"slices"
 	"strings"
@@ -186,18 +187,9 @@ func (pm pinMatches) pinnedGrants(doc *snapshot.Document) (grants []Grant, ok bo
 		return nil, false
 	}
 	slices.SortFunc(grants, func(a, b Grant) int {
-		return cmpStrings(a.Issuer, b.Issuer, a.Namespace, b.Namespace, a.Name, b.Name)
+		return cmp.Or(strings.Compare(a.Issuer, b.Issuer), strings.Compare(a.Namespace, b.Namespace), strings.Compare(a.Name, b.Name))
 	})
 	return slices.Compact(grants), true
-}
-
-func cmpStrings(pairs ...string) int {
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if c := strings.Compare(pairs[i], pairs[i+1]); c != 0 {
-			return c
-		}
-	}
-	return 0
 }
 
 // webIdentityStatement is true for an Allow statement without NotPrincipal through which a
