@@ -225,12 +225,12 @@ func (m *matches) appendOIDC(out []OIDCStatement, kind string, index int, doc *s
 		if os.WebIdentityAction {
 			for _, arn := range sortedKeys(providers) {
 				issuer := providers[arn]
-				if !m.kubernetesIssuer(issuer, st, keys) {
-					continue
+				lower := strings.ToLower(issuer)
+				if _, ok := slices.BinarySearch(os.KubernetesIssuers, lower); !ok {
+					continue // KubernetesIssuers judged every provider's issuer already
 				}
 				wi := WebIdentity{Provider: arn, Issuer: issuer, Conditions: []ProviderCondition{}}
 				var claims []string
-				lower := strings.ToLower(issuer)
 				for _, key := range os.Keys {
 					if keys[key.Index].lower == lower {
 						wi.Conditions = append(wi.Conditions, ProviderCondition{Index: key.Index, Claim: key.Claim})
