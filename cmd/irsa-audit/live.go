@@ -61,7 +61,7 @@ func (f *liveFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.cluster, "cluster", "", "EKS cluster name or ARN of the context, when the kubeconfig does not say")
 	fl.StringArrayVar(&f.namespaces, "namespace", nil, "namespaces to read when cluster-wide lists are forbidden (repeatable)")
 
-	fl.DurationVar(&f.timeout, "timeout", 30*time.Minute, "give up live collection after this long")
+	fl.DurationVar(&f.timeout, "timeout", 30*time.Minute, "give up the whole run (reading, collection, evaluation, writing) after this long; 0 for no limit")
 	fl.BoolVar(&f.quiet, "quiet", false, "no progress output while collecting")
 }
 
@@ -105,7 +105,8 @@ func (f *liveFlags) collect(ctx context.Context, e env) (*snapshot.Snapshot, err
 	case len(f.accounts) > 0 && f.accountRole == "":
 		return nil, usageError{errors.New("--accounts needs --account-role")}
 	}
-	opts := collect.Options{Timeout: f.timeout, Progress: e.progress(f.quiet), Now: e.now}
+	// --timeout bounds the whole run, set by the command around this call.
+	opts := collect.Options{Progress: e.progress(f.quiet), Now: e.now}
 	if f.aws {
 		opts.AWS = &awscollect.Options{
 			Profile:     f.profile,
@@ -138,7 +139,7 @@ func (f *liveFlags) collect(ctx context.Context, e env) (*snapshot.Snapshot, err
 		if errors.As(err, &oe) {
 			return nil, usageError{oe}
 		}
-		return nil, fmt.Errorf("collect: %w", err)
+		return nil, fmt.Errorf("collect: %w", stopped(ctx, err))
 	}
 	return snap, nil
 }

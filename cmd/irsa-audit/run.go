@@ -17,7 +17,8 @@ import (
 const (
 	exitOK       = 0 // nothing at or above --fail-on, every input read
 	exitFindings = 1 // findings at or above --fail-on
-	exitError    = 2 // usage error, or an input that could not be read or parsed
+	exitError    = 2 // usage error, input error, nothing judged, skipped inputs, --timeout
+	// A run ended by a signal exits 128 + its number (130 SIGINT, 143 SIGTERM): see interrupted.
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3".
@@ -69,6 +70,11 @@ func runEnv(ctx context.Context, args []string, e env) int {
 	var ec exitCodeError
 	if errors.As(err, &ec) {
 		return ec.code
+	}
+	var in interrupted
+	if errors.As(context.Cause(ctx), &in) {
+		fmt.Fprintf(e.stderr, "irsa-audit: %v\n", in)
+		return in.exitCode()
 	}
 	fmt.Fprintf(e.stderr, "irsa-audit: %v\n", err)
 	var ue usageError

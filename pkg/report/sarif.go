@@ -362,9 +362,12 @@ func errorNotification(e snapshot.InputError, uris *uriMapper) (*sarif.Notificat
 func skippedNotification(s snapshot.Skipped, uris *uriMapper) (*sarif.Notification, error) {
 	n := sarif.NewNotification()
 	n.Level = sarif.LevelNote
+	if s.Needed || s.Named {
+		n.Level = sarif.LevelWarning // the run is incomplete: it fails unless --allow-skipped
+	}
 	n.Message = sarif.NewTextMessage("skipped: " + cmp.Or(s.Reason, "no reason given"))
 	if s.File != "" {
-		pl, err := uris.physicalLocation(s.File, 0, 0, 0)
+		pl, err := uris.physicalLocation(s.File, s.Line, s.Line, s.Column)
 		if err != nil {
 			return nil, err
 		}

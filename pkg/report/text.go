@@ -80,7 +80,7 @@ func writeText(w io.Writer, r *findings.Report, opts Options) error {
 		}
 		bw.WriteString("skipped:\n")
 		for _, s := range r.Skipped {
-			fmt.Fprintf(bw, "  %s: %s\n", displayFile(s.File), clean(s.Reason))
+			fmt.Fprintf(bw, "  %s: %s\n", skippedWhere(s), clean(s.Reason))
 		}
 	}
 	if len(r.NotChecked) > 0 {
@@ -216,6 +216,18 @@ func FormatInputError(e snapshot.InputError) string {
 	}
 	b.WriteString(clean(e.Message))
 	return b.String()
+}
+
+// skippedWhere is file, file:line or file:line:column, as in FormatInputError.
+func skippedWhere(s snapshot.Skipped) string {
+	w := displayFile(s.File)
+	if s.Line > 0 {
+		w += ":" + strconv.Itoa(s.Line)
+		if s.Column > 0 {
+			w += ":" + strconv.Itoa(s.Column)
+		}
+	}
+	return w
 }
 
 // summary is the last line, e.g. "3 findings (1 critical, 2 high), 1 error, 2 skipped in 7 files".
