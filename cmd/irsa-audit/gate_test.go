@@ -285,3 +285,12 @@ func TestFlagValues(t *testing.T) {
 		})
 	}
 }
+
+// TestStderrEscaped: an error quoting a path from the command line reached the terminal with
+// its escape sequences raw.
+func TestStderrEscaped(t *testing.T) {
+	code, _, stderr := runCLI(t, "", "scan", "--policy", "/no/such\x1b[2J\u202edir", "examples/irsa-s3")
+	if code != exitError || strings.ContainsAny(stderr, "\x1b\u202e") || !strings.Contains(stderr, `such\x1b[2J\u202edir`) {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
+
+	"github.com/irsa-audit/irsa-audit/pkg/report"
 )
 
 // Exit codes, documented in the README.
@@ -76,7 +78,9 @@ func runEnv(ctx context.Context, args []string, e env) int {
 		fmt.Fprintf(e.stderr, "irsa-audit: %v\n", in)
 		return in.exitCode()
 	}
-	fmt.Fprintf(e.stderr, "irsa-audit: %v\n", err)
+	// Errors quote paths and values from the command line and inputs: escape them as the
+	// reports do.
+	fmt.Fprintf(e.stderr, "irsa-audit: %s\n", report.Escape(err.Error()))
 	var ue usageError
 	if errors.As(err, &ue) {
 		fmt.Fprintln(e.stderr, "Run 'irsa-audit --help' for usage.")
