@@ -294,3 +294,11 @@ func TestStderrEscaped(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 }
+
+// TestKubeconfigDevZero: --kubeconfig /dev/zero ran the process out of memory.
+func TestKubeconfigDevZero(t *testing.T) {
+	code, _, stderr := runCLI(t, "", "scan", "--kube", "--quiet", "--kubeconfig", "/dev/zero")
+	if code != exitError || !strings.Contains(stderr, "kubeconfig /dev/zero is larger than any kubeconfig") {
+		t.Errorf("exit %d, stderr:\n%s", code, stderr)
+	}
+}

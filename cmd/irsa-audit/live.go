@@ -130,9 +130,10 @@ func (f *liveFlags) collect(ctx context.Context, e env) (*snapshot.Snapshot, err
 	}
 	snap, err := collect.Collect(ctx, opts)
 	if err != nil {
+		// The error says what to do already, once.
 		var ce *awscollect.CredentialsError
 		if errors.As(err, &ce) {
-			return nil, fmt.Errorf("aws rejected the credentials (%w); refresh them (e.g. aws sso login) and run again", err)
+			return nil, ce
 		}
 		// Nothing was scanned: the command line has to change (another --role-arn, or --accounts).
 		var oe *awscollect.OrganizationsError

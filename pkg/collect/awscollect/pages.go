@@ -3,6 +3,10 @@ package awscollect
 import (
 	"errors"
 	"fmt"
+
+	"github.com/aws/smithy-go/logging"
+
+	"github.com/irsa-audit/irsa-audit/pkg/collect/internal/progress"
 )
 
 // pageTokens remembers the pagination tokens (IAM's Marker, NextToken elsewhere) of one listing.
@@ -47,4 +51,11 @@ func tokenCode(err error) string {
 		return "RepeatedToken"
 	}
 	return ""
+}
+
+// sdkLogger sends the SDK's log lines to the progress reporter (quiet when there is none).
+type sdkLogger struct{ p *progress.Reporter }
+
+func (l sdkLogger) Logf(c logging.Classification, format string, v ...any) {
+	l.p.Printf("aws sdk: "+string(c)+": "+format, v...)
 }

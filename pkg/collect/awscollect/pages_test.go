@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/irsa-audit/irsa-audit/internal/fakeaws"
 )
 
@@ -103,5 +105,25 @@ func TestRepeatedTokenOrganizations(t *testing.T) {
 	var rt *RepeatedTokenError
 	if !errors.As(err, &oe) || !errors.As(err, &rt) {
 		t.Errorf("Collect error = %v, want an OrganizationsError for the repeated token", err)
+	}
+}
+
+// TestNoCredentials: with no credentials the SDK's error (each provider it tried, wrapped in
+// operation errors) reached the user; it is one sentence saying what to do now, and no call is
+// made.
+func TestNoCredentials(t *testing.T) {
+	srv := fakeaws.New(testEstate())
+	defer srv.Close()
+	opts := testOptions(srv)
+	opts.Config.Credentials = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+		return aws.Credentials{}, errors.New("failed to refresh cached credentials, no EC2 IMDS role found, operation error ec2imds: GetMetadata, request canceled")
+	})
+	_, err := Collect(context.Background(), opts)
+	var ce *CredentialsError
+	if !errors.As(err, &ce) || ce.Code != "" || !strings.HasPrefix(err.Error(), "no aws credentials found") || strings.Contains(err.Error(), "operation error") {
+		t.Errorf("err = %v, want the no-credentials sentence", err)
+	}
+	if n := len(srv.Calls()); n != 0 {
+		t.Errorf("%d operations called without credentials", n)
 	}
 }

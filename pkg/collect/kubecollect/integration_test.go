@@ -472,3 +472,32 @@ func TestRepeatedContinue(t *testing.T) {
 	}
 	t.Logf("api calls: %v, requests rewritten: %d", snap.Stats.APICalls, rewritten.Load())
 }
+
+// TestUnauthorizedContext: a context whose credentials the real API server rejects (HTTP 401)
+// was reported as "unreachable", sending people to check the network. It says the credentials
+// were rejected now.
+func TestUnauthorizedContext(t *testing.T) {
+	admin := kubetest.Env(t, "IRSA_AUDIT_KUBECONFIG")
+	raw, err := clientcmd.LoadFromFile(admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cluster := raw.Contexts[raw.CurrentContext].Cluster
+	raw.AuthInfos["stale"] = &clientcmdapi.AuthInfo{Token: "not-a-token-the-server-knows"}
+	raw.Contexts["stale"] = &clientcmdapi.Context{Cluster: cluster, AuthInfo: "stale"}
+	raw.CurrentContext = "stale"
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := clientcmd.WriteToFile(*raw, path); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := kubecollect.Collect(context.Background(), kubecollect.Options{Kubeconfig: path, Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Errors) != 1 || !strings.Contains(snap.Errors[0].Message, "the API server rejected the credentials (401 Unauthorized)") || strings.Contains(snap.Errors[0].Message, "unreachable") {
+		t.Errorf("errors = %+v, want one saying the credentials were rejected", snap.Errors)
+	}
+	if len(snap.Clusters) != 1 || !slices.Contains(snap.Clusters[0].Inventory.Notes, "not collected: credentials rejected (401 Unauthorized)") {
+		t.Errorf("clusters = %+v", snap.Clusters)
+	}
+}
