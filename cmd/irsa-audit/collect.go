@@ -35,7 +35,10 @@ interrupted run writes nothing.`,
 			if err := checkOutputPath(output); err != nil {
 				return err
 			}
-			ctx, cancel := withTimeout(cmd.Context(), f.timeout)
+			ctx, cancel, err := f.bound(cmd.Context())
+			if err != nil {
+				return err
+			}
 			defer cancel()
 			snap, err := f.collect(ctx, e)
 			if err != nil {

@@ -37,8 +37,9 @@ type liveFlags struct {
 	cluster     string
 	namespaces  []string
 
-	timeout time.Duration
-	quiet   bool
+	timeout   time.Duration
+	maxMemory string
+	quiet     bool
 }
 
 func (f *liveFlags) register(cmd *cobra.Command) {
@@ -62,6 +63,7 @@ func (f *liveFlags) register(cmd *cobra.Command) {
 	fl.StringArrayVar(&f.namespaces, "namespace", nil, "namespaces to read when cluster-wide lists are forbidden (repeatable)")
 
 	fl.DurationVar(&f.timeout, "timeout", 30*time.Minute, "give up the whole run (reading, collection, evaluation, writing) after this long; 0 for no limit")
+	fl.StringVar(&f.maxMemory, "max-memory", "auto", "stop the run when its memory use passes this (e.g. 2GiB; auto: three quarters of the memory available; 0: no limit)")
 	fl.BoolVar(&f.quiet, "quiet", false, "no progress output while collecting")
 }
 
@@ -143,4 +145,23 @@ func (f *liveFlags) collect(ctx context.Context, e env) (*snapshot.Snapshot, err
 		return nil, fmt.Errorf("collect: %w", stopped(ctx, err))
 	}
 	return snap, nil
+}
+
+// bound applies --timeout and --max-memory to the whole run.
+func (f *liveFlags) bound(ctx context.Context) (context.Context, context.CancelFunc, error) {
+	limit := int64(0)
+	switch f.maxMemory {
+	case "auto":
+		limit = defaultMaxMemory()
+	case "0":
+	default:
+		n, err := parseSize(f.maxMemory)
+		if err != nil {
+			return nil, nil, usageError{fmt.Errorf("--max-memory: %w", err)}
+		}
+		limit = n
+	}
+	ctx, stopWatch := watchMemory(ctx, limit)
+	ctx, cancel := withTimeout(ctx, f.timeout)
+	return ctx, func() { cancel(); stopWatch() }, nil
 }

@@ -125,7 +125,10 @@ func runScan(ctx context.Context, e env, f scanFlags, paths []string) error {
 	if err := checkOutputPath(f.out.output); err != nil {
 		return err
 	}
-	ctx, cancel := withTimeout(ctx, f.live.timeout)
+	ctx, cancel, err := f.live.bound(ctx)
+	if err != nil {
+		return err
+	}
 	defer cancel()
 	eng, err := f.rules.engine(ctx, e.now)
 	if err != nil {
@@ -150,7 +153,7 @@ func runScan(ctx context.Context, e env, f scanFlags, paths []string) error {
 		snaps = append(snaps, live)
 	}
 	snap := snapshot.Merge(snaps...)
-	fs, err := evaluate(ctx, eng, snap)
+	fs, err := eng.Evaluate(ctx, snap)
 	if err != nil {
 		return stopped(ctx, err) // pkg/eval says "evaluate rules" itself
 	}

@@ -8,10 +8,6 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
-
-	"github.com/irsa-audit/irsa-audit/pkg/eval"
-	"github.com/irsa-audit/irsa-audit/pkg/findings"
-	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
 )
 
 // interrupted is the cause of a context cancelled by SIGINT or SIGTERM.
@@ -74,13 +70,9 @@ func stopped(ctx context.Context, err error) error {
 	cause := context.Cause(ctx)
 	var in interrupted
 	var to timedOut
-	if errors.As(cause, &in) || errors.As(cause, &to) {
+	var me memoryExceeded
+	if errors.As(cause, &in) || errors.As(cause, &to) || errors.As(cause, &me) {
 		return cause
 	}
 	return err
-}
-
-// evaluate runs the rules.
-func evaluate(ctx context.Context, eng *eval.Engine, snap *snapshot.Snapshot) ([]findings.Finding, error) {
-	return eng.Evaluate(ctx, snap)
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/irsa-audit/irsa-audit/pkg/policydoc"
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
 	"github.com/irsa-audit/irsa-audit/pkg/syntax"
 )
@@ -75,8 +76,52 @@ func finishSnapshot(r *fileResult, s snapshot.Snapshot, at func(key string) (lin
 			s.GeneratedAt = t.UTC().Format(time.RFC3339)
 		}
 	}
+	boundDocuments(r, &s)
 	r.items = s
 	r.items.Stats.Files = 0 // the snapshot file itself is what this scan read
+}
+
+// boundDocuments refuses the documents of a snapshot that are past policydoc's bounds, as the
+// parser refuses them in files: each is an error naming its item, and is not judged.
+func boundDocuments(r *fileResult, s *snapshot.Snapshot) {
+	file := r.source.Name
+	fail := func(what string, err error) {
+		r.addError(file, fmt.Errorf("%s: %w", what, err))
+	}
+	kept := s.Policies[:0]
+	for _, p := range s.Policies {
+		if err := policydoc.CheckSize(&p.Document); err != nil {
+			fail("policy "+p.ID, err)
+			continue
+		}
+		kept = append(kept, p)
+	}
+	s.Policies = kept
+	for i := range s.Roles {
+		role := &s.Roles[i]
+		if role.TrustPolicy != nil {
+			if err := policydoc.CheckSize(role.TrustPolicy); err != nil {
+				fail("role "+role.ARN+": trust policy", err)
+				role.TrustPolicy = nil
+			}
+		}
+		for j := range role.InlinePolicies {
+			ip := &role.InlinePolicies[j]
+			if err := policydoc.CheckSize(&ip.Document); err != nil {
+				fail(fmt.Sprintf("role %s: inline policy %q", role.ARN, ip.Name), err)
+				ip.Document.Statements = []snapshot.Statement{}
+			}
+		}
+	}
+	for i := range s.ManagedPolicies {
+		mp := &s.ManagedPolicies[i]
+		if mp.Document != nil {
+			if err := policydoc.CheckSize(mp.Document); err != nil {
+				fail("policy "+mp.ARN, err)
+				mp.Document = nil
+			}
+		}
+	}
 }
 
 // writeJSON writes n as JSON text (YAML scalars as their JSON equivalents).
