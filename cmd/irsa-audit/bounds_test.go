@@ -124,3 +124,22 @@ func TestCustomRuleBounds(t *testing.T) {
 		})
 	}
 }
+
+// TestEvaluationErrorWording: an evaluation error said "evaluate rules: evaluate rules: ...".
+func TestEvaluationErrorWording(t *testing.T) {
+	dir := t.TempDir()
+	rule := fmt.Sprintf(ruleHeader, "CONFLICT", "conflict") + `deny contains {"msg": "m", "resource": {"kind": "policy", "id": "x"}, "path": []} if {
+	x == 1
+}
+
+x := 1 if input.version
+x := 2 if input.version
+`
+	if err := os.WriteFile(filepath.Join(dir, "rule.rego"), []byte(rule), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runCLI(t, "", "scan", "--policy", dir, "examples/irsa-s3")
+	if code != exitError || strings.Count(stderr, "evaluate rules") != 1 {
+		t.Errorf("exit %d, stderr:\n%s\nwant one 'evaluate rules'", code, stderr)
+	}
+}

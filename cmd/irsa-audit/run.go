@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -79,8 +80,12 @@ func runEnv(ctx context.Context, args []string, e env) int {
 		return in.exitCode()
 	}
 	// Errors quote paths and values from the command line and inputs: escape them as the
-	// reports do.
-	fmt.Fprintf(e.stderr, "irsa-audit: %s\n", report.Escape(err.Error()))
+	// reports do, line by line (OPA's errors span several lines).
+	lines := strings.Split(err.Error(), "\n")
+	for i, l := range lines {
+		lines[i] = report.Escape(l)
+	}
+	fmt.Fprintf(e.stderr, "irsa-audit: %s\n", strings.Join(lines, "\n"))
 	var ue usageError
 	if errors.As(err, &ue) {
 		fmt.Fprintln(e.stderr, "Run 'irsa-audit --help' for usage.")
