@@ -143,3 +143,28 @@ x := 2 if input.version
 		t.Errorf("exit %d, stderr:\n%s\nwant one 'evaluate rules'", code, stderr)
 	}
 }
+
+// FuzzParseSize: a size is positive and exact, or an error; never an overflow that silently
+// became the default (--max-file-size 8589934592GiB did).
+func FuzzParseSize(f *testing.F) {
+	for _, s := range []string{"10MiB", "512KiB", "1GB", "8589934592GiB", "9223372036854775807B", "0", "-1MiB", " 3 KB "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, err := parseSize(s)
+		if err != nil {
+			return
+		}
+		if n <= 0 {
+			t.Fatalf("parseSize(%q) = %d", s, n)
+		}
+		for _, u := range []struct {
+			suffix string
+			mult   int64
+		}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}} {
+			if strings.HasSuffix(strings.TrimSpace(s), u.suffix) && n%u.mult != 0 {
+				t.Fatalf("parseSize(%q) = %d, not a multiple of %d", s, n, u.mult)
+			}
+		}
+	})
+}

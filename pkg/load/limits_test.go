@@ -282,3 +282,32 @@ func (o *oneByte) Read(p []byte) (int, error) {
 	o.s = o.s[1:]
 	return 1, nil
 }
+
+// FuzzDecodeSnapshot holds the straight decoding of a snapshot to what the position tree reads
+// from the same text whenever both accept it, and checks that its errors are located.
+func FuzzDecodeSnapshot(f *testing.F) {
+	if data, err := os.ReadFile("testdata/exports/saved/snapshot.json"); err == nil {
+		f.Add(data)
+	}
+	f.Add(savedSnapshot(3))
+	f.Add([]byte(`{"version": "1", "generated_at": "2026-11-27T00:00:00+01:00", "policies": [{"id": "p", "document": {"statements": []}}]}`))
+	f.Add([]byte("{\"version\": \"1\", \"roles\": [{\"arn\": \"\xff\"}]}"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		stream := decodeSnapshot("s.json", "file", bytes.NewReader(data), true)
+		for _, e := range stream.errors {
+			if e.Line <= 0 && !strings.HasPrefix(e.Message, "cannot read") {
+				t.Fatalf("unlocated error %+v", e)
+			}
+		}
+		if len(stream.errors) > 0 || !isSnapshotStream(data) {
+			return
+		}
+		tree := recognise("s.json", "file", bytes.Clone(data), true)
+		if len(tree.errors) > 0 || tree.source.Format != FormatSnapshot {
+			return // duplicate keys, for one, are refused by the tree only
+		}
+		if diff := cmp.Diff(tree.items, stream.items); diff != "" {
+			t.Fatalf("items (-tree +stream):\n%s", diff)
+		}
+	})
+}

@@ -400,15 +400,19 @@ func FuzzLoad(f *testing.F) {
 			if r.source == nil || r.source.Format == "" {
 				t.Fatalf("no source format for %q", data)
 			}
-			if r.empty() && len(r.errors) == 0 && len(r.skipped) == 0 {
-				// A recognised file may legitimately hold only kinds IRSA ignores (ConfigMaps).
-				if r.source.Format != "kubernetes-manifest" {
-					t.Fatalf("input %q vanished: format %s, nothing loaded, no error, not skipped", data, r.source.Format)
-				}
+			// Nothing the user gave is lost: what is not loaded is an error or skipped, with
+			// the reason (a file of ConfigMaps included).
+			if r.empty() && len(r.errors) == 0 && len(r.skipped) == 0 && len(r.claims) == 0 {
+				t.Fatalf("input %q vanished: format %s, nothing loaded, no error, not skipped", data, r.source.Format)
 			}
 			for _, e := range r.errors {
 				if e.File != "f" || e.Message == "" {
 					t.Fatalf("bad error %+v", e)
+				}
+			}
+			for _, s := range r.skipped {
+				if s.File != "f" || s.Reason == "" || s.Named != explicit {
+					t.Fatalf("bad skipped entry %+v (named %v)", s, explicit)
 				}
 			}
 		}

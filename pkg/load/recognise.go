@@ -234,8 +234,10 @@ func recognise(name, kind string, data []byte, explicit bool) *fileResult {
 			if err := rec.load(d, r); err != nil {
 				r.addError(name, err)
 			} else if rec.format == formatKubernetes && itemCount(r) == before {
-				if k := n.Get("kind"); k != nil && !containsString(ignoredKinds, k.Value) {
-					ignoredKinds = append(ignoredKinds, k.Value)
+				for _, k := range kindsOf(n) {
+					if !containsString(ignoredKinds, k) {
+						ignoredKinds = append(ignoredKinds, k)
+					}
 				}
 			}
 			break
@@ -284,6 +286,31 @@ func recognise(name, kind string, data []byte, explicit bool) *fileResult {
 func mayBeData(name string) bool {
 	ext := strings.ToLower(path.Ext(name))
 	return ext == "" || isDataExtension(ext)
+}
+
+// kindsOf names the kinds of a Kubernetes object, or of the items of a List ("an empty List"
+// when it has none).
+func kindsOf(n *syntax.Node) []string {
+	k := n.Get("kind")
+	if k == nil || k.Kind != syntax.String {
+		return nil
+	}
+	items := n.Get("items")
+	if !strings.HasSuffix(k.Value, "List") || items == nil || items.Kind != syntax.Array {
+		return []string{k.Value}
+	}
+	if len(items.Items) == 0 {
+		return []string{"an empty " + k.Value}
+	}
+	var out []string
+	for _, it := range items.Items {
+		for _, ik := range kindsOf(it) {
+			if !containsString(out, ik) {
+				out = append(out, ik)
+			}
+		}
+	}
+	return out
 }
 
 // itemCount counts what r holds, to tell whether a recogniser added anything.

@@ -316,10 +316,36 @@ func FuzzParseYAML(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		docs, _ := ParseYAML(data)
+		docs, err := ParseYAML(data)
+		var errs []*Error
+		var list ErrorList
+		var one *Error
+		switch {
+		case errors.As(err, &list):
+			errs = list
+		case errors.As(err, &one):
+			errs = []*Error{one}
+		case err != nil:
+			t.Fatalf("error %T %v, want *Error or ErrorList", err, err)
+		}
+		nils := 0
 		for _, d := range docs {
-			if d == nil || d.Kind == 0 {
+			if d == nil {
+				nils++
+				continue
+			}
+			if d.Kind == 0 {
 				t.Fatalf("invalid document node %v", d)
+			}
+		}
+		// A stream split into documents reports each broken one in place (nil) with its error;
+		// a stream that could not be split stops at its error.
+		if nils > 0 && nils != len(errs) {
+			t.Fatalf("%d nil documents, %d errors: %v", nils, len(errs), err)
+		}
+		for _, e := range errs {
+			if e.Msg == "" {
+				t.Fatalf("error without a message: %+v", e)
 			}
 		}
 	})
