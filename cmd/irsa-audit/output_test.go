@@ -103,7 +103,12 @@ func TestOutputToFifo(t *testing.T) {
 	if code, stderr := scanTo(t, fifo); code != exitFindings {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
-	isReport(t, <-got)
+	select {
+	case b := <-got:
+		isReport(t, b)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the reader of the fifo got nothing (the fifo was replaced?)")
+	}
 	if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
 		t.Errorf("the fifo was replaced: %v, %v", fi.Mode(), err)
 	}
