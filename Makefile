@@ -40,14 +40,17 @@ lint:
 	$(GO) tool opa fmt --list --fail policies
 	$(GO) tool opa check --strict policies
 
-## fuzz: short runs of the fuzz targets: the JSON/YAML parsers, the policy parser and the file
-## loader (FUZZTIME=1m for longer).
+## fuzz: runs of the fuzz targets, one per parser, one after the other: the JSON and YAML
+## parsers, the policy parser, the file loader (every recogniser), the straight snapshot
+## decoder (held equal to the tree) and the size flag (FUZZTIME=5m for a long run).
 FUZZTIME ?= 15s
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzParseJSON$$' -fuzztime $(FUZZTIME) ./pkg/syntax
-	$(GO) test -run '^$$' -fuzz '^FuzzParseYAML$$' -fuzztime $(FUZZTIME) ./pkg/syntax
-	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./pkg/policydoc
-	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./pkg/load
+	$(GO) test -run '^$$' -fuzz '^FuzzParseJSON$$' -fuzztime $(FUZZTIME) -parallel 1 ./pkg/syntax
+	$(GO) test -run '^$$' -fuzz '^FuzzParseYAML$$' -fuzztime $(FUZZTIME) -parallel 1 ./pkg/syntax
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -parallel 1 ./pkg/policydoc
+	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) -parallel 1 ./pkg/load
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeSnapshot$$' -fuzztime $(FUZZTIME) -parallel 1 ./pkg/load
+	$(GO) test -run '^$$' -fuzz '^FuzzParseSize$$' -fuzztime $(FUZZTIME) -parallel 1 ./cmd/irsa-audit
 
 ## bench: the scale benchmarks of docs/performance.md (evaluation of synthetic estates at 10,000
 ## roles and 1/10 and 1/100 of it, snapshot decoding, a 10,000-file scan through the binary, live

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/irsa-audit/irsa-audit/pkg/findings"
+	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
 )
 
 func decodeReport(t *testing.T, stdout string) findings.Report {
@@ -362,12 +363,22 @@ func TestMalformedInputs(t *testing.T) {
 		{"wrong-types.json", "located"},
 		{"deep.json", "located"},
 		{"bad-manifest.yaml", "located"},
-		{"binary.bin", "file"},
 		{"unreadable.json", "file"},
 	} {
 		if got := byFile[tc.file]; !slices.Contains(got, tc.want) {
 			t.Errorf("%s: errors %v, want a %s error; all errors: %+v", tc.file, got, tc.want, r.Errors)
 		}
+	}
+	// A binary file is not malformed input but no input at all: skipped with the reason, and
+	// marked as named on the command line (which fails the run unless --allow-skipped).
+	var binary []snapshot.Skipped
+	for _, sk := range r.Skipped {
+		if filepath.Base(sk.File) == "binary.bin" {
+			binary = append(binary, sk)
+		}
+	}
+	if diff := cmp.Diff([]snapshot.Skipped{{File: filepath.ToSlash(filepath.Join(dir, "binary.bin")), Reason: "binary file (NUL byte at line 1, column 5)", Named: true}}, binary); diff != "" {
+		t.Errorf("binary.bin skipped (-want +got):\n%s", diff)
 	}
 	// The BOM file and the second document of bad-manifest.yaml still produce their findings.
 	if diff := cmp.Diff([]string{"IRSA-001", "IRSA-023"}, ruleIDs(r)); diff != "" {

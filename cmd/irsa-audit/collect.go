@@ -32,7 +32,15 @@ interrupted run writes nothing.`,
 			if err := f.checkSources(cmd.Flags()); err != nil {
 				return err
 			}
-			snap, err := f.collect(cmd.Context(), e)
+			if err := checkOutputPath(output); err != nil {
+				return err
+			}
+			ctx, cancel, err := f.bound(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer cancel()
+			snap, err := f.collect(ctx, e)
 			if err != nil {
 				return err
 			}
@@ -45,8 +53,8 @@ interrupted run writes nothing.`,
 				if err := write(e.stdout); err != nil {
 					return fmt.Errorf("write snapshot: %w", err)
 				}
-			} else if err := writeFileAtomic(output, write); err != nil {
-				return err
+			} else if err := writeOutput(ctx, output, write); err != nil {
+				return stopped(ctx, err)
 			}
 			if len(snap.Errors) > 0 {
 				for _, ie := range snap.Errors {

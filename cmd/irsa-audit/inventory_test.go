@@ -96,10 +96,20 @@ func TestInventoryExports(t *testing.T) {
 		{"fixed", "", []string{fixedDir}, 0, nil},
 		{"broken as a saved snapshot", "", []string{saved}, 1, brokenWant},
 		{
+			// Standard input is tied to a cluster by the folder of its --stdin-name, as a file is.
 			name:  "broken with the kubectl export on standard input",
 			stdin: string(sas),
-			args: []string{brokenDir + "/describe-cluster.json", brokenDir + "/list-open-id-connect-providers.json",
+			args: []string{"--stdin-name", brokenDir + "/from-stdin.json", brokenDir + "/describe-cluster.json", brokenDir + "/list-open-id-connect-providers.json",
 				brokenDir + "/get-account-authorization-details.json", "-"},
+			wantCode: 1,
+			want:     brokenWant,
+		},
+		{
+			// Two estates of different accounts scanned together: each keeps its findings
+			// (they shared account ids and the fixed one's provider hid the broken one's
+			// findings).
+			name:     "broken and fixed together",
+			args:     []string{"examples/inventory"},
 			wantCode: 1,
 			want:     brokenWant,
 		},

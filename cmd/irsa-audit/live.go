@@ -37,8 +37,9 @@ type liveFlags struct {
 	cluster     string
 	namespaces  []string
 
-	timeout time.Duration
-	quiet   bool
+	timeout   time.Duration
+	maxMemory string
+	quiet     bool
 }
 
 func (f *liveFlags) register(cmd *cobra.Command) {
@@ -61,7 +62,8 @@ func (f *liveFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.cluster, "cluster", "", "EKS cluster name or ARN of the context, when the kubeconfig does not say")
 	fl.StringArrayVar(&f.namespaces, "namespace", nil, "namespaces to read when cluster-wide lists are forbidden (repeatable)")
 
-	fl.DurationVar(&f.timeout, "timeout", 30*time.Minute, "give up live collection after this long")
+	fl.DurationVar(&f.timeout, "timeout", 30*time.Minute, "give up the whole run (reading, collection, evaluation, writing) after this long; 0 for no limit")
+	fl.StringVar(&f.maxMemory, "max-memory", "auto", "stop the run when its memory use passes this (e.g. 2GiB; auto: three quarters of the memory available; 0: no limit)")
 	fl.BoolVar(&f.quiet, "quiet", false, "no progress output while collecting")
 }
 
@@ -105,7 +107,8 @@ func (f *liveFlags) collect(ctx context.Context, e env) (*snapshot.Snapshot, err
 	case len(f.accounts) > 0 && f.accountRole == "":
 		return nil, usageError{errors.New("--accounts needs --account-role")}
 	}
-	opts := collect.Options{Timeout: f.timeout, Progress: e.progress(f.quiet), Now: e.now}
+	// --timeout bounds the whole run, set by the command around this call.
+	opts := collect.Options{Progress: e.progress(f.quiet), Now: e.now}
 	if f.aws {
 		opts.AWS = &awscollect.Options{
 			Profile:     f.profile,
@@ -129,16 +132,36 @@ func (f *liveFlags) collect(ctx context.Context, e env) (*snapshot.Snapshot, err
 	}
 	snap, err := collect.Collect(ctx, opts)
 	if err != nil {
+		// The error says what to do already, once.
 		var ce *awscollect.CredentialsError
 		if errors.As(err, &ce) {
-			return nil, fmt.Errorf("aws rejected the credentials (%w); refresh them (e.g. aws sso login) and run again", err)
+			return nil, ce
 		}
 		// Nothing was scanned: the command line has to change (another --role-arn, or --accounts).
 		var oe *awscollect.OrganizationsError
 		if errors.As(err, &oe) {
 			return nil, usageError{oe}
 		}
-		return nil, fmt.Errorf("collect: %w", err)
+		return nil, fmt.Errorf("collect: %w", stopped(ctx, err))
 	}
 	return snap, nil
+}
+
+// bound applies --timeout and --max-memory to the whole run.
+func (f *liveFlags) bound(ctx context.Context) (context.Context, context.CancelFunc, error) {
+	limit := int64(0)
+	switch f.maxMemory {
+	case "auto":
+		limit = defaultMaxMemory()
+	case "0":
+	default:
+		n, err := parseSize(f.maxMemory)
+		if err != nil {
+			return nil, nil, usageError{fmt.Errorf("--max-memory: %w", err)}
+		}
+		limit = n
+	}
+	ctx, stopWatch := watchMemory(ctx, limit)
+	ctx, cancel := withTimeout(ctx, f.timeout)
+	return ctx, func() { cancel(); stopWatch() }, nil
 }

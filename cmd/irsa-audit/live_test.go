@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -304,5 +306,47 @@ func TestAllAccountsUsage(t *testing.T) {
 				t.Errorf("a failed collection left %s behind (err %v)", out, err)
 			}
 		})
+	}
+}
+
+// TestNoAWSCredentials: with no credentials anywhere, the SDK printed WARN lines straight to the
+// process's standard error (falling back to IMDSv1) and the run ended with its raw error. Now
+// nothing reaches the process's stderr but one sentence saying what to do. The instance
+// metadata service is a closed loopback port.
+func TestNoAWSCredentials(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := l.Addr().String()
+	l.Close()
+	for k, v := range map[string]string{
+		"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_SESSION_TOKEN": "", "AWS_PROFILE": "",
+		"AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull,
+		"AWS_WEB_IDENTITY_TOKEN_FILE": "", "AWS_CONTAINER_CREDENTIALS_FULL_URI": "", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "",
+		"AWS_EC2_METADATA_DISABLED": "", "AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://" + closed, "AWS_REGION": "us-east-1",
+		"AWS_ENDPOINT_URL": "http://" + closed,
+	} {
+		t.Setenv(k, v)
+	}
+	// Whatever the SDK writes to the process's standard error.
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := os.Stderr
+	os.Stderr = w
+	code, stdout, stderr := runCLI(t, "", "scan", "--aws", "--quiet")
+	os.Stderr = saved
+	w.Close()
+	leaked, _ := io.ReadAll(r)
+	if code != exitError || stdout != "" {
+		t.Errorf("exit %d, stdout %q", code, stdout)
+	}
+	if want := "irsa-audit: no aws credentials found"; !strings.HasPrefix(stderr, want) || strings.Count(stderr, "\n") != 1 || strings.Contains(stderr, "operation error") {
+		t.Errorf("stderr = %q, want one line starting %q", stderr, want)
+	}
+	if len(leaked) > 0 {
+		t.Errorf("the SDK wrote to the process's stderr:\n%s", leaked)
 	}
 }

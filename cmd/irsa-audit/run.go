@@ -7,17 +7,21 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
+
+	"github.com/irsa-audit/irsa-audit/pkg/report"
 )
 
 // Exit codes, documented in the README.
 const (
 	exitOK       = 0 // nothing at or above --fail-on, every input read
 	exitFindings = 1 // findings at or above --fail-on
-	exitError    = 2 // usage error, or an input that could not be read or parsed
+	exitError    = 2 // usage error, input error, nothing judged, skipped inputs, --timeout
+	// A run ended by a signal exits 128 + its number (130 SIGINT, 143 SIGTERM): see interrupted.
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3".
@@ -70,7 +74,18 @@ func runEnv(ctx context.Context, args []string, e env) int {
 	if errors.As(err, &ec) {
 		return ec.code
 	}
-	fmt.Fprintf(e.stderr, "irsa-audit: %v\n", err)
+	var in interrupted
+	if errors.As(context.Cause(ctx), &in) {
+		fmt.Fprintf(e.stderr, "irsa-audit: %v\n", in)
+		return in.exitCode()
+	}
+	// Errors quote paths and values from the command line and inputs: escape them as the
+	// reports do, line by line (OPA's errors span several lines).
+	lines := strings.Split(err.Error(), "\n")
+	for i, l := range lines {
+		lines[i] = report.Escape(l)
+	}
+	fmt.Fprintf(e.stderr, "irsa-audit: %s\n", strings.Join(lines, "\n"))
 	var ue usageError
 	if errors.As(err, &ue) {
 		fmt.Fprintln(e.stderr, "Run 'irsa-audit --help' for usage.")

@@ -4,8 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -57,12 +56,13 @@ func (f *outputFlags) register(cmd *cobra.Command) {
 }
 
 type scanFlags struct {
-	rules       ruleFlags
-	out         outputFlags
-	live        liveFlags
-	failOn      string
-	maxFileSize string
-	stdinName   string
+	rules        ruleFlags
+	out          outputFlags
+	live         liveFlags
+	failOn       string
+	maxFileSize  string
+	stdinName    string
+	allowSkipped bool
 }
 
 func newScanCommand(e env) *cobra.Command {
@@ -77,9 +77,12 @@ URL-encoded as the IAM API returns them), Kubernetes manifests in YAML or JSON (
 kind: List), AWS CLI and kubectl exports, and saved snapshots. Go templates (Helm charts) are
 skipped: render them and pipe them in, e.g. helm template . | irsa-audit scan -
 
-Exit codes: 0 nothing at or above --fail-on and every input read; 1 findings at or above
---fail-on; 2 usage error, or an input that could not be read or parsed (the report is still
-written for everything that was read, and lists the errors).`,
+Exit codes: 0 nothing at or above --fail-on and every input judged; 1 findings at or above
+--fail-on; 2 usage error, an input that could not be read or parsed, nothing judged at all, a
+skipped input that was named on the command line or holds what the rules judge (unless
+--allow-skipped), or --timeout reached (the report is still written for everything that was
+read, and lists the errors and skipped inputs); 130 and 143 interrupted by SIGINT (Ctrl-C) or
+SIGTERM, nothing written.`,
 		Example: `  irsa-audit scan examples/
   irsa-audit scan --format sarif -o irsa.sarif deploy/ iam/
   helm template charts/app | irsa-audit scan -`,
@@ -94,8 +97,9 @@ written for everything that was read, and lists the errors).`,
 	f.out.register(cmd)
 	f.live.register(cmd)
 	cmd.Flags().StringVar(&f.failOn, "fail-on", "low", "exit 1 when a finding is at or above this severity: none, low, medium, high or critical")
-	cmd.Flags().StringVar(&f.maxFileSize, "max-file-size", "10MiB", "files larger than this are reported, not read (e.g. 512KiB, 10MiB, 1GiB)")
-	cmd.Flags().StringVar(&f.stdinName, "stdin-name", "-", "file name to report for standard input")
+	cmd.Flags().StringVar(&f.maxFileSize, "max-file-size", "10MiB", "larger files are skipped unless they are AWS CLI or kubectl exports, Kubernetes manifests or snapshots, which are read whatever their size (e.g. 512KiB, 10MiB, 1GiB)")
+	cmd.Flags().StringVar(&f.stdinName, "stdin-name", "-", "file name to report for standard input (its folder ties it to a cluster, as for files)")
+	cmd.Flags().BoolVar(&f.allowSkipped, "allow-skipped", false, "exit 0 or 1 even when inputs named on the command line, or holding what rules judge, were skipped, or nothing was judged")
 	return cmd
 }
 
@@ -118,6 +122,14 @@ func runScan(ctx context.Context, e env, f scanFlags, paths []string) error {
 	if len(paths) == 0 && !f.live.any() {
 		return usageError{fmt.Errorf("scan needs at least one PATH (or - for standard input, or --aws/--kube)")}
 	}
+	if err := checkOutputPath(f.out.output); err != nil {
+		return err
+	}
+	ctx, cancel, err := f.live.bound(ctx)
+	if err != nil {
+		return err
+	}
+	defer cancel()
 	eng, err := f.rules.engine(ctx, e.now)
 	if err != nil {
 		return err
@@ -126,7 +138,10 @@ func runScan(ctx context.Context, e env, f scanFlags, paths []string) error {
 	if len(paths) > 0 {
 		snap, err := load.Load(ctx, paths, load.Options{MaxFileSize: maxSize, Stdin: e.stdin, StdinName: f.stdinName})
 		if err != nil {
-			return fmt.Errorf("read inputs: %w", err)
+			return fmt.Errorf("read inputs: %w", stopped(ctx, err))
+		}
+		if err := refuseInputAsOutput(f.out.output, paths, snap); err != nil {
+			return err
 		}
 		snaps = append(snaps, snap)
 	}
@@ -140,24 +155,25 @@ func runScan(ctx context.Context, e env, f scanFlags, paths []string) error {
 	snap := snapshot.Merge(snaps...)
 	fs, err := eng.Evaluate(ctx, snap)
 	if err != nil {
-		return fmt.Errorf("evaluate rules: %w", err)
+		return stopped(ctx, err) // pkg/eval says "evaluate rules" itself
 	}
 	rep := findings.NewReport(e.tool(), eng.Rules(), fs, snap)
-	if err := f.out.write(e, format, &rep); err != nil {
-		return err
+	if err := f.out.write(ctx, e, format, &rep); err != nil {
+		return stopped(ctx, err)
 	}
-	switch {
-	case len(rep.Errors) > 0:
-		// The text report on standard output already lists them; elsewhere say so on stderr,
-		// so a CI log shows why the run failed.
-		if format != report.Text || f.out.output != "" {
-			for _, ie := range rep.Errors {
-				fmt.Fprintf(e.stderr, "irsa-audit: %s\n", report.FormatInputError(ie))
-			}
+	code, why := verdict(&rep, snap, failOn, f.allowSkipped)
+	// The text report on standard output already lists the errors; elsewhere say so on stderr,
+	// so a CI log shows why the run failed.
+	if len(rep.Errors) > 0 && (format != report.Text || f.out.output != "") {
+		for _, ie := range rep.Errors {
+			fmt.Fprintf(e.stderr, "irsa-audit: %s\n", report.FormatInputError(ie))
 		}
-		return exitCodeError{exitError}
-	case failing(failOn, rep.Findings):
-		return exitCodeError{exitFindings}
+	}
+	if why != "" {
+		fmt.Fprintf(e.stderr, "irsa-audit: %s\n", why)
+	}
+	if code != exitOK {
+		return exitCodeError{code}
 	}
 	return nil
 }
@@ -170,15 +186,14 @@ func (f *outputFlags) validate() error {
 	return usageError{fmt.Errorf("--color must be auto, always or never, not %q", f.color)}
 }
 
-// write renders the report to --output or standard output. A file is written to a temporary
-// name and renamed, so an interrupted run never leaves half a report behind.
-func (f *outputFlags) write(e env, format report.Format, rep *findings.Report) error {
+// write renders the report to --output (see writeOutput) or standard output.
+func (f *outputFlags) write(ctx context.Context, e env, format report.Format, rep *findings.Report) error {
 	wd, err := e.getwd()
 	if err != nil {
 		return fmt.Errorf("find working directory: %w", err)
 	}
 	opts := report.Options{Root: wd, WorkDir: wd}
-	if f.output == "" {
+	if f.output == "" || f.output == "-" {
 		switch f.color {
 		case "always":
 			opts.Color = true
@@ -191,29 +206,7 @@ func (f *outputFlags) write(e env, format report.Format, rep *findings.Report) e
 		return nil
 	}
 	opts.Color = f.color == "always"
-	return writeFileAtomic(f.output, func(w io.Writer) error { return report.Write(w, format, rep, opts) })
-}
-
-func writeFileAtomic(name string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*")
-	if err != nil {
-		return fmt.Errorf("create %s: %w", name, err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	if err := os.Rename(tmp.Name(), name); err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	return nil
+	return writeOutput(ctx, f.output, func(w io.Writer) error { return report.Write(w, format, rep, opts) })
 }
 
 func (e env) tool() findings.Tool {
@@ -238,14 +231,8 @@ func parseSize(s string) (int64, error) {
 	if err != nil || n <= 0 {
 		return 0, fmt.Errorf("invalid size %q (want e.g. 512KiB, 10MiB)", s)
 	}
-	return n * mult, nil
-}
-
-func failing(threshold findings.FailOn, fs []findings.Finding) bool {
-	for _, f := range fs {
-		if threshold.Fails(f.Severity) {
-			return true
-		}
+	if n > math.MaxInt64/mult {
+		return 0, fmt.Errorf("size %q is too large (at most %d bytes)", s, int64(math.MaxInt64))
 	}
-	return false
+	return n * mult, nil
 }

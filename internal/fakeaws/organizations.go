@@ -75,6 +75,7 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request) {
 		writeAWSJSONError(w, http.StatusBadRequest, "InvalidInputException", err.Error())
 		return
 	}
+	next = s.nextToken(op, in.NextToken, "tok-0", next)
 	list := []map[string]any{}
 	for _, m := range page {
 		a := map[string]any{

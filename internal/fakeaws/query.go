@@ -90,6 +90,18 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request) {
 			writeQueryError(w, xmlns, http.StatusBadRequest, "ValidationError", err.Error())
 			return
 		}
+		var next *string
+		if res.IsTruncated {
+			next = &res.Marker
+		}
+		if m := s.nextToken("iam:GetAccountAuthorizationDetails", f.Get("Marker"), "marker-0", next); m != nil {
+			res.IsTruncated, res.Marker = true, *m
+		}
+		s.mu.Lock()
+		if s.noMarker && res.IsTruncated {
+			res.Marker = ""
+		}
+		s.mu.Unlock()
 		result = res
 	case "iam:ListOpenIDConnectProviders":
 		var list []struct {
@@ -207,10 +219,18 @@ type policyVersion struct {
 	VersionID        string `xml:"VersionId"`
 }
 
+// authDetailsResult is one page of GetAccountAuthorizationDetails.
+type authDetailsResult struct {
+	IsTruncated bool           `xml:"IsTruncated"`
+	Marker      string         `xml:"Marker,omitempty"`
+	Policies    []policyDetail `xml:"Policies>member"`
+	Roles       []roleDetail   `xml:"RoleDetailList>member"`
+}
+
 // authDetails answers one page of GetAccountAuthorizationDetails. MaxItems (default 100, at most
 // 1000) bounds the number of entities in a page across all lists, as IAM does; the Marker is the
 // offset of the next entity.
-func authDetails(a *Account, f url.Values) (any, error) {
+func authDetails(a *Account, f url.Values) (*authDetailsResult, error) {
 	filter := map[string]bool{}
 	for i := 1; ; i++ {
 		v := f.Get("Filter.member." + strconv.Itoa(i))
@@ -254,12 +274,7 @@ func authDetails(a *Account, f url.Values) (any, error) {
 		}
 	}
 	end := min(offset+maxItems, len(ents))
-	var res struct {
-		IsTruncated bool           `xml:"IsTruncated"`
-		Marker      string         `xml:"Marker,omitempty"`
-		Policies    []policyDetail `xml:"Policies>member"`
-		Roles       []roleDetail   `xml:"RoleDetailList>member"`
-	}
+	var res authDetailsResult
 	if end < len(ents) {
 		res.IsTruncated, res.Marker = true, "marker-"+strconv.Itoa(end)
 	}
@@ -297,7 +312,7 @@ func authDetails(a *Account, f url.Values) (any, error) {
 		}
 		res.Policies = append(res.Policies, d)
 	}
-	return res, nil
+	return &res, nil
 }
 
 // urlEncode encodes a policy document the way IAM returns it (RFC 3986: spaces as %20).

@@ -75,6 +75,7 @@ func (s *Server) serveRESTJSON(w http.ResponseWriter, r *http.Request) {
 			writeJSONError(w, http.StatusBadRequest, "InvalidParameterException", err.Error())
 			return
 		}
+		next = s.nextToken(op, r.URL.Query().Get("nextToken"), "tok-0", next)
 		writeJSON(w, map[string]any{"clusters": nonNil(page), "nextToken": next})
 		return
 	}
@@ -98,6 +99,7 @@ func (s *Server) serveRESTJSON(w http.ResponseWriter, r *http.Request) {
 			writeJSONError(w, http.StatusBadRequest, "InvalidParameterException", err.Error())
 			return
 		}
+		next = s.nextToken(op, r.URL.Query().Get("nextToken"), "tok-0", next)
 		list := []map[string]any{}
 		for _, p := range page {
 			list = append(list, map[string]any{
@@ -162,6 +164,7 @@ func (s *Server) listRegions(w http.ResponseWriter, r *http.Request, acct *Accou
 		writeJSONError(w, http.StatusBadRequest, "ValidationException", err.Error())
 		return
 	}
+	next = s.nextToken("account:ListRegions", in.NextToken, "tok-0", next)
 	out := map[string]any{"Regions": nonNil(page)}
 	if next != nil {
 		out["NextToken"] = *next

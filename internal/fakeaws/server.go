@@ -19,11 +19,13 @@ type Server struct {
 	mu       sync.Mutex
 	calls    map[string]int
 	throttle map[string]int
+	repeat   map[string]bool
+	noMarker bool
 }
 
 // New starts a server answering from estate. The estate must not be changed while it runs.
 func New(estate *Estate) *Server {
-	s := &Server{estate: estate, calls: map[string]int{}, throttle: map[string]int{}}
+	s := &Server{estate: estate, calls: map[string]int{}, throttle: map[string]int{}, repeat: map[string]bool{}}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
 	return s
@@ -46,6 +48,39 @@ func (s *Server) Throttle(op string, n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.throttle[op] = n
+}
+
+// RepeatToken makes operation op (e.g. "eks:ListClusters", "iam:GetAccountAuthorizationDetails")
+// answer the first page with a token (the start of the list again, when it has no second page)
+// and every later page with the token it was asked with, as a faulty or hostile endpoint
+// could: a client that follows tokens blindly never stops.
+func (s *Server) RepeatToken(op string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.repeat[op] = true
+}
+
+// OmitMarker makes GetAccountAuthorizationDetails say IsTruncated without a Marker.
+func (s *Server) OmitMarker() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.noMarker = true
+}
+
+// nextToken is the token to answer a request for page asked with: next, or with RepeatToken
+// the asked token again (start, the token of the list's first item, on the first page).
+func (s *Server) nextToken(op, asked, start string, next *string) *string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case !s.repeat[op]:
+		return next
+	case asked != "":
+		return &asked
+	case next == nil:
+		return &start
+	}
+	return next
 }
 
 // count records a call and reports whether it is to be throttled.

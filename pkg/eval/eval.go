@@ -162,8 +162,9 @@ func (e *Engine) Rules() []findings.Rule {
 	return slices.Clone(e.rules)
 }
 
-// Evaluate runs the selected rules over snap and returns their findings, de-duplicated and in
-// findings.Sort order.
+// Evaluate runs the selected rules over snap and returns their findings, de-duplicated, bounded
+// (limits.go: at most MaxSimilarFindings of a rule on a resource in a file, messages cut at
+// MaxMessageBytes) and in findings.Sort order.
 //
 // The evaluation time (time.now_ns in rules) is snap.GeneratedAt when set, else the Options.Now
 // clock, so that a snapshot always gives the same findings.
@@ -226,7 +227,7 @@ func (e *Engine) Evaluate(ctx context.Context, snap *snapshot.Snapshot) ([]findi
 			out = append(out, f)
 		}
 	}
-	return dedupe(out), nil
+	return bound(dedupe(out)), nil
 }
 
 // eval runs the query and stores the deny set of each of its rules in sets.

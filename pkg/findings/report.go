@@ -78,10 +78,10 @@ func SortErrors(errs []snapshot.InputError) {
 	})
 }
 
-// SortSkipped orders skipped inputs by file, then reason.
+// SortSkipped orders skipped inputs by file, then line, column and reason.
 func SortSkipped(s []snapshot.Skipped) {
 	slices.SortStableFunc(s, func(a, b snapshot.Skipped) int {
-		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Reason, b.Reason))
+		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column), cmp.Compare(a.Reason, b.Reason))
 	})
 }
 

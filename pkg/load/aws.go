@@ -122,8 +122,14 @@ func loadAuthDetails(d document, r *fileResult) error {
 		c.note = fmt.Sprintf("roles not inventoried by %s: the export has no RoleDetailList (was --filter used without Role?)", d.file)
 	case truthy(root.Get("IsTruncated")):
 		c.note = fmt.Sprintf("roles incomplete: %s is one page of %s (IsTruncated is true): export every page", d.file, cmdAuthDetails)
+		why := "IsTruncated is true"
+		if m := root.Get("Marker"); m == nil || m.Kind != syntax.String || m.Value == "" {
+			why += " and there is no Marker to go on from"
+		}
+		truncated(d, r, root.Field("IsTruncated").KeyNode, "the roles and policies after this page are not in the export ("+why+"): export every page ("+cmdAuthDetails+" without --max-items)")
 	case root.Field("NextToken") != nil && root.Get("NextToken").Kind == syntax.String && root.Get("NextToken").Value != "":
 		c.note = fmt.Sprintf("roles incomplete: %s stops at a NextToken (--max-items): export without --max-items", d.file)
+		truncated(d, r, root.Field("NextToken").KeyNode, "the roles and policies after this page are not in the export (it stops at a NextToken): export without --max-items")
 	case len(ids) > 1:
 		c.note = fmt.Sprintf("roles incomplete: %s mixes the roles of accounts %s, so it is not one account's export", d.file, strings.Join(ids, ", "))
 	default:
@@ -495,6 +501,7 @@ func loadClusterList(d document, r *fileResult) error {
 	if t := d.node.Get("nextToken"); t != nil && t.Kind == syntax.String && t.Value != "" {
 		c.complete = false
 		c.note = fmt.Sprintf("%s stops at a nextToken (--max-items): export without --max-items", d.file)
+		truncated(d, r, d.node.Field("nextToken").KeyNode, "the clusters after this page are not in the export (it stops at a nextToken): export without --max-items")
 	}
 	r.claims = append(r.claims, c)
 	return nil
@@ -595,4 +602,11 @@ func sortedKeys(m map[string]bool) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// truncated reports the pages missing after a truncated export as skipped and needed: rules
+// that judge by absence stay silent on the incomplete inventory, and the scan must not pass as
+// if it were complete.
+func truncated(d document, r *fileResult, at *syntax.Node, reason string) {
+	r.skipped = append(r.skipped, snapshot.Skipped{File: d.file, Line: at.Line, Column: at.Column, Named: r.explicit, Needed: true, Reason: reason})
 }

@@ -123,12 +123,15 @@ func TestBindAndInventory(t *testing.T) {
 			},
 		},
 		{
-			name:  "the only cluster of the scan adopts exports from elsewhere",
+			// Manifests are tied by folder only: the only cluster of a scan does not adopt
+			// exports and manifests from elsewhere (adding a describe-cluster output would
+			// re-home them, changing their resource ids and fingerprints).
+			name:  "the only cluster of the scan does not adopt exports from elsewhere",
 			files: map[string]string{"aws/describe-cluster.json": describeProd, "kube/sa.json": saAll},
 			want: inventories{
 				Accounts:        account(false, false, noteRoles, noteProviders, noteNoRegion),
-				Clusters:        map[string]snapshot.ClusterInventory{prodARN: {ServiceAccounts: true, Notes: []string{noteWorkloads}}},
-				ServiceAccounts: map[string]string{"kube/sa.json": prodARN},
+				Clusters:        map[string]snapshot.ClusterInventory{prodARN: {Notes: []string{noteSAs, noteWorkloads}}},
+				ServiceAccounts: map[string]string{"kube/sa.json": ""},
 			},
 		},
 		{

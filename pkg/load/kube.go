@@ -48,6 +48,10 @@ func kubeObject(d document, n *syntax.Node, r *fileResult, depth int) error {
 	if err != nil {
 		return err
 	}
+	if kind == "" || apiVersion == "" {
+		// kubectl refuses such an object ("Object 'Kind' is missing"): it is no manifest.
+		return syntax.Errorf(n, "Kubernetes object with an empty apiVersion or kind")
+	}
 	if items := n.Field("items"); items != nil && strings.HasSuffix(kind, "List") {
 		if depth >= maxListDepth {
 			return syntax.Errorf(n, "%s nested deeper than %d levels", kind, maxListDepth)

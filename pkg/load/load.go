@@ -6,7 +6,8 @@
 // After every input is read, a resolve step works over all of them: exports that do not name their
 // account or cluster (an empty provider list, get-open-id-connect-provider, list-clusters, kubectl
 // exports) are tied to the account or cluster named in the same or the nearest enclosing folder
-// (a folder per cluster), else to the only one of the scan; accounts, clusters and providers of the
+// (a folder per cluster), else, for accounts only, to the only one of the scan (ServiceAccounts
+// and workloads are tied to a cluster by folder only); accounts, clusters and providers of the
 // same identity are merged; and each account's and cluster's inventory says what is complete, with
 // notes for what is not. The conventions are documented in docs/snapshot-format.md.
 //
@@ -19,19 +20,24 @@
 //     when a file mixes them), or, for files
 //     that yield nothing, "unrelated", "template", "binary", "empty" or "invalid".
 //     snap.Stats.Files counts them (standard input included).
-//   - snap.Errors gets inputs that could not be read or parsed, with file, line and column. A
-//     parse failure is an error when the file was named on the command line or looks like a
-//     policy or manifest (a JSON text mentioning "Statement", a YAML text with an apiVersion: or
-//     kind: line); a file met during a directory walk that is neither (a README, a binary, a
-//     config file in another format) is listed in snap.Skipped instead. A named path that does
-//     not exist, an unreadable file or directory, a dangling symlink, a binary or empty input
-//     named on the command line, and a file over the size limit that was named explicitly are
-//     errors too.
-//   - snap.Skipped gets inputs passed over on purpose: valid JSON or YAML that is neither an IAM
-//     policy nor a Kubernetes manifest (reason "not an IAM policy or Kubernetes manifest"), Go
-//     templates such as Helm charts, binary and empty files found by a walk, files over the size
-//     limit found by a walk, special files (fifos, devices) found by a walk, and symlinks to a
-//     directory that was already walked (which is also how symlink loops end).
+//   - snap.Errors gets inputs that were recognised but are malformed, with file, line and
+//     column: a policy, manifest or export that does not parse (or that holds a NUL byte or
+//     invalid UTF-8), or whose content is wrong. A named path that does not exist, an unreadable
+//     file or directory, and a dangling symlink are errors too.
+//   - snap.Skipped gets inputs, and parts of inputs, passed over on purpose, whether named on the
+//     command line (Named) or found by a walk: data that is not recognised (empty, binary, not
+//     JSON or YAML, JSON or YAML of another kind, Kubernetes objects of kinds IRSA does not
+//     involve), Go templates such as Helm charts, eksctl ClusterConfigs (not read yet), files over
+//     the size limit that are not exports, snapshots or manifests, special files (fifos,
+//     devices) found by a walk, symlinks to a directory that was already walked (which is also
+//     how symlink loops end), and, inside recognised inputs, the statements, ServiceAccounts and
+//     workloads that hold a template placeholder (placeholders.go) and the pages missing after a
+//     truncated export. Needed marks those that hold what the rules judge.
+//
+// The size limit (Options.MaxFileSize) applies to inputs that are not recognised from their first
+// 64 KiB as an AWS CLI or kubectl export, a Kubernetes manifest or a saved snapshot: those are
+// read whatever their size, snapshots decoded straight into the model. Reads check the context
+// between chunks, and a read blocked on a fifo or a terminal is abandoned when it ends.
 //
 // Directory walks do not enter .git, node_modules or vendor. Symlinks to files and directories
 // are followed. Paths are reported with "/" separators, relative when given relative.
@@ -65,7 +71,9 @@ const DefaultMaxFileSize = 10 << 20
 
 // Options configure Load.
 type Options struct {
-	// MaxFileSize is the largest input read, in bytes; DefaultMaxFileSize when 0.
+	// MaxFileSize is the largest input read, in bytes, unless it is an AWS CLI or kubectl export,
+	// a Kubernetes manifest or a saved snapshot (those are read whatever their size);
+	// DefaultMaxFileSize when 0.
 	MaxFileSize int64
 	// Stdin is read for the path "-".
 	Stdin io.Reader
@@ -193,22 +201,19 @@ func (l *loader) addFile(p string, fi fs.FileInfo, explicit bool) {
 	if fi.Mode().IsRegular() {
 		size = fi.Size()
 	}
-	if size > l.opts.MaxFileSize {
-		l.pre(name, tooLarge(name, size, l.opts.MaxFileSize, explicit))
-		return
-	}
 	l.slots = append(l.slots, &slot{path: p, name: name, explicit: explicit, size: size})
 }
 
+// tooLarge skips an input over the size limit whose beginning is not that of an export, a
+// snapshot or a manifest (those are read whatever their size).
 func tooLarge(name string, size, limit int64, explicit bool) *fileResult {
-	msg := fmt.Sprintf("file is larger than the %d-byte size limit", limit)
+	msg := fmt.Sprintf("larger than the %d-byte size limit (--max-file-size), and not an AWS CLI or kubectl export, a Kubernetes manifest or a snapshot", limit)
 	if size >= 0 {
-		msg = fmt.Sprintf("file is %d bytes, over the %d-byte size limit", size, limit)
+		msg = fmt.Sprintf("file is %d bytes, over the %d-byte size limit (--max-file-size), and not an AWS CLI or kubectl export, a Kubernetes manifest or a snapshot", size, limit)
 	}
-	if explicit {
-		return errorResult(name, msg)
-	}
-	return skipResult(name, msg)
+	r := skipResult(name, msg)
+	r.skipped[0].Named = explicit
+	return r
 }
 
 // skipDirs are directory names a walk does not enter.
@@ -315,55 +320,4 @@ func (l *loader) readAll() error {
 		err = l.ctx.Err()
 	}
 	return err
-}
-
-func (l *loader) readSlot(s *slot) *fileResult {
-	kind := "file"
-	var data []byte
-	var err error
-	if s.stdin {
-		kind = "stdin"
-		if l.opts.Stdin == nil {
-			return errorResult(s.name, "standard input is not available")
-		}
-		data, err = readLimited(l.opts.Stdin, -1, l.opts.MaxFileSize)
-	} else {
-		var f io.ReadCloser
-		f, err = l.fs.Open(s.path)
-		if err == nil {
-			data, err = readLimited(f, s.size, l.opts.MaxFileSize)
-			if cerr := f.Close(); err == nil && cerr != nil {
-				err = cerr
-			}
-		}
-	}
-	if errors.Is(err, errTooLarge) {
-		return tooLarge(s.name, -1, l.opts.MaxFileSize, s.explicit)
-	}
-	if err != nil {
-		return errorResult(s.name, fmt.Sprintf("cannot read: %v", unwrapPathError(err)))
-	}
-	return recognise(s.name, kind, data, s.explicit)
-}
-
-var errTooLarge = errors.New("too large")
-
-func readLimited(r io.Reader, size, limit int64) ([]byte, error) {
-	buf := make([]byte, 0, max(min(size+1, limit+1), 512))
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if int64(len(buf)) > limit {
-			return nil, errTooLarge
-		}
-		if err == io.EOF {
-			return buf, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
 }

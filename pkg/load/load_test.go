@@ -78,16 +78,23 @@ func TestNamedVersusWalked(t *testing.T) {
 		{"unrelated json", `{"name": "x"}`, [2]string{"unrelated", "skip: " + ReasonUnrelated}, [2]string{"unrelated", "skip: " + ReasonUnrelated}},
 		{"unrelated yaml", "replicas: 3\n", [2]string{"unrelated", "skip: " + ReasonUnrelated}, [2]string{"unrelated", "skip: " + ReasonUnrelated}},
 		{"json array of policies", `[{"Statement": []}]`, [2]string{"unrelated", "skip: " + ReasonUnrelated}, [2]string{"unrelated", "skip: " + ReasonUnrelated}},
-		{"broken unrelated json", `{"name": `, [2]string{"invalid", "error 1:10: unexpected end of input (truncated JSON?)"}, [2]string{"invalid", "skip: not valid JSON or YAML (1:10: unexpected end of input (truncated JSON?))"}},
+		// Unrecognised data is skipped with the reason, named or not; only recognised inputs
+		// that are malformed are errors.
+		{"broken unrelated json", `{"name": `, [2]string{"invalid", "skip: not valid JSON or YAML (1:10: unexpected end of input (truncated JSON?))"}, [2]string{"invalid", "skip: not valid JSON or YAML (1:10: unexpected end of input (truncated JSON?))"}},
 		{"broken policy json", "{\"Statement\": [\n", [2]string{"invalid", "error 2:1: unexpected end of input (truncated JSON?)"}, [2]string{"invalid", "error 2:1: unexpected end of input (truncated JSON?)"}},
-		{"broken manifest yaml", "kind: Pod\n a: b\nc", [2]string{"invalid", "error 2:0: mapping values are not allowed in this context"}, [2]string{"invalid", "error 2:0: mapping values are not allowed in this context"}},
-		{"binary", "\x00\x01\x02", [2]string{"binary", "error 0:0: binary file (NUL byte at offset 0), not JSON or YAML text"}, [2]string{"binary", "skip: binary file (NUL byte at offset 0)"}},
-		{"invalid utf8", "a: \xff\n", [2]string{"binary", "error 0:0: binary file (invalid UTF-8), not JSON or YAML text"}, [2]string{"binary", "skip: binary file (invalid UTF-8)"}},
-		{"empty", " \n", [2]string{"empty", "error 0:0: empty input"}, [2]string{"empty", "skip: empty file"}},
-		{"template", "kind: ServiceAccount\nmetadata:\n  name: {{ .Values.name }}\n", [2]string{"template", "skip: " + ReasonTemplate}, [2]string{"template", "skip: " + ReasonTemplate}},
+		{"broken manifest yaml", "kind: Pod\n a: b\nc", [2]string{"invalid", "error 1:7: mapping value is not allowed in this context"}, [2]string{"invalid", "error 1:7: mapping value is not allowed in this context"}},
+		{"binary", "\x00\x01\x02", [2]string{"binary", "skip: binary file (NUL byte at line 1, column 1)"}, [2]string{"binary", "skip: binary file (NUL byte at line 1, column 1)"}},
+		{"invalid utf8", "a: \xff\n", [2]string{"binary", "skip: binary file (invalid UTF-8 byte 0xff at line 1, column 4)"}, [2]string{"binary", "skip: binary file (invalid UTF-8 byte 0xff at line 1, column 4)"}},
+		{"policy with invalid utf8", "{\"Statement\": {\n  \"Sid\": \"\xe9t\xe9\"}}", [2]string{"invalid", "error 2:11: invalid UTF-8 byte 0xe9 (policies, manifests and exports are UTF-8 text)"}, [2]string{"invalid", "error 2:11: invalid UTF-8 byte 0xe9 (policies, manifests and exports are UTF-8 text)"}},
+		{"manifest with a NUL byte", "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: \"a\x00\"}\n", [2]string{"invalid", "error 3:20: NUL byte (policies, manifests and exports are UTF-8 text)"}, [2]string{"invalid", "error 3:20: NUL byte (policies, manifests and exports are UTF-8 text)"}},
+		{"empty", " \n", [2]string{"empty", "skip: empty file"}, [2]string{"empty", "skip: empty file"}},
+		{"template", "kind: ServiceAccount\nmetadata:\n  name: {{ .Values.name }}\n", [2]string{"template", "needed: " + ReasonTemplate}, [2]string{"template", "needed: " + ReasonTemplate}},
+		{"template of no IRSA kind", "kind: ConfigMap\nmetadata:\n  name: {{ .Values.name }}\n", [2]string{"template", "skip: " + ReasonTemplate}, [2]string{"template", "skip: " + ReasonTemplate}},
 		{"trailing comma policy is not YAML-rescued", `{"Statement": {"Effect": "Allow", "Action": "a",}}`, [2]string{"invalid", "error 1:49: unexpected character '}', expected a string key"}, [2]string{"invalid", "error 1:49: unexpected character '}', expected a string key"}},
 		{"yaml flow manifest", `{apiVersion: v1, kind: ServiceAccount, metadata: {name: a}}`, [2]string{"kubernetes-manifest", ""}, [2]string{"kubernetes-manifest", ""}},
 		{"utf16 policy", string(utf16LE(`{"Statement": {"Effect": "Deny", "Action": "a"}}`)), [2]string{"iam-policy", ""}, [2]string{"iam-policy", ""}},
+		{"kinds IRSA does not involve", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: b}\n", [2]string{"kubernetes-manifest", "skip: no ServiceAccount or workload: Kubernetes objects of kinds IRSA does not involve (ConfigMap, Service)"}, [2]string{"kubernetes-manifest", "skip: no ServiceAccount or workload: Kubernetes objects of kinds IRSA does not involve (ConfigMap, Service)"}},
+		{"eksctl", "apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\nmetadata: {name: prod}\niam:\n  withOIDC: true\n  serviceAccounts:\n  - metadata: {name: s3-reader, namespace: app}\n    attachPolicyARNs: [arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess]\n", [2]string{FormatEksctl, "needed 1:1: eksctl ClusterConfig: not read yet (its iam.serviceAccounts, iam.withOIDC and podIdentityAssociations are not judged)"}, [2]string{FormatEksctl, "needed 1:1: eksctl ClusterConfig: not read yet (its iam.serviceAccounts, iam.withOIDC and podIdentityAssociations are not judged)"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -106,9 +113,19 @@ func TestNamedVersusWalked(t *testing.T) {
 				}
 				name := filepath.ToSlash(file)
 				want := outcome{Sources: []snapshot.Source{{Kind: "file", Name: name, Format: run.want[0]}}, Files: 1}
+				named := len(run.paths) > 1 || run.paths[0] == file
 				switch msg := run.want[1]; {
 				case strings.HasPrefix(msg, "skip: "):
-					want.Skipped = []snapshot.Skipped{{File: name, Reason: strings.TrimPrefix(msg, "skip: ")}}
+					want.Skipped = []snapshot.Skipped{{File: name, Reason: strings.TrimPrefix(msg, "skip: "), Named: named}}
+				case strings.HasPrefix(msg, "needed: "):
+					want.Skipped = []snapshot.Skipped{{File: name, Reason: strings.TrimPrefix(msg, "needed: "), Named: named, Needed: true}}
+				case strings.HasPrefix(msg, "needed "):
+					var line, col int
+					if _, err := fmt.Sscanf(msg, "needed %d:%d:", &line, &col); err != nil {
+						t.Fatalf("bad expectation %q", msg)
+					}
+					_, text, _ := strings.Cut(msg, ": ")
+					want.Skipped = []snapshot.Skipped{{File: name, Line: line, Column: col, Reason: text, Named: named, Needed: true}}
 				case strings.HasPrefix(msg, "error "):
 					var line, col int
 					var text string
@@ -272,47 +289,6 @@ func TestMissingPath(t *testing.T) {
 	}
 }
 
-func TestSizeLimit(t *testing.T) {
-	dir := t.TempDir()
-	big := filepath.Join(dir, "big.json")
-	write(t, big, policy+strings.Repeat(" ", 100))
-	write(t, filepath.Join(dir, "small.json"), policy)
-	opts := Options{MaxFileSize: int64(len(policy)) + 10}
-	b := filepath.ToSlash(big)
-	msg := fmt.Sprintf("file is %d bytes, over the %d-byte size limit", len(policy)+100, len(policy)+10)
-
-	walked, err := Load(context.Background(), []string{dir}, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wantWalked := outcome{
-		Sources: []snapshot.Source{{Kind: "file", Name: filepath.ToSlash(dir) + "/small.json", Format: "iam-policy"}},
-		Skipped: []snapshot.Skipped{{File: b, Reason: msg}},
-		Files:   1,
-	}
-	if diff := cmp.Diff(wantWalked, outcomeOf(walked)); diff != "" {
-		t.Errorf("walked (-want +got):\n%s", diff)
-	}
-
-	named, err := Load(context.Background(), []string{big}, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wantNamed := outcome{Errors: []snapshot.InputError{{File: b, Message: msg}}}
-	if diff := cmp.Diff(wantNamed, outcomeOf(named)); diff != "" {
-		t.Errorf("named (-want +got):\n%s", diff)
-	}
-
-	stdin, err := Load(context.Background(), []string{"-"}, Options{MaxFileSize: 10, Stdin: strings.NewReader(policy)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	wantStdin := outcome{Errors: []snapshot.InputError{{File: "-", Message: "file is larger than the 10-byte size limit"}}}
-	if diff := cmp.Diff(wantStdin, outcomeOf(stdin)); diff != "" {
-		t.Errorf("stdin (-want +got):\n%s", diff)
-	}
-}
-
 // failingFS fails to open or list the paths in fail, as permission errors would (tests run as
 // root, so chmod cannot produce them).
 type failingFS struct {
@@ -424,15 +400,19 @@ func FuzzLoad(f *testing.F) {
 			if r.source == nil || r.source.Format == "" {
 				t.Fatalf("no source format for %q", data)
 			}
-			if r.empty() && len(r.errors) == 0 && len(r.skipped) == 0 {
-				// A recognised file may legitimately hold only kinds IRSA ignores (ConfigMaps).
-				if r.source.Format != "kubernetes-manifest" {
-					t.Fatalf("input %q vanished: format %s, nothing loaded, no error, not skipped", data, r.source.Format)
-				}
+			// Nothing the user gave is lost: what is not loaded is an error or skipped, with
+			// the reason (a file of ConfigMaps included).
+			if r.empty() && len(r.errors) == 0 && len(r.skipped) == 0 && len(r.claims) == 0 {
+				t.Fatalf("input %q vanished: format %s, nothing loaded, no error, not skipped", data, r.source.Format)
 			}
 			for _, e := range r.errors {
 				if e.File != "f" || e.Message == "" {
 					t.Fatalf("bad error %+v", e)
+				}
+			}
+			for _, s := range r.skipped {
+				if s.File != "f" || s.Reason == "" || s.Named != explicit {
+					t.Fatalf("bad skipped entry %+v (named %v)", s, explicit)
 				}
 			}
 		}
@@ -500,10 +480,24 @@ func TestMixedAndPartialFiles(t *testing.T) {
 			content: "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: s}\n---\napiVersion: v1\nkind: [\n",
 			want: outcome{
 				Sources: []snapshot.Source{{Kind: "file", Name: "F", Format: "kubernetes-manifest"}},
-				Errors:  []snapshot.InputError{{File: "F", Line: 6, Message: "did not find expected node content"}},
+				Errors:  []snapshot.InputError{{File: "F", Line: 6, Column: 7, Message: "sequence end token ']' not found"}},
 				Files:   1,
 			},
 			sas: 1,
+		},
+		{
+			// The bad document is reported; the ones after it are judged.
+			name:    "documents after a YAML syntax error still load",
+			content: "apiVersion: v1\nkind: [\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: s}\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: t, annotations: *x}\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: u}\n",
+			want: outcome{
+				Sources: []snapshot.Source{{Kind: "file", Name: "F", Format: "kubernetes-manifest"}},
+				Errors: []snapshot.InputError{
+					{File: "F", Line: 2, Column: 7, Message: "sequence end token ']' not found"},
+					{File: "F", Line: 10, Column: 34, Message: "unknown alias *x (no anchor &x before it)"},
+				},
+				Files: 1,
+			},
+			sas: 2,
 		},
 		{
 			name:    "wrong automount type",

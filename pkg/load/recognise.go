@@ -24,6 +24,9 @@ const (
 	FormatInvalid   = "invalid"
 )
 
+// formatKubernetes is the Source.Format of Kubernetes manifests and kubectl exports.
+const formatKubernetes = "kubernetes-manifest"
+
 // Reasons recorded in snapshot.Skipped.
 const (
 	ReasonUnrelated = "not an IAM policy or Kubernetes manifest"
@@ -46,6 +49,8 @@ type fileResult struct {
 	// account or cluster are tied to the ones named by the exports of the same or an enclosing
 	// folder (see resolve).
 	dir string
+	// explicit is true when the input was named on the command line.
+	explicit bool
 }
 
 func errorResult(name, msg string) *fileResult {
@@ -85,6 +90,13 @@ func (r *fileResult) mergeInto(s *snapshot.Snapshot) {
 }
 
 func (r *fileResult) addError(file string, err error) {
+	var list syntax.ErrorList
+	if errors.As(err, &list) {
+		for _, e := range list {
+			r.addError(file, e)
+		}
+		return
+	}
 	ie := snapshot.InputError{File: file, Message: err.Error()}
 	var se *syntax.Error
 	if errors.As(err, &se) {
@@ -142,7 +154,8 @@ func recognisers() []recogniser {
 		{format: FormatCluster, match: isCluster, load: loadCluster},
 		{format: FormatClusterList, match: isClusterList, load: loadClusterList},
 		{format: "iam-policy", match: policydoc.LooksLikePolicy, load: loadPolicy},
-		{format: "kubernetes-manifest", match: isKubernetesObject, load: loadKubernetes},
+		{format: FormatEksctl, match: isEksctlConfig, load: skipEksctl},
+		{format: formatKubernetes, match: isKubernetesObject, load: loadKubernetes},
 	}
 }
 
@@ -166,42 +179,47 @@ func isDataExtension(ext string) bool {
 	return false
 }
 
-// recognise parses one input and loads every document a recogniser accepts.
+// recognise parses one input and loads every document a recogniser accepts. An input that is
+// not recognised (empty, binary, not JSON or YAML, or data of another kind) is skipped with the
+// reason, whether it was named or found by a walk; one that is recognised but malformed is an
+// error, located where the problem is.
 func recognise(name, kind string, data []byte, explicit bool) *fileResult {
-	r := &fileResult{source: &snapshot.Source{Kind: kind, Name: name}, dir: path.Clean(path.Dir(name))}
+	r := &fileResult{source: &snapshot.Source{Kind: kind, Name: name}, dir: path.Clean(path.Dir(name)), explicit: explicit}
 	data = toUTF8(data)
 	fail := func(format string, err error) *fileResult {
 		r.source.Format = format
 		r.addError(name, err)
 		return r
 	}
-	skip := func(format, reason string) *fileResult {
+	skip := func(format, reason string, needed bool) *fileResult {
 		r.source.Format = format
-		r.skipped = append(r.skipped, snapshot.Skipped{File: name, Reason: reason})
+		r.skipped = append(r.skipped, snapshot.Skipped{File: name, Reason: reason, Named: explicit, Needed: needed})
 		return r
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
-		if explicit {
-			return fail(FormatEmpty, errors.New("empty input"))
-		}
-		return skip(FormatEmpty, "empty file")
+		return skip(FormatEmpty, "empty file", false)
 	}
-	if why := binaryReason(data); why != "" {
-		if explicit {
-			return fail(FormatBinary, fmt.Errorf("binary file (%s), not JSON or YAML text", why))
+	if off, what := badByte(data); off >= 0 {
+		line, col := position(data, off)
+		if looksLikeInput(data) && mayBeData(name) {
+			return fail(FormatInvalid, &syntax.Error{Line: line, Column: col, Msg: what + " (policies, manifests and exports are UTF-8 text)"})
 		}
-		return skip(FormatBinary, "binary file ("+why+")")
+		return skip(FormatBinary, fmt.Sprintf("binary file (%s at line %d, column %d)", what, line, col), false)
 	}
 	template := hasTemplateMarkers(data)
 	docs, perr := parse(data)
 	if perr != nil && template {
-		return skip(FormatTemplate, ReasonTemplate)
+		return skip(FormatTemplate, ReasonTemplate, templateNeeded.Match(data))
 	}
 
 	var formats []string
 	var unrelated []int
+	var ignoredKinds []string
 	table := recognisers()
 	for i, n := range docs {
+		if n == nil {
+			continue // a document that did not parse (reported in perr)
+		}
 		d := document{file: name, node: n, index: i + 1, count: len(docs)}
 		matched := false
 		for _, rec := range table {
@@ -212,8 +230,15 @@ func recognise(name, kind string, data []byte, explicit bool) *fileResult {
 			if !containsString(formats, rec.format) {
 				formats = append(formats, rec.format)
 			}
+			before := itemCount(r)
 			if err := rec.load(d, r); err != nil {
 				r.addError(name, err)
+			} else if rec.format == formatKubernetes && itemCount(r) == before {
+				for _, k := range kindsOf(n) {
+					if !containsString(ignoredKinds, k) {
+						ignoredKinds = append(ignoredKinds, k)
+					}
+				}
 			}
 			break
 		}
@@ -221,38 +246,118 @@ func recognise(name, kind string, data []byte, explicit bool) *fileResult {
 			unrelated = append(unrelated, i+1)
 		}
 	}
-	if template && mentionsTemplate(r) {
-		// Parsed, but the values that matter are template expressions: judging them as
-		// written would be judging placeholders.
-		*r = fileResult{source: r.source, dir: r.dir}
-		return skip(FormatTemplate, ReasonTemplate)
-	}
 	if perr != nil {
-		if explicit || len(formats) > 0 || looksLikeInput(data) {
+		if len(formats) > 0 || (looksLikeInput(data) && mayBeData(name)) {
+			// Recognised, and malformed: the documents that parsed are still judged.
 			r.addError(name, perr)
 			if len(formats) == 0 {
 				r.source.Format = FormatInvalid
 				return r
 			}
 		} else {
-			// A README or a script met in a walk: its parse error would only be noise.
 			if ext := strings.ToLower(path.Ext(name)); ext != "" && !isDataExtension(ext) {
-				return skip(FormatInvalid, "not JSON or YAML (a "+ext+" file)")
+				return skip(FormatInvalid, "not JSON or YAML (a "+ext+" file)", false)
 			}
-			return skip(FormatInvalid, "not valid JSON or YAML ("+perr.Error()+")")
+			return skip(FormatInvalid, "not valid JSON or YAML ("+perr.Error()+")", false)
 		}
 	}
 	if len(formats) == 0 {
-		return skip(FormatUnrelated, ReasonUnrelated)
+		return skip(FormatUnrelated, ReasonUnrelated, false)
 	}
 	r.source.Format = strings.Join(formats, "+")
+	setPlaceholdersAside(r)
+	if r.empty() && len(r.errors) == 0 && len(r.skipped) == 0 && len(ignoredKinds) > 0 {
+		r.skipped = append(r.skipped, snapshot.Skipped{File: name, Named: explicit,
+			Reason: fmt.Sprintf("no ServiceAccount or workload: Kubernetes objects of kinds IRSA does not involve (%s)", strings.Join(ignoredKinds, ", "))})
+		return r
+	}
 	for _, i := range unrelated {
 		if docs[i-1].Kind == syntax.Null {
 			continue // an empty document
 		}
-		r.skipped = append(r.skipped, snapshot.Skipped{File: name, Reason: fmt.Sprintf("document %d: %s", i, ReasonUnrelated)})
+		r.skipped = append(r.skipped, snapshot.Skipped{File: name, Named: explicit, Reason: fmt.Sprintf("document %d: %s", i, ReasonUnrelated)})
 	}
 	return r
+}
+
+// mayBeData reports whether a file of this name may hold JSON or YAML: it has no extension or
+// that of a data file. A Terraform file with a policy in a heredoc mentions "Statement" too, yet
+// it is not malformed JSON: it is another language, skipped with the reason.
+func mayBeData(name string) bool {
+	ext := strings.ToLower(path.Ext(name))
+	return ext == "" || isDataExtension(ext)
+}
+
+// kindsOf names the kinds of a Kubernetes object, or of the items of a List ("an empty List"
+// when it has none).
+func kindsOf(n *syntax.Node) []string {
+	k := n.Get("kind")
+	if k == nil || k.Kind != syntax.String {
+		return nil
+	}
+	items := n.Get("items")
+	if !strings.HasSuffix(k.Value, "List") || items == nil || items.Kind != syntax.Array {
+		return []string{k.Value}
+	}
+	if len(items.Items) == 0 {
+		return []string{"an empty " + k.Value}
+	}
+	var out []string
+	for _, it := range items.Items {
+		for _, ik := range kindsOf(it) {
+			if !containsString(out, ik) {
+				out = append(out, ik)
+			}
+		}
+	}
+	return out
+}
+
+// itemCount counts what r holds, to tell whether a recogniser added anything.
+func itemCount(r *fileResult) int {
+	it := &r.items
+	return len(it.Accounts) + len(it.OIDCProviders) + len(it.Clusters) + len(it.Roles) + len(it.ManagedPolicies) +
+		len(it.Policies) + len(it.ServiceAccounts) + len(it.Workloads) + len(it.PodIdentityAssociations) + len(r.claims) + len(r.skipped)
+}
+
+// templateNeeded finds, in a Go template that could not be parsed, what the rules judge: a
+// ServiceAccount or a workload, a role annotation, a policy statement.
+var templateNeeded = regexp.MustCompile(`(?m)(^[ \t-]*kind[ \t]*:[ \t]*["']?(ServiceAccount|Pod|Deployment|StatefulSet|DaemonSet|ReplicaSet|Job|CronJob)\b|eks\.amazonaws\.com/role-arn|serviceAccountName|"?Statement"?[ \t]*:)`)
+
+// badByte returns the offset of the first NUL byte or invalid UTF-8 sequence in data, and what
+// it is; -1 when data is UTF-8 text.
+func badByte(data []byte) (int, string) {
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		if j := firstInvalidUTF8(data[:i]); j >= 0 {
+			return j, fmt.Sprintf("invalid UTF-8 byte 0x%02x", data[j])
+		}
+		return i, "NUL byte"
+	}
+	if j := firstInvalidUTF8(data); j >= 0 {
+		return j, fmt.Sprintf("invalid UTF-8 byte 0x%02x", data[j])
+	}
+	return -1, ""
+}
+
+func firstInvalidUTF8(data []byte) int {
+	if utf8.Valid(data) {
+		return -1
+	}
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return -1
+}
+
+// position returns the 1-based line and column (in characters) of byte offset off.
+func position(data []byte, off int) (line, col int) {
+	line = 1 + bytes.Count(data[:off], []byte{'\n'})
+	start := bytes.LastIndexByte(data[:off], '\n') + 1
+	return line, utf8.RuneCount(data[start:off]) + 1
 }
 
 func containsString(list []string, s string) bool {
@@ -325,17 +430,6 @@ func toUTF8(data []byte) []byte {
 	return []byte(string(utf16.Decode(u)))
 }
 
-// binaryReason says why data is not text, or "" when it is.
-func binaryReason(data []byte) string {
-	if i := bytes.IndexByte(data, 0); i >= 0 {
-		return fmt.Sprintf("NUL byte at offset %d", i)
-	}
-	if !utf8.Valid(data) {
-		return "invalid UTF-8"
-	}
-	return ""
-}
-
 func hasTemplateMarkers(data []byte) bool {
 	i := bytes.Index(data, []byte("{{"))
 	return i >= 0 && bytes.Contains(data[i:], []byte("}}"))
@@ -349,44 +443,4 @@ var (
 // looksLikeInput reports whether unparseable text was meant to be a policy or a manifest.
 func looksLikeInput(data []byte) bool {
 	return policydoc.IsURLEncoded(data) || jsonInputRE.Match(data) || yamlInputRE.Match(data)
-}
-
-// mentionsTemplate reports whether a value that rules would judge is a template expression.
-func mentionsTemplate(r *fileResult) bool {
-	has := func(ss ...string) bool {
-		for _, s := range ss {
-			if strings.Contains(s, "{{") {
-				return true
-			}
-		}
-		return false
-	}
-	for _, sa := range r.items.ServiceAccounts {
-		if has(sa.Namespace, sa.Name, sa.RoleARN) {
-			return true
-		}
-	}
-	for _, w := range r.items.Workloads {
-		if has(w.Namespace, w.Name, w.ServiceAccount) {
-			return true
-		}
-	}
-	for _, p := range r.items.Policies {
-		for _, s := range p.Document.Statements {
-			if has(s.Actions...) || has(s.NotActions...) || has(s.Resources...) || has(s.NotResources...) {
-				return true
-			}
-			for _, pr := range []*snapshot.Principal{s.Principal, s.NotPrincipal} {
-				if pr != nil && (has(pr.AWS...) || has(pr.Federated...) || has(pr.Service...) || has(pr.CanonicalUser...)) {
-					return true
-				}
-			}
-			for _, c := range s.Conditions {
-				if has(c.Key) || has(c.Values...) {
-					return true
-				}
-			}
-		}
-	}
-	return false
 }

@@ -202,7 +202,7 @@ func (rv *resolver) tieAccounts() {
 				if c.kind == claimProviders {
 					what = "OIDC provider list"
 				}
-				rv.skipped = append(rv.skipped, snapshot.Skipped{File: c.at.File, Reason: fmt.Sprintf(
+				rv.skipped = append(rv.skipped, snapshot.Skipped{File: c.at.File, Named: r.explicit, Reason: fmt.Sprintf(
 					"empty %s: the export does not name its account, and no other export in its folder names exactly one", what)})
 				continue
 			}
@@ -317,7 +317,7 @@ func (rv *resolver) clusterLists() {
 				continue
 			}
 			if len(c.names) == 0 {
-				rv.skipped = append(rv.skipped, snapshot.Skipped{File: c.at.File, Reason: fmt.Sprintf(
+				rv.skipped = append(rv.skipped, snapshot.Skipped{File: c.at.File, Named: r.explicit, Reason: fmt.Sprintf(
 					"empty cluster list: the output of %s has no region, so it cannot say that a region has no clusters", cmdListClusters)})
 				continue
 			}
@@ -344,7 +344,7 @@ func (rv *resolver) clusterLists() {
 					a.fromFiles = true
 					a.notes = addUnique(a.notes, note)
 				} else {
-					rv.skipped = append(rv.skipped, snapshot.Skipped{File: c.at.File, Reason: note})
+					rv.skipped = append(rv.skipped, snapshot.Skipped{File: c.at.File, Named: r.explicit, Reason: note})
 				}
 				continue
 			case 1:
@@ -393,32 +393,19 @@ func within(dir, parent string) bool {
 }
 
 // bindKubernetes ties the ServiceAccounts and workloads that name no cluster (kubectl exports,
-// manifests) to a cluster, and settles their Lists' claims on it:
-//
-//  1. the nearest folder, from the input's own up, that describes clusters decides: with exactly
-//     one cluster there, that one; with several, none (the input stays unbound);
-//  2. with no such folder, the only cluster of the scan, unless inputs were already tied to it by
-//     folder (it has its own kubectl exports, so other manifests are not its).
+// manifests) to a cluster, and settles their Lists' claims on it, by folder only: the nearest
+// folder, from the input's own up, that describes clusters decides; with exactly one cluster
+// there, that one; with several, none (the input stays unbound). An input with no such folder
+// stays unbound: tying it to the only cluster of the scan would re-home every manifest (and
+// change its findings' resource ids and fingerprints) as soon as one describe-cluster output is
+// added anywhere.
 func (rv *resolver) bindKubernetes() {
-	var strays []*fileResult
-	byFolder := map[string]bool{}
 	for _, r := range rv.results {
 		if !hasUnbound(r) {
 			continue
 		}
-		id := nearest(rv.dirClusters, nil, r.dir)
-		if id == "" {
-			if !rv.folderNamesClusters(r.dir) {
-				strays = append(strays, r)
-			}
-			continue
-		}
-		byFolder[id] = true
-		rv.bind(r, id)
-	}
-	if len(rv.clusters) == 1 && !byFolder[rv.clusters[0]] {
-		for _, r := range strays {
-			rv.bind(r, rv.clusters[0])
+		if id := nearest(rv.dirClusters, nil, r.dir); id != "" {
+			rv.bind(r, id)
 		}
 	}
 }
@@ -435,18 +422,6 @@ func hasUnbound(r *fileResult) bool {
 		}
 	}
 	return false
-}
-
-// folderNamesClusters reports whether dir or a folder above it describes any cluster.
-func (rv *resolver) folderNamesClusters(dir string) bool {
-	for d := dir; ; d = path.Dir(d) {
-		if len(rv.dirClusters[d]) > 0 {
-			return true
-		}
-		if d == "." || d == "/" || path.Dir(d) == d {
-			return false
-		}
-	}
 }
 
 func (rv *resolver) bind(r *fileResult, id string) {

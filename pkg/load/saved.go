@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/irsa-audit/irsa-audit/pkg/policydoc"
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
 	"github.com/irsa-audit/irsa-audit/pkg/syntax"
 )
@@ -48,9 +51,77 @@ func loadSnapshot(d document, r *fileResult) error {
 		}
 		return syntax.Errorf(d.node, "snapshot: %v", err)
 	}
+	finishSnapshot(r, s, func(key string) (int, int) {
+		if f := d.node.Field(key); f != nil {
+			return f.KeyNode.Line, f.KeyNode.Column
+		}
+		return d.node.Line, d.node.Column
+	})
+	return nil
+}
+
+// finishSnapshot takes a decoded snapshot's items into r. A generated_at that is not an RFC 3339
+// time is an error located by at (the line and column of a top-level key); the items are still
+// judged, at the time of the scan.
+func finishSnapshot(r *fileResult, s snapshot.Snapshot, at func(key string) (line, col int)) {
+	file := r.source.Name
+	if s.GeneratedAt != "" {
+		t, err := time.Parse(time.RFC3339, s.GeneratedAt)
+		if err != nil {
+			line, col := at("generated_at")
+			r.addError(file, &syntax.Error{Line: line, Column: col, Msg: fmt.Sprintf(
+				"generated_at %q is not an RFC 3339 time (e.g. 2026-01-02T15:04:05Z); the snapshot is judged as of the time of this scan", s.GeneratedAt)})
+			s.GeneratedAt = ""
+		} else {
+			s.GeneratedAt = t.UTC().Format(time.RFC3339)
+		}
+	}
+	boundDocuments(r, &s)
 	r.items = s
 	r.items.Stats.Files = 0 // the snapshot file itself is what this scan read
-	return nil
+}
+
+// boundDocuments refuses the documents of a snapshot that are past policydoc's bounds, as the
+// parser refuses them in files: each is an error naming its item, and is not judged.
+func boundDocuments(r *fileResult, s *snapshot.Snapshot) {
+	file := r.source.Name
+	fail := func(what string, err error) {
+		r.addError(file, fmt.Errorf("%s: %w", what, err))
+	}
+	kept := s.Policies[:0]
+	for _, p := range s.Policies {
+		if err := policydoc.CheckSize(&p.Document); err != nil {
+			fail("policy "+p.ID, err)
+			continue
+		}
+		kept = append(kept, p)
+	}
+	s.Policies = kept
+	for i := range s.Roles {
+		role := &s.Roles[i]
+		if role.TrustPolicy != nil {
+			if err := policydoc.CheckSize(role.TrustPolicy); err != nil {
+				fail("role "+role.ARN+": trust policy", err)
+				role.TrustPolicy = nil
+			}
+		}
+		for j := range role.InlinePolicies {
+			ip := &role.InlinePolicies[j]
+			if err := policydoc.CheckSize(&ip.Document); err != nil {
+				fail(fmt.Sprintf("role %s: inline policy %q", role.ARN, ip.Name), err)
+				ip.Document.Statements = []snapshot.Statement{}
+			}
+		}
+	}
+	for i := range s.ManagedPolicies {
+		mp := &s.ManagedPolicies[i]
+		if mp.Document != nil {
+			if err := policydoc.CheckSize(mp.Document); err != nil {
+				fail("policy "+mp.ARN, err)
+				mp.Document = nil
+			}
+		}
+	}
 }
 
 // writeJSON writes n as JSON text (YAML scalars as their JSON equivalents).

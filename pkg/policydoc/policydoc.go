@@ -135,6 +135,10 @@ func FromNode(n *syntax.Node, origin snapshot.Location) (snapshot.Document, erro
 		}
 		doc.Statements = []snapshot.Statement{s}
 	case syntax.Array:
+		if len(stmts.Items) > MaxStatements {
+			// Refused before converting: the point is not to spend the memory.
+			return doc, syntax.Errorf(stmts, "policy document has %d statements, more than the %d any AWS policy can hold (the largest, a KMS key policy, is limited to 32 KiB): not judged", len(stmts.Items), MaxStatements)
+		}
 		doc.Statements = make([]snapshot.Statement, 0, len(stmts.Items))
 		for _, item := range stmts.Items {
 			s, err := statement(item, origin)
@@ -145,6 +149,9 @@ func FromNode(n *syntax.Node, origin snapshot.Location) (snapshot.Document, erro
 		}
 	default:
 		return doc, syntax.Errorf(stmts, "Statement must be an object or a list of objects, not %s", stmts.Kind)
+	}
+	if err := CheckSize(&doc); err != nil {
+		return doc, syntax.Errorf(n, "%s", err.Error())
 	}
 	return doc, nil
 }

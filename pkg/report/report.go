@@ -31,11 +31,12 @@ var formatNames = [...]string{"text", "json", "sarif"}
 // Formats returns the names ParseFormat accepts, for flag help.
 func Formats() []string { return formatNames[:] }
 
-// ParseFormat reads a format name: text, json or sarif (case-insensitive). An unknown name is an
-// error that lists the valid ones, so a typo never falls back to some default.
+// ParseFormat reads a format name: text, json or sarif, in lower case as documented. Any other
+// name ("SARIF" included) is an error that lists the valid ones, so a typo never falls back to
+// some default.
 func ParseFormat(s string) (Format, error) {
 	for i, n := range formatNames {
-		if strings.EqualFold(s, n) {
+		if s == n {
 			return Format(i), nil
 		}
 	}

@@ -218,7 +218,8 @@ func TestParseFormat(t *testing.T) {
 		{in: "text", want: Text},
 		{in: "json", want: JSON},
 		{in: "sarif", want: SARIF},
-		{in: "SARIF", want: SARIF},
+		// Documented as text|json|sarif: another spelling is a usage error, not a guess.
+		{in: "SARIF", wantErr: `unknown format "SARIF" (want one of text, json, sarif)`},
 		{in: "yaml", wantErr: `unknown format "yaml" (want one of text, json, sarif)`},
 		{in: "", wantErr: `unknown format "" (want one of text, json, sarif)`},
 	} {

@@ -51,10 +51,14 @@ func writeSARIF(w io.Writer, r *findings.Report, opts Options) error {
 	if err := dec.Decode(&doc); err != nil {
 		return fmt.Errorf("encode sarif report: %w", err)
 	}
-	enc := json.NewEncoder(w)
+	var out bytes.Buffer
+	enc := json.NewEncoder(&out)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(prune(doc)); err != nil {
+		return fmt.Errorf("encode sarif report: %w", err)
+	}
+	if _, err := w.Write(escapeJSONText(out.Bytes())); err != nil {
 		return fmt.Errorf("write sarif report: %w", err)
 	}
 	return nil
@@ -156,7 +160,7 @@ func buildSARIF(r *findings.Report, opts Options) (*sarif.Report, error) {
 	for _, c := range r.NotChecked {
 		n := sarif.NewNotification()
 		n.Level = sarif.LevelNote
-		n.Message = sarif.NewTextMessage(fmt.Sprintf("not checked: %s %s: %s", c.Resource.Kind, c.Resource.ID, c.Note))
+		n.Message = sarif.NewTextMessage(sarifText(fmt.Sprintf("not checked: %s %s: %s", c.Resource.Kind, c.Resource.ID, c.Note)))
 		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, n)
 	}
 	run.AddInvocation(inv)
@@ -287,7 +291,7 @@ func sarifResult(f findings.Finding, ruleIndex int, uris *uriMapper) (*sarif.Res
 	res.RuleID = ptr(f.RuleID)
 	res.RuleIndex = ruleIndex
 	res.Level = level(f.Severity)
-	res.Message = sarif.NewTextMessage(cmp.Or(f.Message, f.Title, f.RuleID))
+	res.Message = sarif.NewTextMessage(sarifText(cmp.Or(f.Message, f.Title, f.RuleID)))
 
 	loc := sarif.NewLocation()
 	if f.Location.File != "" {
@@ -306,7 +310,7 @@ func sarifResult(f findings.Finding, ruleIndex int, uris *uriMapper) (*sarif.Res
 	for i, rel := range f.Related {
 		rl := sarif.NewLocation()
 		rl.ID = i
-		rl.Message = sarif.NewTextMessage(resource(rel))
+		rl.Message = sarif.NewTextMessage(sarifText(resource(rel)))
 		if rel.ID != "" {
 			rl.LogicalLocations = append(rl.LogicalLocations, resourceLocation(rel))
 		}
@@ -333,10 +337,10 @@ func sarifResult(f findings.Finding, ruleIndex int, uris *uriMapper) (*sarif.Res
 // "resource"; its fully qualified name carries the resource kind.
 func resourceLocation(r findings.Resource) *sarif.LogicalLocation {
 	l := sarif.NewLogicalLocation()
-	l.Name = ptr(r.ID)
+	l.Name = ptr(validText(r.ID))
 	l.Kind = ptr("resource")
 	if r.Kind != "" {
-		l.FullyQualifiedName = ptr(r.Kind + "/" + r.ID)
+		l.FullyQualifiedName = ptr(validText(r.Kind + "/" + r.ID))
 	}
 	return l
 }
@@ -348,7 +352,7 @@ func errorNotification(e snapshot.InputError, uris *uriMapper) (*sarif.Notificat
 	if e.File == "" && e.API != "" {
 		msg = e.API + ": " + msg
 	}
-	n.Message = sarif.NewTextMessage(cmp.Or(msg, "input error"))
+	n.Message = sarif.NewTextMessage(sarifText(cmp.Or(msg, "input error")))
 	if e.File != "" {
 		pl, err := uris.physicalLocation(e.File, e.Line, e.Line, e.Column)
 		if err != nil {
@@ -362,9 +366,12 @@ func errorNotification(e snapshot.InputError, uris *uriMapper) (*sarif.Notificat
 func skippedNotification(s snapshot.Skipped, uris *uriMapper) (*sarif.Notification, error) {
 	n := sarif.NewNotification()
 	n.Level = sarif.LevelNote
-	n.Message = sarif.NewTextMessage("skipped: " + cmp.Or(s.Reason, "no reason given"))
+	if s.Needed || s.Named {
+		n.Level = sarif.LevelWarning // the run is incomplete: it fails unless --allow-skipped
+	}
+	n.Message = sarif.NewTextMessage(sarifText("skipped: " + cmp.Or(s.Reason, "no reason given")))
 	if s.File != "" {
-		pl, err := uris.physicalLocation(s.File, 0, 0, 0)
+		pl, err := uris.physicalLocation(s.File, s.Line, s.Line, s.Column)
 		if err != nil {
 			return nil, err
 		}

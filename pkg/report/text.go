@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"golang.org/x/term"
 
@@ -80,7 +79,7 @@ func writeText(w io.Writer, r *findings.Report, opts Options) error {
 		}
 		bw.WriteString("skipped:\n")
 		for _, s := range r.Skipped {
-			fmt.Fprintf(bw, "  %s: %s\n", displayFile(s.File), clean(s.Reason))
+			fmt.Fprintf(bw, "  %s: %s\n", skippedWhere(s), clean(s.Reason))
 		}
 	}
 	if len(r.NotChecked) > 0 {
@@ -218,6 +217,18 @@ func FormatInputError(e snapshot.InputError) string {
 	return b.String()
 }
 
+// skippedWhere is file, file:line or file:line:column, as in FormatInputError.
+func skippedWhere(s snapshot.Skipped) string {
+	w := displayFile(s.File)
+	if s.Line > 0 {
+		w += ":" + strconv.Itoa(s.Line)
+		if s.Column > 0 {
+			w += ":" + strconv.Itoa(s.Column)
+		}
+	}
+	return w
+}
+
 // summary is the last line, e.g. "3 findings (1 critical, 2 high), 1 error, 2 skipped in 7 files".
 func summary(r *findings.Report) string {
 	var counts [findings.Critical + 1]int
@@ -254,22 +265,4 @@ func plural(n int, one, many string) string {
 		return "1 " + one
 	}
 	return fmt.Sprintf("%d %s", n, many)
-}
-
-// clean escapes control characters, so that a message or file name cannot break the one-line
-// layout or send escape sequences to the terminal.
-func clean(s string) string {
-	if !strings.ContainsFunc(s, unicode.IsControl) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if unicode.IsControl(r) {
-			q := strconv.QuoteRune(r)
-			b.WriteString(q[1 : len(q)-1])
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }

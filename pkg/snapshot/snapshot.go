@@ -79,10 +79,21 @@ type InputError struct {
 	Message string `json:"message"`
 }
 
-// Skipped is an input passed over on purpose, with the reason.
+// Skipped is an input, or a part of one, passed over on purpose, with the reason.
 type Skipped struct {
-	File   string `json:"file"`
+	File string `json:"file"`
+	// Line and Column locate the part not judged (a statement with a placeholder, a truncated
+	// page); 0 when the whole file was skipped.
+	Line   int    `json:"line,omitempty"`
+	Column int    `json:"column,omitempty"`
 	Reason string `json:"reason"`
+	// Named is true when the input was named on the command line rather than found by a
+	// directory walk: the user asked for it to be judged.
+	Named bool `json:"named,omitempty"`
+	// Needed is true when what was passed over holds something the rules judge (a ServiceAccount
+	// in a Go template, a trust statement with a placeholder, the pages after a truncated
+	// export): the scan is known to be incomplete.
+	Needed bool `json:"needed,omitempty"`
 }
 
 // Stats counts what a snapshot was built from.

@@ -220,17 +220,25 @@ func TestParseYAMLErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name, in string
 		want     Error
-		docs     int
+		// docs is the parsed documents, "nil" for one that did not parse.
+		docs []string
 	}{
-		{"syntax error after good document", "a: 1\n---\nb: [1,\n", Error{Line: 3, Msg: "did not find expected node content"}, 1},
-		{"bad indentation", "a:\n  b: 1\n c: 2\n", Error{Line: 2, Msg: "did not find expected key"}, 0},
-		{"duplicate key", "a: 1\nb: 2\na: 3\n", Error{3, 1, "duplicate key \"a\" (first at line 1)"}, 0},
-		{"complex key", "? [a]\n: 1\n", Error{1, 3, "mapping key must be a scalar, not array"}, 0},
-		{"alias cycle", "a: &x [*x]\n", Error{1, 8, "alias *x refers to a node that contains it"}, 0},
-		{"billion laughs", laughs, Error{}, 0},
-		{"too deep", deep, Error{1, MaxDepth + 1, fmt.Sprintf("nesting deeper than %d levels", MaxDepth)}, 0},
-		{"merge of a scalar", "a:\n  <<: 5\n", Error{2, 7, "merge key value must be a mapping or a list of mappings"}, 0},
-		{"tab indentation", "a:\n\tb: 1\n", Error{Line: 2, Msg: "found character that cannot start any token"}, 0},
+		// Documents after a broken one are still parsed; the broken one is a nil entry.
+		{"syntax error after good document", "a: 1\n---\nb: [1,\n", Error{3, 4, "sequence end token ']' not found"}, []string{"object 1:1-1\n  \"a\"@1:1: number 1:4-1 \"1\"\n", "nil"}},
+		// Lines stay those of the whole stream.
+		{"good document after a syntax error", "a: [1,\n---\nb: 2\n", Error{1, 4, "sequence end token ']' not found"}, []string{"nil", "object 3:1-3\n  \"b\"@3:1: number 3:4-3 \"2\"\n"}},
+		{"bad indentation", "a:\n  b: 1\n c: 2\n", Error{3, 2, "value is not allowed in this context"}, nil},
+		{"duplicate key", "a: 1\nb: 2\na: 3\n", Error{3, 1, "duplicate key \"a\" (first at line 1)"}, nil},
+		{"complex key", "? [a]\n: 1\n", Error{1, 3, "mapping key must be a scalar, not array"}, nil},
+		{"alias cycle", "a: &x [*x]\n", Error{1, 8, "alias *x refers to a node that contains it"}, nil},
+		{"unknown alias", "a: 1\nb:\n  c: *nowhere\n", Error{3, 6, "unknown alias *nowhere (no anchor &nowhere before it)"}, nil},
+		{"billion laughs", laughs, Error{}, nil},
+		{"too deep", deep, Error{1, MaxDepth + 1, fmt.Sprintf("nesting deeper than %d levels", MaxDepth)}, nil},
+		{"merge of a scalar", "a:\n  <<: 5\n", Error{2, 7, "merge key value must be a mapping or a list of mappings"}, nil},
+		{"tab indentation", "a:\n\tb: 1\n", Error{2, 1, "found character '\t' that cannot start any token"}, nil},
+		{"unterminated quote", "a: b\nc: \"d\n", Error{2, 4, "could not find end character of double-quoted text"}, nil},
+		// A directive belongs to the document after it.
+		{"directive before a broken document", "a: 1\n%YAML 1.2\n---\nb: [\n", Error{4, 4, "sequence end token ']' not found"}, []string{"object 1:1-1\n  \"a\"@1:1: number 1:4-1 \"1\"\n", "nil"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			docs, err := ParseYAML([]byte(tc.in))
@@ -247,10 +255,30 @@ func TestParseYAMLErrors(t *testing.T) {
 			if diff := cmp.Diff(tc.want, *se); diff != "" {
 				t.Errorf("error (-want +got):\n%s", diff)
 			}
-			if len(docs) != tc.docs {
-				t.Errorf("got %d documents before the error, want %d", len(docs), tc.docs)
+			var got []string
+			for _, d := range docs {
+				if d == nil {
+					got = append(got, "nil")
+					continue
+				}
+				got = append(got, dump(d))
+			}
+			if diff := cmp.Diff(tc.docs, got); diff != "" {
+				t.Errorf("documents (-want +got):\n%s", diff)
 			}
 		})
+	}
+	// Two broken documents: both are reported, the good one between them is parsed.
+	docs, err := ParseYAML([]byte("a: [\n---\nb: 1\n---\nc: {\n"))
+	var list ErrorList
+	if !errors.As(err, &list) {
+		t.Fatalf("ParseYAML = %v, want an ErrorList", err)
+	}
+	if diff := cmp.Diff(ErrorList{{1, 4, "sequence end token ']' not found"}, {5, 4, "could not find flow mapping end token '}'"}}, list); diff != "" {
+		t.Errorf("errors (-want +got):\n%s", diff)
+	}
+	if len(docs) != 3 || docs[0] != nil || docs[1] == nil || docs[2] != nil {
+		t.Errorf("documents = %v, want nil, {b: 1}, nil", docs)
 	}
 }
 
@@ -288,10 +316,36 @@ func FuzzParseYAML(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		docs, _ := ParseYAML(data)
+		docs, err := ParseYAML(data)
+		var errs []*Error
+		var list ErrorList
+		var one *Error
+		switch {
+		case errors.As(err, &list):
+			errs = list
+		case errors.As(err, &one):
+			errs = []*Error{one}
+		case err != nil:
+			t.Fatalf("error %T %v, want *Error or ErrorList", err, err)
+		}
+		nils := 0
 		for _, d := range docs {
-			if d == nil || d.Kind == 0 {
+			if d == nil {
+				nils++
+				continue
+			}
+			if d.Kind == 0 {
 				t.Fatalf("invalid document node %v", d)
+			}
+		}
+		// A stream split into documents reports each broken one in place (nil) with its error;
+		// a stream that could not be split stops at its error.
+		if nils > 0 && nils != len(errs) {
+			t.Fatalf("%d nil documents, %d errors: %v", nils, len(errs), err)
+		}
+		for _, e := range errs {
+			if e.Msg == "" {
+				t.Fatalf("error without a message: %+v", e)
 			}
 		}
 	})

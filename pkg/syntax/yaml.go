@@ -8,7 +8,10 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
+	goccy "github.com/goccy/go-yaml"
+	goccyparser "github.com/goccy/go-yaml/parser"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -24,16 +27,60 @@ import (
 // String, !!int and !!float are Number, !!bool is Bool, !!null is Null; any other tag
 // (timestamps, binary, custom tags) is a String.
 //
-// On a syntax error, ParseYAML returns the documents before the one that failed together with
-// the error (*Error). yaml.v3 reports a line but no column for syntax errors; Column is then 0.
-func ParseYAML(data []byte) (docs []*Node, err error) {
+// A document that does not parse does not hide the others: the stream is then split at its
+// document markers ("---" and "..." at the start of a line, which YAML forbids inside content)
+// and each document parsed on its own. The result has a nil entry for each document that did
+// not parse, and the error is an *Error, or an ErrorList when several documents failed. Errors
+// carry a line and a column: yaml.v3 reports only a line (sometimes that of the enclosing
+// mapping), so a failing document is parsed again with goccy/go-yaml's parser to locate the
+// problem; an unknown alias is located at its "*name".
+func ParseYAML(data []byte) ([]*Node, error) {
+	data = StripBOM(data)
+	docs, err := parseYAMLDocs(data)
+	if err == nil {
+		return docs, nil
+	}
+	chunks := splitDocuments(data)
+	if len(chunks) <= 1 {
+		return docs, locateYAMLError(err, data)
+	}
+	docs = nil
+	var errs ErrorList
+	for _, c := range chunks {
+		// Blank lines in front keep yaml.v3's line numbers those of the whole stream.
+		text := append(bytes.Repeat([]byte{'\n'}, c.line-1), c.text...)
+		d, err := parseYAMLDocs(text)
+		docs = append(docs, d...)
+		if err != nil {
+			errs = append(errs, locateYAMLError(err, text))
+			docs = append(docs, nil)
+		}
+	}
+	if len(errs) == 1 {
+		return docs, errs[0]
+	}
+	return docs, errs
+}
+
+// ErrorList holds the errors of the documents of a YAML stream that did not parse, in order.
+type ErrorList []*Error
+
+func (l ErrorList) Error() string {
+	msgs := make([]string, len(l))
+	for i, e := range l {
+		msgs[i] = e.Error()
+	}
+	return strings.Join(msgs, "; ")
+}
+
+// parseYAMLDocs parses a stream, stopping at the first document that fails.
+func parseYAMLDocs(data []byte) (docs []*Node, err *Error) {
 	defer func() {
 		// yaml.v3 is not ours; an input that makes it panic is an error, never a crash.
 		if r := recover(); r != nil {
 			err = &Error{Msg: fmt.Sprintf("yaml: internal parser error: %v", r)}
 		}
 	}()
-	data = StripBOM(data)
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	c := &yamlConverter{budget: 2*len(data) + 10000}
 	for {
@@ -51,15 +98,81 @@ func ParseYAML(data []byte) (docs []*Node, err error) {
 			}
 			content = doc.Content[0]
 		}
-		n, err := c.convert(content, 0)
-		if err != nil {
-			return docs, err
+		n, cerr := c.convert(content, 0)
+		if cerr != nil {
+			var se *Error
+			if !errors.As(cerr, &se) {
+				se = &Error{Msg: cerr.Error()}
+			}
+			return docs, se
 		}
 		docs = append(docs, n)
 	}
 }
 
-var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+// chunk is one document of a stream, with the line it starts on.
+type chunk struct {
+	text []byte
+	line int
+}
+
+// splitDocuments cuts a stream before each "---" line (with the directives in front of it) and
+// after each "..." line.
+func splitDocuments(data []byte) []chunk {
+	var out []chunk
+	start, startLine, line := 0, 1, 1
+	directives := -1 // offset of the first directive line since the last content, -1 when none
+	dirLine := 0
+	cut := func(at, atLine int) {
+		if at > start {
+			out = append(out, chunk{text: data[start:at], line: startLine})
+		}
+		start, startLine = at, atLine
+	}
+	for off := 0; off < len(data); line++ {
+		end := bytes.IndexByte(data[off:], '\n')
+		next := len(data)
+		if end >= 0 {
+			next = off + end + 1
+		}
+		l := data[off:next]
+		switch {
+		case isMarker(l, "---"):
+			if directives >= 0 {
+				cut(directives, dirLine)
+			} else {
+				cut(off, line)
+			}
+			directives = -1
+		case isMarker(l, "..."):
+			cut(next, line+1)
+			directives = -1
+		case len(l) > 0 && l[0] == '%':
+			if directives < 0 {
+				directives, dirLine = off, line
+			}
+		case len(bytes.TrimSpace(l)) > 0 && l[0] != '#':
+			directives = -1
+		}
+		off = next
+	}
+	cut(len(data), line)
+	return out
+}
+
+// isMarker reports whether line is the document marker m followed by white space or nothing.
+func isMarker(line []byte, m string) bool {
+	if !bytes.HasPrefix(line, []byte(m)) {
+		return false
+	}
+	rest := line[len(m):]
+	return len(rest) == 0 || rest[0] == ' ' || rest[0] == '\t' || rest[0] == '\n' || rest[0] == '\r'
+}
+
+var (
+	yamlLineRE    = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+	unknownAnchor = regexp.MustCompile(`^unknown anchor '(.*)' referenced$`)
+)
 
 func yamlError(err error) *Error {
 	msg := err.Error()
@@ -68,6 +181,54 @@ func yamlError(err error) *Error {
 		return &Error{Line: line, Msg: m[2]}
 	}
 	return &Error{Msg: strings.TrimPrefix(msg, "yaml: ")}
+}
+
+// locateYAMLError gives an error of yaml.v3's, which has no column, a line and a column.
+func locateYAMLError(e *Error, data []byte) *Error {
+	if e.Column > 0 {
+		return e
+	}
+	if m := unknownAnchor.FindStringSubmatch(e.Msg); m != nil {
+		if line, col, ok := findAlias(data, m[1]); ok {
+			return &Error{Line: line, Column: col, Msg: fmt.Sprintf("unknown alias *%s (no anchor &%s before it)", m[1], m[1])}
+		}
+		return e
+	}
+	if g := goccyError(data); g != nil {
+		return g
+	}
+	return e
+}
+
+// goccyError parses data with goccy/go-yaml and returns its syntax error, which has a column.
+func goccyError(data []byte) (located *Error) {
+	defer func() {
+		if recover() != nil {
+			located = nil
+		}
+	}()
+	_, err := goccyparser.ParseBytes(data, 0)
+	var se *goccy.SyntaxError
+	if !errors.As(err, &se) || se.Token == nil || se.Token.Position == nil || se.Token.Position.Line <= 0 {
+		return nil
+	}
+	return &Error{Line: se.Token.Position.Line, Column: max(se.Token.Position.Column, 1), Msg: se.Message}
+}
+
+var aliasRE = regexp.MustCompile(`(^|[\s\[{,:-])\*([^\s\[\]{},]+)`)
+
+// findAlias returns the line and column of the first alias *name in data.
+func findAlias(data []byte, name string) (line, col int, ok bool) {
+	for _, m := range aliasRE.FindAllSubmatchIndex(data, -1) {
+		if string(data[m[4]:m[5]]) != name {
+			continue
+		}
+		at := m[4] - 1 // the "*"
+		line = 1 + bytes.Count(data[:at], []byte{'\n'})
+		start := bytes.LastIndexByte(data[:at], '\n') + 1
+		return line, utf8.RuneCount(data[start:at]) + 1, true
+	}
+	return 0, 0, false
 }
 
 type yamlConverter struct {

@@ -40,11 +40,14 @@ type Collector struct {
 func New(ctx context.Context, opts Options) (*Collector, error) {
 	opts = opts.withDefaults()
 	c := &Collector{opts: opts, calls: &callCounter{}, progress: progress.New(opts.Progress), accounts: map[string]aws.Config{}}
+	// The SDK logs warnings (an IMDSv1 fallback, an unparsable Date header) to standard error
+	// by default, in the middle of a report; they go to the progress lines instead.
+	logger := sdkLogger{c.progress}
 	var cfg aws.Config
 	if opts.Config != nil {
 		cfg = opts.Config.Copy()
 	} else {
-		var lo []func(*config.LoadOptions) error
+		lo := []func(*config.LoadOptions) error{config.WithLogger(logger)}
 		if opts.Profile != "" {
 			lo = append(lo, config.WithSharedConfigProfile(opts.Profile))
 		}
@@ -70,7 +73,22 @@ func New(ctx context.Context, opts Options) (*Collector, error) {
 			})
 		})
 	}
+	cfg.Logger, cfg.ClientLogMode = logger, 0
 	cfg.APIOptions = append(slices.Clone(cfg.APIOptions), instrument(opts.CallTimeout, c.calls))
+	// Find the credentials now: without any, every call would fail with the SDK's account of
+	// each provider it tried, which says nothing a person can act on.
+	if cfg.Credentials == nil {
+		return nil, &CredentialsError{Err: errors.New("no credentials provider")}
+	}
+	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("aws credentials: %w", context.Cause(ctx))
+		}
+		if ce, ok := asCredentialsError(err); ok {
+			return nil, ce
+		}
+		return nil, &CredentialsError{Err: err}
+	}
 	if opts.RoleARN != "" {
 		cfg.Credentials = c.assumeRole(cfg, opts.RoleARN)
 	}

@@ -49,21 +49,28 @@ func (r *run) regions(ctx context.Context, cfg aws.Config, res *accountResult) (
 		}
 	})
 	var regions []string
-	p := account.NewListRegionsPaginator(client, &account.ListRegionsInput{
+	in := &account.ListRegionsInput{
 		RegionOptStatusContains: []accounttypes.RegionOptStatus{accounttypes.RegionOptStatusEnabled, accounttypes.RegionOptStatusEnabledByDefault},
-	})
-	for p.HasMorePages() {
-		out, err := p.NextPage(ctx)
+	}
+	tokens := newPageTokens(apiListRegions)
+	for {
+		out, err := client.ListRegions(ctx, in)
+		if err == nil {
+			in.NextToken, err = tokens.next(out.NextToken)
+		}
 		if err != nil {
 			if r.check(err) {
 				return nil, false
 			}
 			res.fail(apiListRegions, fmt.Errorf("list enabled regions: %w", err))
-			res.note("enabled regions unknown (%s failed: %s): only %s scanned", apiListRegions, cmp.Or(errorCode(err), "error"), cfg.Region)
+			res.note("enabled regions unknown (%s failed: %s): only %s scanned", apiListRegions, cmp.Or(errorCode(err), tokenCode(err), "error"), cfg.Region)
 			return []string{cfg.Region}, false
 		}
 		for _, reg := range out.Regions {
 			regions = append(regions, aws.ToString(reg.RegionName))
+		}
+		if in.NextToken == nil {
+			break
 		}
 	}
 	return slices.Compact(slices.Sorted(slices.Values(regions))), true
@@ -86,17 +93,24 @@ func (rr *regionResult) fail(api, accountID, region string, err error) {
 func (r *run) region(ctx context.Context, client *eks.Client, accountID, region string) *regionResult {
 	rr := &regionResult{}
 	var names []string
-	p := eks.NewListClustersPaginator(client, &eks.ListClustersInput{})
-	for p.HasMorePages() {
-		out, err := p.NextPage(ctx)
+	in := &eks.ListClustersInput{}
+	tokens := newPageTokens(apiListClusters)
+	for {
+		out, err := client.ListClusters(ctx, in)
+		if err == nil {
+			in.NextToken, err = tokens.next(out.NextToken)
+		}
 		if err != nil {
 			if !r.check(err) {
 				rr.fail(apiListClusters, accountID, region, fmt.Errorf("list eks clusters: %w", err))
-				rr.notes = append(rr.notes, fmt.Sprintf("eks %s: clusters not listed (%s: %s)", region, apiListClusters, cmp.Or(errorCode(err), "error")))
+				rr.notes = append(rr.notes, fmt.Sprintf("eks %s: clusters not listed (%s: %s)", region, apiListClusters, cmp.Or(errorCode(err), tokenCode(err), "error")))
 			}
 			return rr
 		}
 		names = append(names, out.Clusters...)
+		if in.NextToken == nil {
+			break
+		}
 	}
 	slices.Sort(names)
 	rr.complete = true
@@ -123,15 +137,20 @@ func (r *run) region(ctx context.Context, client *eks.Client, accountID, region 
 
 // associations reads a cluster's Pod Identity associations; false when the collection must stop.
 func (r *run) associations(ctx context.Context, client *eks.Client, rr *regionResult, cl snapshot.Cluster, accountID, region string) bool {
-	p := eks.NewListPodIdentityAssociationsPaginator(client, &eks.ListPodIdentityAssociationsInput{ClusterName: aws.String(cl.Name)})
-	for p.HasMorePages() {
-		out, err := p.NextPage(ctx)
+	in := &eks.ListPodIdentityAssociationsInput{ClusterName: aws.String(cl.Name)}
+	tokens := newPageTokens(apiListAssociations)
+	for more := true; more; {
+		out, err := client.ListPodIdentityAssociations(ctx, in)
+		if err == nil {
+			in.NextToken, err = tokens.next(out.NextToken)
+			more = in.NextToken != nil
+		}
 		if err != nil {
 			if r.check(err) {
 				return false
 			}
 			rr.fail(apiListAssociations, accountID, region, fmt.Errorf("list pod identity associations of %s: %w", cl.Name, err))
-			rr.notes = append(rr.notes, fmt.Sprintf("eks %s: pod identity associations of %s incomplete (%s)", region, cl.Name, cmp.Or(errorCode(err), "error")))
+			rr.notes = append(rr.notes, fmt.Sprintf("eks %s: pod identity associations of %s incomplete (%s)", region, cl.Name, cmp.Or(errorCode(err), tokenCode(err), "error")))
 			return true
 		}
 		for _, s := range out.Associations {

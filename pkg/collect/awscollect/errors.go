@@ -17,11 +17,19 @@ type CredentialsError struct {
 	Err  error
 }
 
+// Error is one sentence with what to do; the SDK's own account (every provider of the chain
+// it tried, request ids) is left out: it is in Err for callers that want it.
 func (e *CredentialsError) Error() string {
 	if e.Code != "" {
-		return fmt.Sprintf("aws credentials rejected (%s): refresh them (e.g. aws sso login) and retry: %v", e.Code, e.Err)
+		msg := ""
+		var ae smithy.APIError
+		if errors.As(e.Err, &ae) && ae.ErrorMessage() != "" {
+			msg = ": " + ae.ErrorMessage()
+		}
+		return fmt.Sprintf("aws rejected the credentials (%s%s): refresh them (e.g. aws sso login) and run again", e.Code, msg)
 	}
-	return fmt.Sprintf("aws credentials: %v", e.Err)
+	return "no aws credentials found (environment, shared config and credentials files, SSO, web identity, container and instance metadata were tried): " +
+		"set AWS_PROFILE or pass --profile, run aws sso login or aws configure, or run where a role is attached"
 }
 
 func (e *CredentialsError) Unwrap() error { return e.Err }

@@ -47,6 +47,7 @@ func (r *run) collectIAM(ctx context.Context, client *iam.Client, res *accountRe
 		MaxItems: aws.Int32(authDetailsMaxItems),
 	}
 	complete := false
+	tokens := newPageTokens(apiAuthDetails)
 	for page := 1; ; page++ {
 		out, err := client.GetAccountAuthorizationDetails(ctx, in)
 		if err != nil {
@@ -69,10 +70,18 @@ func (r *run) collectIAM(ctx context.Context, client *iam.Client, res *accountRe
 			break
 		}
 		if aws.ToString(out.Marker) == "" {
-			res.note("roles incomplete: %s said IsTruncated without a Marker", apiAuthDetails)
+			// IAM never does this; the roles are known to be incomplete, so it is an error.
+			res.fail(apiAuthDetails, fmt.Errorf("list iam roles and policies: page %d said IsTruncated without a Marker to go on from", page))
+			res.note("roles incomplete: %s said IsTruncated without a Marker after %d pages", apiAuthDetails, page)
 			break
 		}
-		in.Marker = out.Marker
+		next, err := tokens.next(out.Marker)
+		if err != nil {
+			res.fail(apiAuthDetails, fmt.Errorf("list iam roles and policies: %w", err))
+			res.note("roles incomplete: %s repeated a Marker after %d pages", apiAuthDetails, page)
+			break
+		}
+		in.Marker = next
 	}
 	res.inv.Roles = complete
 	if ctx.Err() != nil {

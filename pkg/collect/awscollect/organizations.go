@@ -53,14 +53,21 @@ func (c *Collector) listOrganizationAccounts(ctx context.Context, cfg aws.Config
 		}
 	})
 	var accounts []orgAccount
-	p := organizations.NewListAccountsPaginator(client, &organizations.ListAccountsInput{MaxResults: aws.Int32(listAccountsMaxResults)})
-	for p.HasMorePages() {
-		out, err := p.NextPage(ctx)
+	in := &organizations.ListAccountsInput{MaxResults: aws.Int32(listAccountsMaxResults)}
+	tokens := newPageTokens(apiListAccounts)
+	for {
+		out, err := client.ListAccounts(ctx, in)
+		if err == nil {
+			in.NextToken, err = tokens.next(out.NextToken)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("list organization accounts: %w", err)
 		}
 		for _, a := range out.Accounts {
 			accounts = append(accounts, orgAccount{id: aws.ToString(a.Id), status: accountStatus(a)})
+		}
+		if in.NextToken == nil {
+			break
 		}
 	}
 	slices.SortFunc(accounts, func(a, b orgAccount) int { return cmp.Compare(a.id, b.id) })

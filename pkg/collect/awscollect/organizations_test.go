@@ -120,7 +120,7 @@ func TestAllAccounts(t *testing.T) {
 		{
 			name:      "expired credentials",
 			estate:    func(e *fakeaws.Estate) { e.Accounts[0].Expired = true },
-			wantErr:   "aws credentials rejected (ExpiredTokenException)",
+			wantErr:   "aws rejected the credentials (ExpiredTokenException: ",
 			wantCalls: map[string]int{"organizations:ListAccounts": 1},
 		},
 		{

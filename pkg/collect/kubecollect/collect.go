@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
@@ -36,7 +37,7 @@ type target struct {
 // when the kubeconfig cannot be loaded, a named context does not exist, or ctx ends.
 func Collect(ctx context.Context, opts Options) (*snapshot.Snapshot, error) {
 	opts = opts.withDefaults()
-	targets, err := targets(opts)
+	targets, err := targets(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -63,7 +64,7 @@ func Collect(ctx context.Context, opts Options) (*snapshot.Snapshot, error) {
 }
 
 // targets resolves the contexts to collect.
-func targets(opts Options) ([]target, error) {
+func targets(ctx context.Context, opts Options) ([]target, error) {
 	if opts.InCluster {
 		return []target{inCluster(opts)}, nil
 	}
@@ -71,6 +72,11 @@ func targets(opts Options) ([]target, error) {
 	if opts.Kubeconfig != "" {
 		rules.ExplicitPath = opts.Kubeconfig
 	}
+	cleanup, err := boundKubeconfigs(ctx, rules)
+	if err != nil {
+		return nil, fmt.Errorf("load kubeconfig: %w", err)
+	}
+	defer cleanup()
 	raw, err := rules.Load()
 	if err != nil {
 		return nil, fmt.Errorf("load kubeconfig: %w", err)
@@ -186,9 +192,18 @@ func collectCluster(ctx context.Context, opts Options, pr *progress.Reporter, t 
 	res.calls["kubernetes:get version"]++
 	if _, err := cs.Discovery().RESTClient().Get().AbsPath("/version").DoRaw(ctx); err != nil {
 		res.skipped = true
-		res.fail(api, "unreachable: %v", err)
-		res.note("not collected: cluster unreachable")
-		pr.Printf("kubernetes %s: unreachable: %v", t.context, err)
+		// An answer is not "unreachable": say what the server said.
+		what, note := "unreachable", "cluster unreachable"
+		switch {
+		case apierrors.IsUnauthorized(err):
+			what = "the API server rejected the credentials (401 Unauthorized): refresh them (e.g. aws eks update-kubeconfig, or log in again)"
+			note = "credentials rejected (401 Unauthorized)"
+		case apierrors.IsForbidden(err):
+			what, note = "the API server refused access (403 Forbidden)", "access refused (403 Forbidden)"
+		}
+		res.fail(api, "%s: %v", what, err)
+		res.note("not collected: %s", note)
+		pr.Printf("kubernetes %s: %s", t.context, note)
 		return res
 	}
 	identify(ctx, opts, cs, t, res)

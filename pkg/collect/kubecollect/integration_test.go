@@ -417,3 +417,87 @@ func compactEtcd(t *testing.T, etcd string) {
 	header, _ := put["header"].(map[string]any)
 	post("/v3/kv/compaction", map[string]any{"revision": header["revision"], "physical": true})
 }
+
+// TestRepeatedContinue: a real API server behind a faulty proxy that answers every page after
+// the second with the second page again (and so with the same continue token). The collector
+// followed the token for ever, its memory growing page by page; now it stops that list with an
+// error, marks the ServiceAccount inventory incomplete, and collects the rest.
+func TestRepeatedContinue(t *testing.T) {
+	admin := kubetest.Env(t, "IRSA_AUDIT_KUBECONFIG")
+	cs := kubetest.Client(t, admin)
+	ns := kubetest.Namespace(t, cs, "repeat-"+kubetest.Suffix(t))
+	kubetest.ServiceAccounts(t, cs, ns, 7, func(i int) string { return fmt.Sprintf("sa-%d", i) }, func(int) string { return "" })
+
+	var first atomic.Value // the first continue token asked for
+	var rewritten atomic.Int64
+	opts := kubecollect.Options{Kubeconfig: admin, Now: fixedNow, PageSize: 2,
+		WrapTransport: func(rt http.RoundTripper) http.RoundTripper {
+			return roundTripper(func(r *http.Request) (*http.Response, error) {
+				tok := r.URL.Query().Get("continue")
+				if strings.HasSuffix(r.URL.Path, "/serviceaccounts") && tok != "" {
+					if f, ok := first.Load().(string); !ok {
+						first.Store(tok)
+					} else if tok != f {
+						r = r.Clone(r.Context())
+						q := r.URL.Query()
+						q.Set("continue", f)
+						r.URL.RawQuery = q.Encode()
+						rewritten.Add(1)
+					}
+				}
+				return rt.RoundTrip(r)
+			})
+		}}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	snap, err := kubecollect.Collect(ctx, opts)
+	if err != nil {
+		t.Fatalf("Collect: %v (it did not stop following the repeated token)", err)
+	}
+	if rewritten.Load() == 0 {
+		t.Fatal("no request was rewritten: the list had fewer than three pages")
+	}
+	if len(snap.Clusters) != 1 || snap.Clusters[0].Inventory.ServiceAccounts {
+		t.Fatalf("clusters %+v: want one whose ServiceAccount inventory is not complete", snap.Clusters)
+	}
+	notes := strings.Join(snap.Clusters[0].Inventory.Notes, "\n")
+	if !strings.Contains(notes, "serviceaccounts: not listed: repeated continue token") {
+		t.Errorf("notes %q", notes)
+	}
+	if len(snap.Errors) != 1 || snap.Errors[0].API != "kubernetes:list serviceaccounts" || !strings.Contains(snap.Errors[0].Message, "repeated a continue token") {
+		t.Errorf("errors = %+v, want one for the ServiceAccount list", snap.Errors)
+	}
+	if !snap.Clusters[0].Inventory.Workloads {
+		t.Errorf("the other lists were not collected: inventory %+v", snap.Clusters[0].Inventory)
+	}
+	t.Logf("api calls: %v, requests rewritten: %d", snap.Stats.APICalls, rewritten.Load())
+}
+
+// TestUnauthorizedContext: a context whose credentials the real API server rejects (HTTP 401)
+// was reported as "unreachable", sending people to check the network. It says the credentials
+// were rejected now.
+func TestUnauthorizedContext(t *testing.T) {
+	admin := kubetest.Env(t, "IRSA_AUDIT_KUBECONFIG")
+	raw, err := clientcmd.LoadFromFile(admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cluster := raw.Contexts[raw.CurrentContext].Cluster
+	raw.AuthInfos["stale"] = &clientcmdapi.AuthInfo{Token: "not-a-token-the-server-knows"}
+	raw.Contexts["stale"] = &clientcmdapi.Context{Cluster: cluster, AuthInfo: "stale"}
+	raw.CurrentContext = "stale"
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := clientcmd.WriteToFile(*raw, path); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := kubecollect.Collect(context.Background(), kubecollect.Options{Kubeconfig: path, Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Errors) != 1 || !strings.Contains(snap.Errors[0].Message, "the API server rejected the credentials (401 Unauthorized)") || strings.Contains(snap.Errors[0].Message, "unreachable") {
+		t.Errorf("errors = %+v, want one saying the credentials were rejected", snap.Errors)
+	}
+	if len(snap.Clusters) != 1 || !slices.Contains(snap.Clusters[0].Inventory.Notes, "not collected: credentials rejected (401 Unauthorized)") {
+		t.Errorf("clusters = %+v", snap.Clusters)
+	}
+}

@@ -2,6 +2,7 @@ package kubecollect
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -189,12 +190,13 @@ func (l *lister) listAll(ctx context.Context, rs resource, ns string) (page, err
 	var all page
 	o := metav1.ListOptions{Limit: l.opts.PageSize}
 	expired := 0
+	seen := map[string]bool{}
 	for {
 		l.res.calls["kubernetes:list "+rs.name]++
 		p, err := rs.list(ctx, l.cs, ns, o, m)
 		if err != nil && o.Continue != "" && apierrors.IsResourceExpired(err) {
 			expired++
-			all, o.Continue = page{}, ""
+			all, o.Continue, seen = page{}, "", map[string]bool{}
 			how := "from the first page"
 			if expired > 1 {
 				o.Limit, how = 0, "in one unpaged list"
@@ -210,8 +212,23 @@ func (l *lister) listAll(ctx context.Context, rs resource, ns string) (page, err
 		if p.next == "" {
 			return all, nil
 		}
+		if seen[p.next] {
+			return all, &repeatedTokenError{list: rs.name, pages: len(seen) + 1}
+		}
+		seen[p.next] = true
 		o.Continue = p.next
 	}
+}
+
+// repeatedTokenError is a list whose continue token came back a second time: following it
+// would read the same pages for ever (and hold them all in memory), so the list stops.
+type repeatedTokenError struct {
+	list  string
+	pages int
+}
+
+func (e *repeatedTokenError) Error() string {
+	return fmt.Sprintf("list %s: page %d repeated a continue token of an earlier page (a faulty API server or proxy); the list was stopped", e.list, e.pages)
 }
 
 // collect lists rs cluster-wide, or namespace by namespace when that is forbidden, and records
@@ -279,9 +296,13 @@ func (l *lister) fallbackNamespaces(ctx context.Context) ([]string, bool) {
 	l.nsDone = true
 	var names []string
 	o := metav1.ListOptions{Limit: l.opts.PageSize}
+	seen := map[string]bool{}
 	for {
 		l.res.calls["kubernetes:list namespaces"]++
 		list, err := l.cs.CoreV1().Namespaces().List(ctx, o)
+		if err == nil && list.Continue != "" && seen[list.Continue] {
+			err = &repeatedTokenError{list: "namespaces", pages: len(seen) + 1}
+		}
 		if err != nil {
 			l.res.fail("kubernetes:list namespaces", "%v", err)
 			l.namespaces = slices.Compact(slices.Sorted(slices.Values(l.opts.Namespaces)))
@@ -293,22 +314,27 @@ func (l *lister) fallbackNamespaces(ctx context.Context) ([]string, bool) {
 		if list.Continue == "" {
 			break
 		}
+		seen[list.Continue] = true
 		o.Continue = list.Continue
 	}
 	// Namespaces given by the user are read too: they may be listable where the list is not.
-	seen := map[string]bool{}
+	all := map[string]bool{}
 	for _, n := range names {
-		seen[n] = true
+		all[n] = true
 	}
 	for _, n := range l.opts.Namespaces {
-		seen[n] = true
+		all[n] = true
 	}
-	l.namespaces, l.nsComplete = slices.Sorted(maps.Keys(seen)), true
+	l.namespaces, l.nsComplete = slices.Sorted(maps.Keys(all)), true
 	return l.namespaces, true
 }
 
 // reason is a short form of a Kubernetes API error for inventory notes.
 func reason(err error) string {
+	var rt *repeatedTokenError
+	if errors.As(err, &rt) {
+		return "repeated continue token"
+	}
 	if r := apierrors.ReasonForError(err); r != metav1.StatusReasonUnknown {
 		return string(r)
 	}

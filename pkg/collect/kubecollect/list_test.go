@@ -123,3 +123,36 @@ func TestListAllOtherErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestListAllRepeatedContinue: a server that answers a page with a continue token it gave
+// before was followed for ever, holding every page in memory. The list stops with an error and
+// the inventory is not complete. (Proven against a real API server in TestRepeatedContinue.)
+func TestListAllRepeatedContinue(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		tokens map[string]string // continue asked -> continue answered
+	}{
+		{"same token", map[string]string{"": "t1", "t1": "t2", "t2": "t2"}},
+		{"cycle of two", map[string]string{"": "t1", "t1": "t2", "t2": "t1"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cs := fake.NewClientset()
+			calls := 0
+			cs.PrependReactor("list", "serviceaccounts", func(a k8stesting.Action) (bool, runtime.Object, error) {
+				calls++
+				o := a.(k8stesting.ListActionImpl).ListOptions
+				return true, &corev1.ServiceAccountList{ListMeta: metav1.ListMeta{Continue: tc.tokens[o.Continue]},
+					Items: []corev1.ServiceAccount{{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "sa-" + o.Continue}}}}, nil
+			})
+			res := &clusterResult{context: "test", calls: map[string]int{}, complete: map[string]bool{}}
+			l := &lister{cs: cs, opts: Options{PageSize: 2}, res: res}
+			l.collect(context.Background(), resources()[0])
+			if calls > 4 || res.complete["serviceaccounts"] || len(res.errs) != 1 || !strings.Contains(res.errs[0].Message, "repeated a continue token") {
+				t.Errorf("%d calls, complete %v, errors %v: want the list stopped with an error", calls, res.complete["serviceaccounts"], res.errs)
+			}
+			if notes := strings.Join(res.cluster.Inventory.Notes, "\n"); !strings.Contains(notes, "serviceaccounts: not listed: repeated continue token") {
+				t.Errorf("notes %q", notes)
+			}
+		})
+	}
+}
