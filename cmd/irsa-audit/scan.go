@@ -23,6 +23,7 @@ type ruleFlags struct {
 	policyDirs []string
 	include    []string
 	exclude    []string
+	allRoles   bool // scan --all-roles
 }
 
 func (f *ruleFlags) register(cmd *cobra.Command) {
@@ -37,6 +38,7 @@ func (f *ruleFlags) engine(ctx context.Context, now func() time.Time) (*eval.Eng
 		Include:    f.include,
 		Exclude:    f.exclude,
 		Now:        now,
+		AllRoles:   f.allRoles,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("load rules: %w", err)
@@ -96,6 +98,7 @@ written for everything that was read, and lists the errors).`,
 	cmd.Flags().StringVar(&f.failOn, "fail-on", "low", "exit 1 when a finding is at or above this severity: none, low, medium, high or critical")
 	cmd.Flags().StringVar(&f.maxFileSize, "max-file-size", "10MiB", "files larger than this are reported, not read (e.g. 512KiB, 10MiB, 1GiB)")
 	cmd.Flags().StringVar(&f.stdinName, "stdin-name", "-", "file name to report for standard input")
+	cmd.Flags().BoolVar(&f.rules.allRoles, "all-roles", false, "judge the permissions of every role, not only of those a workload identity can assume")
 	return cmd
 }
 
@@ -142,7 +145,7 @@ func runScan(ctx context.Context, e env, f scanFlags, paths []string) error {
 	if err != nil {
 		return fmt.Errorf("evaluate rules: %w", err)
 	}
-	rep := findings.NewReport(e.tool(), eng.Rules(), fs, snap)
+	rep := findings.NewReport(e.tool(), eng.Rules(), fs, snap, eng.NotChecked(snap)...)
 	if err := f.out.write(e, format, &rep); err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ type actionSet []uint64
 func newSet(n int) actionSet { return make(actionSet, (n+63)/64) }
 
 func (s actionSet) add(i int)        { s[i>>6] |= 1 << (uint(i) & 63) }
+func (s actionSet) remove(i int)     { s[i>>6] &^= 1 << (uint(i) & 63) }
 func (s actionSet) has(i int) bool   { return s[i>>6]&(1<<(uint(i)&63)) != 0 }
 func (s actionSet) clone() actionSet { return append(actionSet(nil), s...) }
 func (s actionSet) or(o actionSet) {

@@ -29,13 +29,17 @@ deny contains finding if {
 	some grant in holder.grants
 	facts := input.permissions.facts[grant.facts]
 	facts.admin
-	finding := {
-		"msg": sprintf(
-			"%s grants%s every action on every resource (administrator access)%s",
-			[grants.where(grant, facts), grants.to(holder), grants.reach(holder)],
-		),
-		"resource": holder.resource,
-		"path": grant.path,
-		"related": grant.related,
-	}
+	finding := object.union(
+		{
+			"msg": sprintf(
+				"%s grants%s every action on every resource (administrator access)%s%s",
+				[grants.where(grant, facts), grants.to(holder), grants.condition(facts), grants.reach(holder)],
+			),
+			"key": "admin",
+			"resource": holder.resource,
+			"path": grant.path,
+			"related": grant.related,
+		},
+		grants.severity(facts, "high"),
+	)
 }

@@ -33,27 +33,85 @@ deny contains finding if {
 	facts := input.permissions.facts[grant.facts]
 	not facts.admin
 	actions := facts.privilege_escalation
-	finding := {
-		"msg": sprintf(
-			"%s grants%s privilege-escalation actions: %s%s",
-			[grants.where(grant, facts), grants.to(holder), grants.names(actions), grants.reach(holder)],
-		),
-		"resource": holder.resource,
-		"path": grant.path,
-		"related": grant.related,
-	}
+	finding := object.union(
+		{
+			"msg": sprintf(
+				"%s grants%s privilege-escalation actions: %s%s%s%s",
+				[grants.where(grant, facts), grants.to(holder), grants.names(actions), _pass_to(facts), grants.condition(facts), grants.reach(holder)],
+			),
+			"key": "privilege_escalation",
+			"resource": holder.resource,
+			"path": grant.path,
+			"related": grant.related,
+		},
+		grants.severity(facts, "medium"),
+	)
+}
+
+# _pass_to names the services an escalating iam:PassRole may pass roles to, when its statement
+# restricts them (iam:PassedToService) to some that run code of the caller's choosing.
+_pass_to(facts) := sprintf(" (roles passed only to %s)", [concat(", ", facts.pass_role_services)]) if {
+	count(object.get(facts, "pass_role_services", [])) > 0
+} else := ""
+
+deny contains finding if {
+	some holder in input.permissions.holders
+	some combo in holder.escalation_combos
+	combo.kind == "pass_role"
+	finding := object.union(
+		{
+			"msg": sprintf(
+				"%s grants%s iam:PassRole%s%s, and with %s %s can be passed to code that runs as it%s%s",
+				[
+					combo.policy, grants.to(holder), _roles(combo), _services(combo), concat(", ", combo.with),
+					_passed(combo), _scope(combo), grants.reach(holder),
+				],
+			),
+			"key": "combo:pass_role",
+			"resource": holder.resource,
+			"path": combo.path,
+			"related": combo.related,
+		},
+		_bounded(combo),
+	)
 }
 
 deny contains finding if {
 	some holder in input.permissions.holders
 	some combo in holder.escalation_combos
+	combo.kind == "update_trust"
 	finding := {
 		"msg": sprintf(
-			"%s grants%s iam:PassRole, and with %s a role can be passed to code that runs as it%s",
+			"%s grants%s iam:UpdateAssumeRolePolicy, and with %s on the roles it can rewrite it can make such a role trust it and assume it%s",
 			[combo.policy, grants.to(holder), concat(", ", combo.with), grants.reach(holder)],
 		),
+		"key": "combo:update_trust",
 		"resource": holder.resource,
 		"path": combo.path,
 		"related": combo.related,
 	}
 }
+
+_roles(combo) := sprintf(" on %s only", [concat(", ", combo.roles)]) if {
+	count(object.get(combo, "roles", [])) > 0
+} else := ""
+
+_services(combo) := sprintf(" to %s", [concat(", ", combo.services)]) if {
+	count(object.get(combo, "services", [])) > 0
+} else := ""
+
+_passed(combo) := "that role" if {
+	count(object.get(combo, "roles", [])) == 1
+} else := "those roles" if {
+	count(object.get(combo, "roles", [])) > 1
+} else := "a role"
+
+_scope(combo) := sprintf(" (only where %s)", [concat(" and ", combo.scoped)]) if {
+	count(object.get(combo, "scoped", [])) > 0
+} else := ""
+
+# _bounded lowers a combination limited to named roles (what they can do is all it gains) or
+# scoped by conditions.
+_bounded(combo) := {"severity": "medium"} if {
+	count(object.get(combo, "roles", [])) + count(object.get(combo, "scoped", [])) > 0
+} else := {}

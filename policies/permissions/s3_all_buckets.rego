@@ -27,15 +27,25 @@ deny contains finding if {
 	facts := input.permissions.facts[grant.facts]
 	not facts.admin
 	count(object.get(facts, "s3_all_resources", [])) > 0
-	finding := {
-		"msg": sprintf(
-			"%s grants%s %d S3 actions on every bucket or object (%s): %s%s",
-			[grants.where(grant, facts), grants.to(holder), facts.s3.count, _quoted(facts.s3_all_resources), grants.names(facts.s3), grants.reach(holder)],
-		),
-		"resource": holder.resource,
-		"path": grant.path,
-		"related": grant.related,
-	}
+	finding := object.union(
+		{
+			"msg": sprintf(
+				"%s grants%s %d S3 actions on every bucket or object %s: %s%s%s",
+				[grants.where(grant, facts), grants.to(holder), facts.s3.count, _which(facts), grants.names(facts.s3), grants.condition(facts), grants.reach(holder)],
+			),
+			"key": "s3_all_resources",
+			"resource": holder.resource,
+			"path": grant.path,
+			"related": grant.related,
+		},
+		grants.severity(facts, "medium"),
+	)
 }
+
+# _which quotes the resources that name every bucket or object; for a NotResource statement, the
+# ones it leaves out.
+_which(facts) := sprintf("except %s", [_quoted(facts.s3_all_resources)]) if {
+	facts.not_resource
+} else := sprintf("(%s)", [_quoted(facts.s3_all_resources)])
 
 _quoted(resources) := concat(", ", [sprintf("%q", [r]) | some r in resources])

@@ -28,13 +28,17 @@ deny contains finding if {
 	facts := input.permissions.facts[grant.facts]
 	not facts.admin
 	actions := facts.s3_permissions_management
-	finding := {
-		"msg": sprintf(
-			"%s grants%s %d S3 permissions-management actions (bucket policies, ACLs, public access blocks): %s%s",
-			[grants.where(grant, facts), grants.to(holder), actions.count, grants.names(actions), grants.reach(holder)],
-		),
-		"resource": holder.resource,
-		"path": grant.path,
-		"related": grant.related,
-	}
+	finding := object.union(
+		{
+			"msg": sprintf(
+				"%s grants%s %d S3 permissions-management actions (bucket policies, ACLs, public access blocks): %s%s%s",
+				[grants.where(grant, facts), grants.to(holder), actions.count, grants.names(actions), grants.condition(facts), grants.reach(holder)],
+			),
+			"key": "s3_permissions_management",
+			"resource": holder.resource,
+			"path": grant.path,
+			"related": grant.related,
+		},
+		grants.severity(facts, "low"),
+	)
 }

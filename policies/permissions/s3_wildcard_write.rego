@@ -29,13 +29,17 @@ deny contains finding if {
 	facts := input.permissions.facts[grant.facts]
 	not facts.admin
 	some wildcard in facts.s3_wildcards
-	finding := {
-		"msg": sprintf(
-			"the wildcard %q in %s grants%s %d S3 write and permissions-management actions: %s%s",
-			[wildcard.pattern, grants.where(grant, facts), grants.to(holder), wildcard.actions.count, grants.names(wildcard.actions), grants.reach(holder)],
-		),
-		"resource": holder.resource,
-		"path": grant.path,
-		"related": grant.related,
-	}
+	finding := object.union(
+		{
+			"msg": sprintf(
+				"the wildcard %q in %s grants%s %d S3 write and permissions-management actions: %s%s%s",
+				[wildcard.pattern, grants.where(grant, facts), grants.to(holder), wildcard.actions.count, grants.names(wildcard.actions), grants.condition(facts), grants.reach(holder)],
+			),
+			"key": sprintf("wildcard:%s", [wildcard.pattern]),
+			"resource": holder.resource,
+			"path": grant.path,
+			"related": grant.related,
+		},
+		grants.severity(facts, "medium"),
+	)
 }

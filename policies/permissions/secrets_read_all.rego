@@ -29,13 +29,17 @@ deny contains finding if {
 	facts := input.permissions.facts[grant.facts]
 	not facts.admin
 	actions := facts.secrets_read
-	finding := {
-		"msg": sprintf(
-			"%s grants%s %s on every resource, so every secret it covers can be read%s",
-			[grants.where(grant, facts), grants.to(holder), grants.names(actions), grants.reach(holder)],
-		),
-		"resource": holder.resource,
-		"path": grant.path,
-		"related": grant.related,
-	}
+	finding := object.union(
+		{
+			"msg": sprintf(
+				"%s grants%s %s on every resource, so every secret it covers can be read%s%s",
+				[grants.where(grant, facts), grants.to(holder), grants.names(actions), grants.condition(facts), grants.reach(holder)],
+			),
+			"key": "secrets_read",
+			"resource": holder.resource,
+			"path": grant.path,
+			"related": grant.related,
+		},
+		grants.severity(facts, "medium"),
+	)
 }
