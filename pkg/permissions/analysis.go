@@ -280,8 +280,12 @@ type analyzer struct {
 	cls     classes
 	managed *iamcatalog.ManagedPolicies
 
-	rtypes   map[string]map[string]*rtype // service -> resource type name -> type
-	actTypes map[int][]*rtype             // catalog action -> its resource types (see typesOf)
+	rtypes map[string]map[string]*rtype // service -> resource type name -> type
+	// actTypes are the resource types of each catalog action (see typesOf), filled on first
+	// use; typed marks the actions done.
+	actTypes [][]*rtype
+	typed    actionSet
+	s3Types  map[int][]*rtype // S3 action -> its bucket and object types
 	// names and covered cache rtype.canName and rtype.coveredBy: statements of one estate
 	// repeat a few resource patterns many times.
 	names   map[typePattern]bool
@@ -316,7 +320,9 @@ func newAnalyzer(cat *iamcatalog.Catalog, managed *iamcatalog.ManagedPolicies, s
 	a := &analyzer{
 		snap: snap, cat: cat, cls: newClasses(cat), managed: managed,
 		rtypes:      map[string]map[string]*rtype{},
-		actTypes:    map[int][]*rtype{},
+		actTypes:    make([][]*rtype, cat.Len()),
+		typed:       newSet(cat.Len()),
+		s3Types:     map[int][]*rtype{},
 		names:       map[typePattern]bool{},
 		covered:     map[typePattern]bool{},
 		patterns:    map[string]actionSet{},
@@ -337,10 +343,10 @@ func newAnalyzer(cat *iamcatalog.Catalog, managed *iamcatalog.ManagedPolicies, s
 	return a
 }
 
-// canName is t.canName(r), cached.
+// canName is t.canName(r), cached for patterns (matching one ARN is cheaper than the cache).
 func (a *analyzer) canName(t *rtype, r string) bool {
-	if r == "*" {
-		return true
+	if !hasWildcard(r) {
+		return t.canName(r)
 	}
 	k := typePattern{t, r}
 	v, ok := a.names[k]
@@ -351,10 +357,10 @@ func (a *analyzer) canName(t *rtype, r string) bool {
 	return v
 }
 
-// coveredBy is t.coveredBy(r), cached.
+// coveredBy is t.coveredBy(r), cached for patterns.
 func (a *analyzer) coveredBy(t *rtype, r string) bool {
-	if r == "*" {
-		return true
+	if r == "*" || !hasWildcard(r) {
+		return t.coveredBy(r)
 	}
 	k := typePattern{t, r}
 	v, ok := a.covered[k]
@@ -528,16 +534,17 @@ func (a *analyzer) applicable(s *stmtInfo) actionSet {
 		s.appl = s.bits
 		return s.appl
 	}
-	out := newSet(a.cls.n)
+	// Most statements name resources their actions apply to: copy the set only on a miss.
+	out := s.bits
 	s.bits.each(func(i int) bool {
-		if a.applies(s.rs, i) {
-			out.add(i)
+		if !a.applies(s.rs, i) {
+			if &out[0] == &s.bits[0] {
+				out = s.bits.clone()
+			}
+			out.remove(i)
 		}
 		return true
 	})
-	if out.equal(s.bits) {
-		out = s.bits
-	}
 	s.appl = out
 	return out
 }
@@ -603,12 +610,16 @@ func (a *analyzer) unmatched(action string, resources []string) []Unmatched {
 
 // bucketObjectTypes returns the "bucket" and "object" types among S3 action i's types.
 func (a *analyzer) bucketObjectTypes(i int) []*rtype {
+	if ts, ok := a.s3Types[i]; ok {
+		return ts
+	}
 	var out []*rtype
 	for _, t := range a.typesOf(i) {
 		if t.service == "s3" && (t.name == "bucket" || t.name == "object") {
 			out = append(out, t)
 		}
 	}
+	a.s3Types[i] = out
 	return out
 }
 

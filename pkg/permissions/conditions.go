@@ -26,10 +26,6 @@ type Conditions struct {
 	Unless []string `json:"unless,omitempty"`
 }
 
-func (c *Conditions) empty() bool {
-	return c == nil || len(c.Scoped) == 0 && len(c.Undecided) == 0 && len(c.Unless) == 0
-}
-
 // condInfo is what the analysis reads from the conditions of one statement.
 type condInfo struct {
 	scoped, undecided []string

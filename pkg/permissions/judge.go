@@ -279,7 +279,7 @@ func (a *analyzer) judge(h *Holder, sources []source, boundary *docInfo) {
 				if partners == nil {
 					partners = newSet(a.cls.n)
 				}
-				partners.or(e.eff.intersect(a.cls.combos))
+				partners.orAnd(e.eff, a.cls.combos)
 			}
 			if fi < 0 {
 				continue
@@ -388,25 +388,28 @@ func (a *analyzer) passRoleCombo(passes []passCandidate, partners actionSet) (*C
 		if len(p.roles) > 0 && p.services != nil {
 			continue
 		}
-		with := newSet(a.cls.n)
-		partners.each(func(i int) bool {
-			for _, svc := range a.cls.comboServices[i] {
-				if passesTo(p.services, svc) {
-					with.add(i)
-					break
-				}
-			}
-			return true
-		})
-		if with.empty() {
-			continue
-		}
 		rank := 0
 		if len(p.roles) > 0 || len(p.scoped) > 0 {
 			rank = 1
 		}
 		if rank >= bestRank {
 			continue
+		}
+		with := partners
+		if p.services != nil {
+			with = newSet(a.cls.n)
+			partners.each(func(i int) bool {
+				for _, svc := range a.cls.comboServices[i] {
+					if passesTo(p.services, svc) {
+						with.add(i)
+						break
+					}
+				}
+				return true
+			})
+			if with.empty() {
+				continue
+			}
 		}
 		c := &Combo{Kind: "pass_role", Path: p.grant.Path, Policy: p.grant.Policy, Related: p.grant.Related,
 			Roles: p.roles, Services: p.services, Scoped: p.scoped}
@@ -580,10 +583,9 @@ func (a *analyzer) computeFacts(s *stmtInfo, e *effect) (Facts, actionSet) {
 		Actions:     a.list(eff, false),
 		S3Unmatched: s.unmatched,
 	}
-	c := &Conditions{Scoped: append(slices.Clone(s.cond.scoped), e.scoped...), Undecided: s.cond.undecided, Unless: e.unless}
-	if !c.empty() {
-		f.Conditions = c
-		f.Conditional = len(c.Undecided) > 0 || len(c.Unless) > 0
+	if len(s.cond.scoped)+len(e.scoped)+len(s.cond.undecided)+len(e.unless) > 0 {
+		f.Conditions = &Conditions{Scoped: append(slices.Clone(s.cond.scoped), e.scoped...), Undecided: s.cond.undecided, Unless: e.unless}
+		f.Conditional = len(s.cond.undecided) > 0 || len(e.unless) > 0
 	}
 	star := !s.notResource && slices.Contains(s.resources, "*")
 	f.AllResources = s.notResource || star
@@ -598,10 +600,10 @@ func (a *analyzer) computeFacts(s *stmtInfo, e *effect) (Facts, actionSet) {
 		}
 		danger.or(x)
 	}
-	if eff.intersects(a.cls.s3) {
+	if eff.intersects(a.cls.s3) && a.mayCoverBuckets(s, e) {
 		every := newSet(a.cls.n)
 		var named []string
-		eff.intersect(a.cls.s3).each(func(i int) bool {
+		eff.eachAnd(a.cls.s3, func(i int) bool {
 			for _, r := range a.every(e.rsFor(i, s), a.bucketObjectTypes(i)) {
 				every.add(i)
 				if !slices.Contains(named, r) {
@@ -658,19 +660,52 @@ func (a *analyzer) computeFacts(s *stmtInfo, e *effect) (Facts, actionSet) {
 		f.PrivilegeEscalation = &l
 		addDanger(pe)
 	}
-	sr := newSet(a.cls.n)
-	eff.intersect(a.cls.secrets).each(func(i int) bool {
+	var sr actionSet
+	eff.eachAnd(a.cls.secrets, func(i int) bool {
 		if len(a.every(e.rsFor(i, s), a.typesOf(i))) > 0 {
+			if sr == nil {
+				sr = newSet(a.cls.n)
+			}
 			sr.add(i)
 		}
 		return true
 	})
-	if !sr.empty() {
+	if sr != nil {
 		l := a.list(sr, true)
 		f.SecretsRead = &l
 		addDanger(sr)
 	}
 	return f, danger
+}
+
+// mayCoverBuckets reports whether a resource of the statement (or of the parts a Deny narrowed)
+// can name every bucket or every object, before the actions are looked at one by one.
+func (a *analyzer) mayCoverBuckets(s *stmtInfo, e *effect) bool {
+	s3 := a.serviceTypes("s3")
+	bucket, object := s3["bucket"], s3["object"]
+	if bucket == nil || object == nil {
+		return true
+	}
+	check := func(rs resourceSet) bool {
+		if rs.not {
+			return !rs.excludesAll(bucket) || !rs.excludesAll(object)
+		}
+		for _, r := range rs.patterns {
+			if a.coveredBy(bucket, r) || a.coveredBy(object, r) {
+				return true
+			}
+		}
+		return false
+	}
+	if check(s.rs) {
+		return true
+	}
+	for _, p := range e.parts {
+		if check(p.rs) {
+			return true
+		}
+	}
+	return false
 }
 
 // indexOr returns the index of x in xs, or len(xs) when it is not there.

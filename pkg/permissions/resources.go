@@ -18,15 +18,19 @@ type rtype struct {
 	// arnService is the service field of the format ("s3" for ssm's "bucket"), "" when the
 	// format is no ARN.
 	arnService string
+	// anyField marks the partition, region and account fields (1, 3, 4) that are one
+	// placeholder: a Resource's value there counts as every value (see coveredBy).
+	anyField [5]bool
 }
 
 // typesOf returns the resource types of catalog action i (nil for an action that supports only
 // Resource "*", an account-level action). Types the catalog lists without an ARN format are
 // left out.
 func (a *analyzer) typesOf(i int) []*rtype {
-	if ts, ok := a.actTypes[i]; ok {
-		return ts
+	if a.typed.has(i) {
+		return a.actTypes[i]
 	}
+	a.typed.add(i)
 	act := a.cat.At(i)
 	var ts []*rtype
 	if len(act.ResourceTypes) > 0 {
@@ -76,6 +80,9 @@ func newRType(service string, rt iamcatalog.ResourceType) *rtype {
 	t.star = b.String()
 	if f := strings.SplitN(rt.ARN, ":", 6); len(f) == 6 && f[0] == "arn" {
 		t.arnService = f[2]
+		for _, i := range []int{1, 3, 4} {
+			t.anyField[i] = isPlaceholder(f[i])
+		}
 	}
 	return t
 }
@@ -86,7 +93,7 @@ func (t *rtype) canName(r string) bool {
 	if r == "*" {
 		return true
 	}
-	if svc, ok := serviceField(r); ok && t.arnService != "" && !strings.ContainsAny(svc, "*?") && svc != t.arnService {
+	if svc, ok := serviceField(r); ok && t.arnService != "" && !hasWildcard(svc) && svc != t.arnService {
 		return false
 	}
 	return overlaps(t.tokens, r)
@@ -100,22 +107,65 @@ func (t *rtype) coveredBy(r string) bool {
 	if r == "*" {
 		return true
 	}
-	rf := strings.SplitN(r, ":", 6)
-	ff := strings.SplitN(t.format, ":", 6)
-	if len(ff) == 6 && rf[0] == "arn" {
-		changed := false
-		for _, i := range []int{1, 3, 4} { // partition, region, account
-			// A field followed by others; the last field of a short pattern also holds the rest.
-			if i < len(rf)-1 && isPlaceholder(ff[i]) && rf[i] != "*" {
-				rf[i] = "*"
-				changed = true
-			}
+	if !hasWildcard(r) {
+		return false // one resource, while a type's placeholders stand for many
+	}
+	if t.arnService != "" && strings.HasPrefix(r, "arn:") {
+		if svc, ok := serviceField(r); ok && !hasWildcard(svc) && svc != t.arnService {
+			return false
 		}
-		if changed {
-			r = strings.Join(rf, ":")
+		// Fields 1, 3 and 4 followed by another field (the last field of a short pattern also
+		// holds the rest) that the format leaves to a placeholder become "*".
+		// Most patterns fail on the resource part: test it before building the relaxed pattern.
+		if ri, si := resourcePart(r), resourcePart(t.star); ri >= 0 && si >= 0 && !covers(r[ri:], t.star[si:]) {
+			return false
 		}
+		r = relaxFields(r, &t.anyField)
 	}
 	return covers(r, t.star)
+}
+
+// relaxFields returns ARN pattern r with the fields that placeholder marks (and that another
+// field follows) replaced by "*"; r itself when nothing changes.
+func relaxFields(r string, placeholder *[5]bool) string {
+	var b []byte
+	field, start := 0, 0
+	for i := 0; i < len(r) && field < 5; i++ {
+		if r[i] != ':' {
+			continue
+		}
+		if v := r[start:i]; placeholder[field] && v != "*" {
+			if b == nil {
+				b = make([]byte, 0, len(r))
+				b = append(b, r[:start]...)
+			}
+			b = append(b, '*')
+		} else if b != nil {
+			b = append(b, v...)
+		}
+		if b != nil {
+			b = append(b, ':')
+		}
+		field, start = field+1, i+1
+	}
+	if b == nil {
+		return r
+	}
+	return string(append(b, r[start:]...))
+}
+
+// resourcePart returns the index where the sixth field of an ARN (pattern) starts, -1 when it
+// has fewer fields.
+func resourcePart(r string) int {
+	n := 0
+	for i := 0; i < len(r); i++ {
+		if r[i] == ':' {
+			if n++; n == 5 {
+				return i + 1
+			}
+		}
+	}
+	return -1
 }
 
 // isPlaceholder reports whether s is exactly one ${...} placeholder.
@@ -125,11 +175,16 @@ func isPlaceholder(s string) bool {
 
 // serviceField returns the service field of an ARN pattern.
 func serviceField(r string) (string, bool) {
-	f := strings.SplitN(r, ":", 4)
-	if len(f) < 4 || f[0] != "arn" {
+	rest, ok := strings.CutPrefix(r, "arn:")
+	if !ok {
 		return "", false
 	}
-	return f[2], true
+	_, rest, ok = strings.Cut(rest, ":")
+	if !ok {
+		return "", false
+	}
+	svc, _, ok := strings.Cut(rest, ":")
+	return svc, ok
 }
 
 // resourceSet is the resources an Allow statement (or a part of it that a Deny narrowed)

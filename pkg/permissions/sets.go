@@ -110,3 +110,25 @@ func (s actionSet) contains(o actionSet) bool {
 	}
 	return true
 }
+
+// eachAnd calls f for every member of s ∩ o in ascending order until f returns false, without
+// building the intersection.
+func (s actionSet) eachAnd(o actionSet, f func(int) bool) {
+	for wi, w := range s {
+		w &= o[wi]
+		for w != 0 {
+			b := bits.TrailingZeros64(w)
+			if !f(wi<<6 | b) {
+				return
+			}
+			w &^= 1 << uint(b)
+		}
+	}
+}
+
+// orAnd adds the members of x ∩ y to s.
+func (s actionSet) orAnd(x, y actionSet) {
+	for i := range s {
+		s[i] |= x[i] & y[i]
+	}
+}

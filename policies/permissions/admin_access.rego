@@ -4,7 +4,7 @@
 #   An Allow statement grants every action on every resource ("Action": "*" or "*:*" with
 #   "Resource": "*"), directly or through an attached policy such as AdministratorAccess, and no
 #   Deny statement or permissions boundary takes anything away. Whoever can assume the role owns
-#   the account.
+#   the account. High when conditions scope the grant to tagged resources or a network.
 # related_resources:
 #   - description: documentation
 #     ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege

@@ -3,7 +3,8 @@
 # description: |
 #   An Allow statement uses NotAction (it allows every action except those listed, including
 #   every action AWS adds later) or NotResource (it applies to every resource except those
-#   listed). Either makes the grant far wider than it reads, and it grows with AWS.
+#   listed). Either makes the grant far wider than it reads, and it grows with AWS. Medium when
+#   conditions scope the grant to tagged resources or a network.
 # related_resources:
 #   - description: documentation
 #     ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html

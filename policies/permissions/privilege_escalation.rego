@@ -3,10 +3,17 @@
 # description: |
 #   The permissions include an action that yields more permissions: iam:CreatePolicyVersion,
 #   iam:SetDefaultPolicyVersion, iam:Attach*Policy, iam:Put*Policy, iam:UpdateAssumeRolePolicy,
-#   iam:CreateAccessKey, iam:CreateLoginProfile, iam:UpdateLoginProfile, iam:PassRole or
-#   sts:AssumeRole on every role, or iam:PassRole together with an action that runs code as the
-#   passed role (lambda:CreateFunction, ec2:RunInstances, ecs:RunTask, glue:CreateDevEndpoint,
-#   cloudformation:CreateStack, ...). A pod holding them can make itself an administrator.
+#   iam:Put/DeleteRolePermissionsBoundary, iam:Put/DeleteUserPermissionsBoundary,
+#   iam:AddUserToGroup, iam:CreateAccessKey, iam:CreateLoginProfile, iam:UpdateLoginProfile on
+#   resources of their type; iam:PassRole or sts:AssumeRole on every role; iam:PassRole
+#   together with an action that runs code as the passed role (lambda:CreateFunction,
+#   ec2:RunInstances, ecs:RunTask, glue:CreateDevEndpoint, cloudformation:CreateStack, ...) in a
+#   service the role may be passed to (iam:PassedToService); iam:UpdateAssumeRolePolicy together
+#   with sts:AssumeRole on a role it can rewrite. A pod holding them can make itself an
+#   administrator. iam:PassRole limited to services that run no code of the caller's choosing
+#   (DAX, Application Auto Scaling, ...) escalates nothing; a combination limited to named roles
+#   is medium (it gains their permissions), and one of named roles passed to named services, as
+#   recommended below, is not reported.
 # related_resources:
 #   - description: documentation
 #     ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html

@@ -1,9 +1,13 @@
 # METADATA
 # title: S3 actions on every bucket or object
 # description: |
-#   An Allow statement grants S3 actions on "*", "arn:aws:s3:::*" or "arn:aws:s3:::*/*": every
-#   bucket or object of every account that does not refuse it, not only the workload's own. A
-#   compromised pod can then read or change data far outside its purpose.
+#   An Allow statement grants S3 actions on "*", "arn:aws:s3:::*" or "arn:aws:s3:::*/*", or on
+#   every bucket but some (NotResource): every bucket or object of every account that does not
+#   refuse it, not only the workload's own. A compromised pod can then read or change data far
+#   outside its purpose. Only actions on buckets or objects count (s3:ListAllMyBuckets and other
+#   account-level actions are on no bucket); a Deny with NotResource that keeps them on named
+#   buckets takes them out. Medium when conditions scope the grant to tagged resources or a
+#   network.
 # related_resources:
 #   - description: documentation
 #     ref: https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-arn-format.html

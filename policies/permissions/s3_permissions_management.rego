@@ -4,7 +4,8 @@
 #   An Allow statement grants S3 actions of access level Permissions management, explicitly or
 #   through a wildcard: s3:PutBucketPolicy, s3:DeleteBucketPolicy, s3:PutBucketAcl,
 #   s3:PutObjectAcl, s3:PutBucketPublicAccessBlock, s3:PutBucketOwnershipControls and the like.
-#   They let the holder change who else can reach the data, up to making a bucket public.
+#   They let the holder change who else can reach the data, up to making a bucket public. Low
+#   when conditions scope the grant to tagged resources or a network.
 # related_resources:
 #   - description: documentation
 #     ref: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html

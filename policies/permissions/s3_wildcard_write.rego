@@ -5,7 +5,9 @@
 #   a wildcard action such as "s3:*", "s3:Put*", "s3:Delete*" or "s3:*Object". A wildcard grants
 #   every matching action AWS has or will add: deleting objects and buckets, replacing bucket
 #   policies and ACLs, turning off public access blocks. The action catalog expands the wildcard
-#   to the actions it grants today, after explicit Deny statements and the permissions boundary.
+#   to the actions it grants today that apply to the statement's resources, after Deny statements
+#   and the permissions boundary. Medium when conditions scope the grant to tagged resources or
+#   a network (the finding says which); conditions that cannot be decided are named.
 # related_resources:
 #   - description: documentation
 #     ref: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html

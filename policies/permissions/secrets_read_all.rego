@@ -2,9 +2,12 @@
 # title: Secrets readable on every resource
 # description: |
 #   An Allow statement grants secretsmanager:GetSecretValue, ssm:GetParameter* or kms:Decrypt
-#   on every resource of the service ("*", or an ARN such as
-#   "arn:aws:secretsmanager:*:*:secret:*"), explicitly or through a wildcard. A pod holding it
-#   reads every secret, parameter or KMS-encrypted value of the account, not only its own.
+#   on every resource of its type: "*", or an ARN pattern that covers every secret, parameter or
+#   key, such as "arn:aws:secretsmanager:*:*:secret:*" or "arn:aws:ssm:*:*:parameter*"
+#   ("arn:aws:kms:*:*:alias/*" names no key, so it grants no kms:Decrypt), explicitly or through
+#   a wildcard. A pod holding it reads every secret, parameter or KMS-encrypted value of the
+#   account, not only its own. Medium when conditions scope the grant to tagged resources or a
+#   network.
 # related_resources:
 #   - description: documentation
 #     ref: https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_iam-policies.html
