@@ -281,10 +281,9 @@ type analyzer struct {
 	managed *iamcatalog.ManagedPolicies
 
 	rtypes map[string]map[string]*rtype // service -> resource type name -> type
-	// actTypes are the resource types of each catalog action (see typesOf), filled on first
-	// use; typed marks the actions done.
-	actTypes [][]*rtype
-	typed    actionSet
+	// actTypes are the resource types of the catalog actions looked at (see typesOf): an
+	// analysis looks at a few hundred of the 22,000.
+	actTypes map[int][]*rtype
 	s3Types  map[int][]*rtype // S3 action -> its bucket and object types
 	// names and covered cache rtype.canName and rtype.coveredBy: statements of one estate
 	// repeat a few resource patterns many times.
@@ -320,8 +319,7 @@ func newAnalyzer(cat *iamcatalog.Catalog, managed *iamcatalog.ManagedPolicies, s
 	a := &analyzer{
 		snap: snap, cat: cat, cls: newClasses(cat), managed: managed,
 		rtypes:      map[string]map[string]*rtype{},
-		actTypes:    make([][]*rtype, cat.Len()),
-		typed:       newSet(cat.Len()),
+		actTypes:    make(map[int][]*rtype, 256),
 		s3Types:     map[int][]*rtype{},
 		names:       map[typePattern]bool{},
 		covered:     map[typePattern]bool{},

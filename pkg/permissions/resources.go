@@ -27,10 +27,9 @@ type rtype struct {
 // Resource "*", an account-level action). Types the catalog lists without an ARN format are
 // left out.
 func (a *analyzer) typesOf(i int) []*rtype {
-	if a.typed.has(i) {
-		return a.actTypes[i]
+	if ts, ok := a.actTypes[i]; ok {
+		return ts
 	}
-	a.typed.add(i)
 	act := a.cat.At(i)
 	var ts []*rtype
 	if len(act.ResourceTypes) > 0 {
