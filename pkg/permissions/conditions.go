@@ -203,16 +203,15 @@ func describe(c snapshot.Condition) string {
 	return s
 }
 
-// noCodeServices use a passed role only for their own fixed work (scaling, logging,
-// replication, monitoring), never for code or calls the caller chooses. Every other service
-// counts as one that may (Lambda, EC2, ECS, Glue, CloudFormation, Step Functions, ...).
+// noCodeServices use a passed role only for their own fixed work (scaling, caching, monitoring,
+// delivering the service's own logs), never for code or calls the caller chooses. Every other
+// service counts as one that may: Lambda, EC2, ECS, Glue, CloudFormation, Step Functions, and
+// also services that move data where the caller says with the role (RDS and Redshift imports,
+// Firehose, Transfer Family, Storage Gateway) or start instances with it (EKS node groups,
+// Auto Scaling). The list is short on purpose: an unknown service errs towards reporting.
 var noCodeServices = map[string]bool{
-	"application-autoscaling": true, "dax": true, "autoscaling": true, "rds": true,
-	"monitoring.rds": true, "dms": true, "firehose": true, "logs": true, "delivery.logs": true,
-	"vpc-flow-logs": true, "cloudtrail": true, "config": true, "backup": true, "redshift": true,
-	"es": true, "opensearchservice": true, "elasticloadbalancing": true, "dynamodb": true,
-	"transfer": true, "eks": true, "storagegateway": true, "sns": true, "export.rds": true,
-	"replication.dynamodb": true, "kinesisreplication.dynamodb": true,
+	"application-autoscaling": true, "dax": true, "monitoring.rds": true, "vpc-flow-logs": true,
+	"delivery.logs": true, "cloudtrail": true, "config": true, "sns": true,
 }
 
 // principalName returns the service of a service principal: "ec2" for "ec2.amazonaws.com"
