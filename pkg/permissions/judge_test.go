@@ -130,6 +130,18 @@ func TestStatementFacts(t *testing.T) {
 			want: summary{Grants: []string{"statement 1: secrets=[secretsmanager:GetSecretValue]"}},
 		},
 		{
+			name: "a Deny with NotAction takes every other action away",
+			statements: `{"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+				{"Effect": "Deny", "NotAction": "s3:GetObject", "Resource": "*"}`,
+			want: summary{Grants: []string{`statement 0: s3=1 on ["*"]`}},
+		},
+		{
+			name: "a Deny with NotAction and NotResource keeps the other actions on one bucket",
+			statements: `{"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "secretsmanager:GetSecretValue"], "Resource": "*"},
+				{"Effect": "Deny", "NotAction": "secretsmanager:GetSecretValue", "NotResource": "arn:aws:s3:::app/*"}`,
+			want: summary{Grants: []string{"statement 0: secrets=[secretsmanager:GetSecretValue] narrowed"}},
+		},
+		{
 			name: "a conditional Deny leaves the grant unless it holds",
 			statements: `{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*"},
 				{"Effect": "Deny", "Action": "secretsmanager:*", "Resource": "*", "Condition": {"StringNotEquals": {"aws:PrincipalTag/team": "payments"}}}`,
