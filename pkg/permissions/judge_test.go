@@ -325,3 +325,29 @@ func TestJudgedRoles(t *testing.T) {
 		})
 	}
 }
+
+// TestDangerousLeavesScopedOut: IRSA-040 weighs unscoped grants only; a grant scoped by a tag
+// condition is reported on its own, one severity lower.
+func TestDangerousLeavesScopedOut(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		statements string
+		want       *Dangerous
+	}{
+		{"unscoped", `{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*"}`,
+			&Dangerous{Kinds: []string{"secrets_read"}, Actions: ActionList{Names: []string{"secretsmanager:GetSecretValue"}, Count: 1}}},
+		{"scoped by a tag", `{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*", "Condition": {"StringEquals": {"aws:ResourceTag/team": "a"}}}`, nil},
+		{"undecided", `{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalTag/team": "a"}}}`,
+			&Dangerous{Kinds: []string{"secrets_read"}, Actions: ActionList{Names: []string{"secretsmanager:GetSecretValue"}, Count: 1}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := Analyze(fileSnapshot(t, tc.statements), Options{})
+			if len(a.Holders) != 1 {
+				t.Fatalf("holders = %+v", a.Holders)
+			}
+			if diff := cmp.Diff(tc.want, a.Holders[0].Dangerous); diff != "" {
+				t.Errorf("dangerous (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
