@@ -252,13 +252,17 @@ func Analyze(snap *snapshot.Snapshot, opts Options) Analysis {
 		out.Notes = append(out.Notes, err.Error())
 		managed = nil
 	}
+	// The default choice (WorkloadAssumable) is whether the role has ServiceAccounts, which the
+	// holder names anyway: computed once.
 	judged := opts.judged(snap)
+	byDefault := !opts.AllRoles && opts.Assumable == nil
 	a := newAnalyzer(cat, managed, snap)
 	for i := range snap.Roles {
-		if !judged(i) {
+		sas := serviceAccounts(snap.Roles[i].TrustPolicy)
+		if byDefault && len(sas) == 0 || !byDefault && !judged(i) {
 			continue
 		}
-		if h, ok := a.role(i); ok {
+		if h, ok := a.role(i, sas); ok {
 			out.Holders = append(out.Holders, h)
 		}
 	}
@@ -355,9 +359,9 @@ func (a *analyzer) canName(t *rtype, r string) bool {
 	return v
 }
 
-// coveredBy is t.coveredBy(r), cached for patterns.
+// coveredBy is t.coveredBy(r), cached for the patterns that pass its quick tests.
 func (a *analyzer) coveredBy(t *rtype, r string) bool {
-	if r == "*" || !hasWildcard(r) {
+	if r == "*" || !hasWildcard(r) || t.rejects(r) {
 		return t.coveredBy(r)
 	}
 	k := typePattern{t, r}
@@ -554,7 +558,12 @@ func (a *analyzer) applies(rs resourceSet, i int) bool {
 		return rs.applies(a.cat.At(i).Service, ts)
 	}
 	for _, r := range rs.patterns {
+		svc, arn := serviceField(r)
+		arn = arn && !hasWildcard(svc)
 		for _, t := range ts {
+			if arn && t.arnService != "" && svc != t.arnService {
+				continue // another service's ARN: the cheapest test first
+			}
 			if a.canName(t, r) {
 				return true
 			}
@@ -676,10 +685,11 @@ func (a *analyzer) managedDoc(arn string) (*docInfo, []any, bool) {
 	return d, nil, true
 }
 
-func (a *analyzer) role(i int) (Holder, bool) {
+// role analyses role i, whose trust admits the ServiceAccounts sas (see serviceAccounts).
+func (a *analyzer) role(i int, sas []string) (Holder, bool) {
 	r := &a.snap.Roles[i]
 	h := Holder{Resource: Resource{Kind: "role", ID: r.ARN}, Role: &i, Boundary: r.PermissionsBoundary}
-	h.ServiceAccounts = serviceAccounts(r.TrustPolicy)
+	h.ServiceAccounts = sas
 	var sources []source
 	for j := range r.InlinePolicies {
 		sources = append(sources, source{

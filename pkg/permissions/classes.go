@@ -1,8 +1,6 @@
 package permissions
 
 import (
-	"strings"
-
 	"github.com/irsa-audit/irsa-audit/pkg/iamcatalog"
 )
 
@@ -220,4 +218,11 @@ func (a *analyzer) list(s actionSet, ranked bool) ActionList {
 }
 
 // hasWildcard reports whether an action or resource pattern has a "*" or "?".
-func hasWildcard(s string) bool { return strings.ContainsAny(s, "*?") }
+func hasWildcard(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '*' || s[i] == '?' {
+			return true
+		}
+	}
+	return false
+}

@@ -12,6 +12,10 @@ func covers(p, t string) bool {
 	if p == "*" || p == t {
 		return true
 	}
+	// A "*" at either end of t needs one at the same end of p (most calls end here).
+	if len(t) > 0 && (t[0] == '*' && (len(p) == 0 || p[0] != '*') || t[len(t)-1] == '*' && (len(p) == 0 || p[len(p)-1] != '*')) {
+		return false
+	}
 	buf := memoPool.Get().(*[]uint8)
 	defer memoPool.Put(buf)
 	memo := newMemo(buf, len(p), len(t))

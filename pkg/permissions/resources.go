@@ -108,19 +108,28 @@ func (t *rtype) coveredBy(r string) bool {
 	if !hasWildcard(r) {
 		return false // one resource, while a type's placeholders stand for many
 	}
+	if t.rejects(r) {
+		return false
+	}
 	if t.arnService != "" && strings.HasPrefix(r, "arn:") {
-		if svc, ok := serviceField(r); ok && !hasWildcard(svc) && svc != t.arnService {
-			return false
-		}
 		// Fields 1, 3 and 4 followed by another field (the last field of a short pattern also
 		// holds the rest) that the format leaves to a placeholder become "*".
-		// Most patterns fail on the resource part: test it before building the relaxed pattern.
-		if ri, si := resourcePart(r), resourcePart(t.star); ri >= 0 && si >= 0 && !covers(r[ri:], t.star[si:]) {
-			return false
-		}
 		r = relaxFields(r, &t.anyField)
 	}
 	return covers(r, t.star)
+}
+
+// rejects is coveredBy's quick test: an ARN pattern of another service, or whose resource part
+// does not cover the type's, does not cover the type (most patterns fail there).
+func (t *rtype) rejects(r string) bool {
+	if t.arnService == "" || !strings.HasPrefix(r, "arn:") {
+		return false
+	}
+	if svc, ok := serviceField(r); ok && !hasWildcard(svc) && svc != t.arnService {
+		return true
+	}
+	ri, si := resourcePart(r), resourcePart(t.star)
+	return ri >= 0 && si >= 0 && !covers(r[ri:], t.star[si:])
 }
 
 // relaxFields returns ARN pattern r with the fields that placeholder marks (and that another
