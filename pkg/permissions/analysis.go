@@ -289,9 +289,9 @@ type analyzer struct {
 	// analysis looks at a few hundred of the 22,000.
 	actTypes map[int][]*rtype
 	s3Types  map[int][]*rtype // S3 action -> its bucket and object types
-	// names and covered cache rtype.canName and rtype.coveredBy: statements of one estate
-	// repeat a few resource patterns many times.
-	names   map[typePattern]bool
+	// covered caches rtype.coveredBy: statements of one estate repeat a few resource patterns
+	// many times. (rtype.canName is not cached: matching a pattern against a format costs
+	// about what a cache insertion does, and most patterns are seen once per statement.)
 	covered map[typePattern]bool
 
 	patterns map[string]actionSet // lower-case action pattern -> expansion
@@ -325,7 +325,6 @@ func newAnalyzer(cat *iamcatalog.Catalog, managed *iamcatalog.ManagedPolicies, s
 		rtypes:      map[string]map[string]*rtype{},
 		actTypes:    make(map[int][]*rtype, 256),
 		s3Types:     map[int][]*rtype{},
-		names:       map[typePattern]bool{},
 		covered:     map[typePattern]bool{},
 		patterns:    map[string]actionSet{},
 		actionLists: map[string]actionSet{},
@@ -343,20 +342,6 @@ func newAnalyzer(cat *iamcatalog.Catalog, managed *iamcatalog.ManagedPolicies, s
 		}
 	}
 	return a
-}
-
-// canName is t.canName(r), cached for patterns (matching one ARN is cheaper than the cache).
-func (a *analyzer) canName(t *rtype, r string) bool {
-	if !hasWildcard(r) {
-		return t.canName(r)
-	}
-	k := typePattern{t, r}
-	v, ok := a.names[k]
-	if !ok {
-		v = t.canName(r)
-		a.names[k] = v
-	}
-	return v
 }
 
 // coveredBy is t.coveredBy(r), cached for the patterns that pass its quick tests.
@@ -564,7 +549,7 @@ func (a *analyzer) applies(rs resourceSet, i int) bool {
 			if arn && t.arnService != "" && svc != t.arnService {
 				continue // another service's ARN: the cheapest test first
 			}
-			if a.canName(t, r) {
+			if t.canName(r) {
 				return true
 			}
 		}
@@ -607,7 +592,7 @@ func (a *analyzer) unmatched(action string, resources []string) []Unmatched {
 	}
 	for _, t := range ts {
 		for _, r := range resources {
-			if a.canName(t, r) {
+			if t.canName(r) {
 				return nil
 			}
 		}

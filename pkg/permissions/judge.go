@@ -432,7 +432,7 @@ func (a *analyzer) trustCombo(updates []trustUpdate, assumes []resourceSet) *Com
 	}
 	for _, u := range updates {
 		for _, as := range assumes {
-			if rolesOverlap(u.rs, as, func(r string) bool { return a.canName(rt, r) }) {
+			if rolesOverlap(u.rs, as, func(r string) bool { return rt.canName(r) }) {
 				return &Combo{Kind: "update_trust", Path: u.grant.Path, Policy: u.grant.Policy, Related: u.grant.Related,
 					With: []string{a.cat.At(a.cls.assumeRole).String()}}
 			}
