@@ -83,19 +83,18 @@ func (a *analyzer) effectOf(s *stmtInfo, denies []*stmtInfo, boundary *docInfo) 
 			owned = true
 		}
 	}
-	remove := func(x actionSet, and bool) {
+	drop := func(x actionSet) { // takes the actions of x away
 		own()
+		e.eff.andNot(x)
 		for k := range e.parts {
-			if and {
-				e.parts[k].bits.and(x)
-			} else {
-				e.parts[k].bits.andNot(x)
-			}
+			e.parts[k].bits.andNot(x)
 		}
-		if and {
-			e.eff.and(x)
-		} else {
-			e.eff.andNot(x)
+	}
+	keepOnly := func(x actionSet) { // keeps the actions of x only
+		own()
+		e.eff.and(x)
+		for k := range e.parts {
+			e.parts[k].bits.and(x)
 		}
 	}
 	for _, d := range denies {
@@ -113,11 +112,11 @@ func (a *analyzer) effectOf(s *stmtInfo, denies []*stmtInfo, boundary *docInfo) 
 			a.denyUnless(&e, d, "")
 			continue
 		}
-		remove(d.bits, false)
+		drop(d.bits)
 	}
 	if boundary != nil {
 		if allowed := a.boundaryAllows(boundary, s); !allowed.contains(e.eff) {
-			remove(allowed, true)
+			keepOnly(allowed)
 		}
 	}
 	e.parts = slices.DeleteFunc(e.parts, func(p part) bool { return p.bits.empty() })
