@@ -22,6 +22,7 @@ type ruleFlags struct {
 	policyDirs []string
 	include    []string
 	exclude    []string
+	allRoles   bool // scan --all-roles
 }
 
 func (f *ruleFlags) register(cmd *cobra.Command) {
@@ -36,6 +37,7 @@ func (f *ruleFlags) engine(ctx context.Context, now func() time.Time) (*eval.Eng
 		Include:    f.include,
 		Exclude:    f.exclude,
 		Now:        now,
+		AllRoles:   f.allRoles,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("load rules: %w", err)
@@ -100,6 +102,7 @@ SIGTERM, nothing written.`,
 	cmd.Flags().StringVar(&f.maxFileSize, "max-file-size", "10MiB", "larger files are skipped unless they are AWS CLI or kubectl exports, Kubernetes manifests or snapshots, which are read whatever their size (e.g. 512KiB, 10MiB, 1GiB)")
 	cmd.Flags().StringVar(&f.stdinName, "stdin-name", "-", "file name to report for standard input (its folder ties it to a cluster, as for files)")
 	cmd.Flags().BoolVar(&f.allowSkipped, "allow-skipped", false, "exit 0 or 1 even when inputs named on the command line, or holding what rules judge, were skipped, or nothing was judged")
+	cmd.Flags().BoolVar(&f.rules.allRoles, "all-roles", false, "judge the permissions of every role, not only of those a workload identity can assume")
 	return cmd
 }
 
@@ -157,7 +160,7 @@ func runScan(ctx context.Context, e env, f scanFlags, paths []string) error {
 	if err != nil {
 		return stopped(ctx, err) // pkg/eval says "evaluate rules" itself
 	}
-	rep := findings.NewReport(e.tool(), eng.Rules(), fs, snap)
+	rep := findings.NewReport(e.tool(), eng.Rules(), fs, snap, eng.NotChecked(snap)...)
 	if err := f.out.write(ctx, e, format, &rep); err != nil {
 		return stopped(ctx, err)
 	}

@@ -42,6 +42,9 @@ type Options struct {
 	// Now is the clock used as the evaluation time (what time.now_ns returns inside rules) when
 	// a snapshot has no generated_at. Nil means time.Now.
 	Now func() time.Time
+	// AllRoles makes the permission analysis judge every role (--all-roles), not only those a
+	// workload identity can assume (see permissions.Options and Engine.NotChecked).
+	AllRoles bool
 
 	// builtin replaces policies.FS; tests use it to run the evaluator over small rule sets.
 	builtin fs.FS
@@ -63,6 +66,10 @@ type Engine struct {
 	queries []query
 	now     func() time.Time
 	noTrust bool
+	// perm says which roles the permission analysis judges.
+	perm permissions.Options
+	// permRules is true when a selected rule is a built-in permission rule.
+	permRules bool
 }
 
 // query is a prepared query over the deny sets of some of the selected rules.
@@ -124,7 +131,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		return nil, fmt.Errorf("compile rules: %w", compiler.Errors)
 	}
 
-	e := &Engine{now: opts.Now, noTrust: opts.noTrust}
+	e := &Engine{now: opts.Now, noTrust: opts.noTrust, perm: permissions.Options{AllRoles: opts.AllRoles}}
 	if e.now == nil {
 		e.now = time.Now
 	}
@@ -134,6 +141,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		v := fmt.Sprintf("r%d", i)
 		e.vars = append(e.vars, v)
 		e.rules = append(e.rules, r.Rule)
+		e.permRules = e.permRules || strings.HasPrefix(r.Package, "irsa_audit.rules.permissions.")
 		deny := r.path.Copy().Append(ast.StringTerm("deny"))
 		g := ruleGroup(r.Package)
 		bodies[g] = append(bodies[g], ast.Equality.Expr(ast.VarTerm(v), ast.NewTerm(deny)))
@@ -192,7 +200,7 @@ func (e *Engine) Evaluate(ctx context.Context, snap *snapshot.Snapshot) ([]findi
 	start := func(q int, in ast.Value) {
 		wg.Go(func() { errs[q] = e.queries[q].eval(ctx, in, at, e.vars, sets) })
 	}
-	input, err := buildInput(snap, !e.noTrust, func(early ast.Object) {
+	input, err := buildInput(snap, !e.noTrust, e.perm, func(early ast.Object) {
 		for q := range e.queries {
 			if e.queries[q].early {
 				start(q, early)
@@ -230,6 +238,32 @@ func (e *Engine) Evaluate(ctx context.Context, snap *snapshot.Snapshot) ([]findi
 	return bound(dedupe(out)), nil
 }
 
+// NotChecked returns what the selected rules leave unjudged in snap besides incomplete
+// inventories: per account, the roles the permission analysis skips because no workload
+// identity can assume them (none with Options.AllRoles, or when no permission rule is
+// selected). findings.NewReport adds them to the report's "not checked" section.
+func (e *Engine) NotChecked(snap *snapshot.Snapshot) []findings.Coverage {
+	if !e.permRules || snap == nil {
+		return nil
+	}
+	var out []findings.Coverage
+	for _, n := range permissions.NotJudged(snap, e.perm) {
+		id := n.Account
+		if id == "" {
+			id = "unknown"
+		}
+		what := fmt.Sprintf("%d roles that no workload identity can assume were", n.Roles)
+		if n.Roles == 1 {
+			what = "1 role that no workload identity can assume was"
+		}
+		out = append(out, findings.Coverage{
+			Resource: findings.Resource{Kind: "account", ID: id},
+			Note:     what + " not judged by the permission rules (IRSA-030..037, IRSA-040); --all-roles judges them",
+		})
+	}
+	return out
+}
+
 // eval runs the query and stores the deny set of each of its rules in sets.
 func (q *query) eval(ctx context.Context, input ast.Value, at time.Time, vars []string, sets []any) error {
 	rs, err := q.prepared.Eval(ctx, rego.EvalParsedInput(input), rego.EvalTime(at))
@@ -264,11 +298,12 @@ func (e *Engine) evalTime(snap *snapshot.Snapshot) (time.Time, error) {
 // (toValue), not through JSON text; the locator walks the same value, so rule paths and
 // locations refer to one document.
 func inputOf(snap *snapshot.Snapshot) (ast.Object, error) {
-	return buildInput(snap, true, nil)
+	return buildInput(snap, true, permissions.Options{}, nil)
 }
 
 // buildInput is inputOf, with the trust analysis only when withTrust is set (tests compare the
-// rules' own Rego derivation of the verdicts with it). When early is not nil, it is called,
+// rules' own Rego derivation of the verdicts with it) and the roles perm selects in the
+// permission analysis. When early is not nil, it is called,
 // once, as soon as the snapshot and the trust analysis are converted, with an input of its own
 // that holds them (input.trust without lib/irsa's entries) but not input.permissions.
 //
@@ -277,7 +312,7 @@ func inputOf(snap *snapshot.Snapshot) (ast.Object, error) {
 // refer to the converted statements and need the trust analysis; the trust analysis with
 // lib/bindings' indexes (first, for those entries and the early input) and then the permission
 // analysis.
-func buildInput(snap *snapshot.Snapshot, withTrust bool, early func(ast.Object)) (ast.Object, error) {
+func buildInput(snap *snapshot.Snapshot, withTrust bool, perm permissions.Options, early func(ast.Object)) (ast.Object, error) {
 	var (
 		v, perms, tr ast.Value
 		irsa, index  ast.Object
@@ -324,7 +359,7 @@ func buildInput(snap *snapshot.Snapshot, withTrust bool, early func(ast.Object))
 		if tErr != nil {
 			return
 		}
-		if perms, pErr = toValue(permissions.Analyze(snap)); pErr != nil {
+		if perms, pErr = toValue(permissions.Analyze(snap, perm)); pErr != nil {
 			pErr = fmt.Errorf("convert permission analysis: %w", pErr)
 		}
 	})

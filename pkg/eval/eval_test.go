@@ -501,6 +501,8 @@ func TestMalformedFindings(t *testing.T) {
 		{name: "related not an array", finding: `{"msg": "m", "resource": {"kind": "role", "id": "r"}, "path": [], "related": {"kind": "role", "id": "x"}}`, want: "related must be an array"},
 		{name: "related entry bad", finding: `{"msg": "m", "resource": {"kind": "role", "id": "r"}, "path": [], "related": [{"kind": "role"}]}`, want: "related[0]: kind and id must be non-empty strings"},
 		{name: "unknown field", finding: `{"msg": "m", "resource": {"kind": "role", "id": "r"}, "path": [], "severty": "high"}`, want: `unknown field "severty"`},
+		{name: "key not a string", finding: `{"msg": "m", "resource": {"kind": "role", "id": "r"}, "path": [], "key": 1}`, want: "key must be a non-empty string"},
+		{name: "empty key", finding: `{"msg": "m", "resource": {"kind": "role", "id": "r"}, "path": [], "key": ""}`, want: "key must be a non-empty string"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := writeRules(t, map[string]string{"bad.rego": userRule("acme.rules.bad", "ACME-7", "deny contains "+tc.finding)})
@@ -626,6 +628,42 @@ func TestFingerprint(t *testing.T) {
 				t.Errorf("fingerprint differs = %v, want %v", got != ref, tc.wantNew)
 			}
 		})
+	}
+}
+
+// TestFingerprintKey: a finding with a key is fingerprinted by it instead of its message, so a
+// message whose figures change (action counts that follow the IAM catalog) keeps its
+// fingerprint, while two keys on one element stay apart.
+func TestFingerprintKey(t *testing.T) {
+	run := func(findings string) map[string]string {
+		t.Helper()
+		dir := writeRules(t, map[string]string{"key.rego": userRule("acme.rules.key", "ACME-8", findings)})
+		e := newEngine(t, Options{PolicyDirs: []string{dir}})
+		fs, err := e.Evaluate(context.Background(), testSnapshot())
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for _, f := range fs {
+			out[f.Message] = f.Fingerprint
+		}
+		return out
+	}
+	finding := func(msg, key string) string {
+		return fmt.Sprintf(`deny contains {"msg": %q, "key": %q, "resource": {"kind": "role", "id": "r"}, "path": ["roles", 0]}
+`, msg, key)
+	}
+	a := run(finding("grants 180 S3 actions", "s3"))
+	b := run(finding("grants 181 S3 actions", "s3") + finding("grants 3 other actions", "other"))
+	if a["grants 180 S3 actions"] != b["grants 181 S3 actions"] {
+		t.Errorf("fingerprint changed with the message under the same key: %v, %v", a, b)
+	}
+	if b["grants 181 S3 actions"] == b["grants 3 other actions"] {
+		t.Errorf("two keys on one element share a fingerprint: %v", b)
+	}
+	plain := fingerprint("ACME-8", findings.Resource{Kind: "role", ID: "r"}, []any{"roles", 0}, "grants 180 S3 actions")
+	if plain == a["grants 180 S3 actions"] {
+		t.Error("a keyed finding is fingerprinted by its message")
 	}
 }
 

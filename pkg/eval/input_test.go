@@ -61,7 +61,7 @@ func TestToValueMatchesJSON(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			for _, v := range []any{tc.snap, permissions.Analyze(tc.snap)} {
+			for _, v := range []any{tc.snap, permissions.Analyze(tc.snap, permissions.Options{})} {
 				got, err := toValue(v)
 				if err != nil {
 					t.Fatal(err)

@@ -19,11 +19,11 @@ import (
 
 // findingFields are the fields a deny element may have. Anything else is refused, so that a typo
 // such as "severty" in a user rule is an error instead of a silently ignored field.
-const findingFields = "msg, resource, path, severity, related"
+const findingFields = "msg, resource, path, severity, related, key"
 
 func knownField(k string) bool {
 	switch k {
-	case "msg", "resource", "path", "severity", "related":
+	case "msg", "resource", "path", "severity", "related", "key":
 		return true
 	}
 	return false
@@ -101,8 +101,16 @@ func decodeFinding(r findings.Rule, elem any, loc *locator) (findings.Finding, e
 		slices.SortFunc(f.Related, compareResource)
 		f.Related = slices.Compact(f.Related)
 	}
+	id := msg
+	if k, ok := obj["key"]; ok {
+		key, ok := k.(string)
+		if !ok || key == "" {
+			return bad("key must be a non-empty string")
+		}
+		id = "key:" + key
+	}
 	f.Location = loc.find(path, res)
-	f.Fingerprint = fingerprint(r.ID, res, path, msg)
+	f.Fingerprint = fingerprint(r.ID, res, path, id)
 	return f, nil
 }
 
@@ -137,10 +145,12 @@ func brief(x any) string {
 }
 
 // fingerprint identifies a finding across runs. It hashes the rule id, the resource, the path
-// into the input and the message: all of which survive edits that only move lines, and none of
-// which holds a line number (rules must not put locations in messages; the rule contract says
-// so). The message is included so that two findings of one rule on the same element (say, two
-// bad values of one condition) stay distinct.
+// into the input and the message, or the finding's key when the rule gives one: all of which
+// survive edits that only move lines, and none of which holds a line number (rules must not put
+// locations in messages; the rule contract says so). The message (key) is included so that two
+// findings of one rule on the same element (say, two bad values of one condition) stay
+// distinct; a key keeps the fingerprint when the message carries figures that change from run
+// to run, such as the permission rules' action counts, which follow the IAM action catalog.
 func fingerprint(ruleID string, res findings.Resource, path []any, msg string) string {
 	p, _ := json.Marshal(path) // strings and ints only
 	h := sha256.New()

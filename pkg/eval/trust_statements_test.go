@@ -9,6 +9,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 
 	"github.com/irsa-audit/irsa-audit/pkg/load"
+	"github.com/irsa-audit/irsa-audit/pkg/permissions"
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
 	"github.com/irsa-audit/irsa-audit/policies"
 )
@@ -134,7 +135,7 @@ func TestGoFactsMatchRego(t *testing.T) {
 		t.Fatal(err)
 	}
 	eval := func(t *testing.T, snap *snapshot.Snapshot, withTrust bool) map[string]any {
-		in, err := buildInput(snap, withTrust, nil)
+		in, err := buildInput(snap, withTrust, permissions.Options{}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

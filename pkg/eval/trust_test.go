@@ -15,6 +15,7 @@ import (
 
 	"github.com/irsa-audit/irsa-audit/internal/estate"
 	"github.com/irsa-audit/irsa-audit/pkg/load"
+	"github.com/irsa-audit/irsa-audit/pkg/permissions"
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
 	"github.com/irsa-audit/irsa-audit/pkg/trust"
 	"github.com/irsa-audit/irsa-audit/policies"
@@ -121,7 +122,7 @@ func TestTrustAnalysisMatchesRego(t *testing.T) {
 	}
 	for name, snap := range trustSnapshots(t) {
 		t.Run(name, func(t *testing.T) {
-			in, err := buildInput(snap, false, nil)
+			in, err := buildInput(snap, false, permissions.Options{}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

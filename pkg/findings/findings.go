@@ -122,7 +122,7 @@ type Stats struct {
 	BySeverity map[string]int `json:"by_severity"`
 	Errors     int            `json:"errors"`
 	Skipped    int            `json:"skipped"`
-	// NotChecked counts incomplete inventories (len(Report.NotChecked)).
+	// NotChecked counts the entries of Report.NotChecked.
 	NotChecked int `json:"not_checked"`
 	// APICalls counts live API calls by operation.
 	APICalls map[string]int `json:"api_calls,omitempty"`
@@ -137,13 +137,16 @@ type Report struct {
 	Findings []Finding             `json:"findings"`
 	Errors   []snapshot.InputError `json:"errors"`
 	Skipped  []snapshot.Skipped    `json:"skipped"`
-	// NotChecked says which inventories were incomplete, so that the rules that judge by absence
-	// (orphans, dangling references, unregistered providers) stayed silent there, and why.
+	// NotChecked says what was not checked, and why: incomplete inventories, where the rules
+	// that judge by absence (orphans, dangling references, unregistered providers) stayed
+	// silent, and roles the permission rules did not judge because no workload identity can
+	// assume them (--all-roles judges them).
 	NotChecked []Coverage `json:"not_checked"`
 	Stats      Stats      `json:"stats"`
 }
 
-// Coverage is one incomplete inventory: the account or cluster and the reason.
+// Coverage is one thing not checked: the account or cluster and the reason (an incomplete
+// inventory, roles not judged).
 type Coverage struct {
 	Resource Resource `json:"resource"`
 	Note     string   `json:"note"`

@@ -12,9 +12,10 @@ import (
 
 // NewReport assembles the canonical record of a run: the rules that ran (ordered by id), the
 // findings (ordered by Sort), the input errors and skipped inputs of snap (ordered by file, then
-// line), and the counts. It copies what it orders, so the caller's slices are left as they were.
-// A nil snap is an empty one.
-func NewReport(tool Tool, rules []Rule, fs []Finding, snap *snapshot.Snapshot) Report {
+// line), what was not checked (snap's incomplete inventories and notChecked, what the evaluator
+// left unjudged), and the counts. It copies what it orders, so the caller's slices are left as
+// they were. A nil snap is an empty one.
+func NewReport(tool Tool, rules []Rule, fs []Finding, snap *snapshot.Snapshot, notChecked ...Coverage) Report {
 	if snap == nil {
 		snap = &snapshot.Snapshot{}
 	}
@@ -36,6 +37,7 @@ func NewReport(tool Tool, rules []Rule, fs []Finding, snap *snapshot.Snapshot) R
 			r.NotChecked = append(r.NotChecked, Coverage{Resource: Resource{Kind: "cluster", ID: c.ID}, Note: n})
 		}
 	}
+	r.NotChecked = append(r.NotChecked, notChecked...)
 	slices.SortStableFunc(r.NotChecked, func(a, b Coverage) int {
 		return cmp.Or(cmp.Compare(a.Resource.Kind, b.Resource.Kind), cmp.Compare(a.Resource.ID, b.Resource.ID), cmp.Compare(a.Note, b.Note))
 	})

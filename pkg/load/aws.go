@@ -214,7 +214,7 @@ func authRole(d document, n *syntax.Node, r *fileResult) (snapshot.Role, error) 
 		if err != nil {
 			return role, err
 		}
-		role.AttachedPolicies = append(role.AttachedPolicies, snapshot.AttachedPolicy{ARN: parn, Name: pname})
+		role.AttachedPolicies = append(role.AttachedPolicies, snapshot.AttachedPolicy{ARN: parn, Name: pname, Loc: d.loc(a)})
 	}
 	if pb, err := objectAt(n, "PermissionsBoundary"); err != nil {
 		return role, err

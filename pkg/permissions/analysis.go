@@ -1,15 +1,19 @@
 // Package permissions computes what IAM roles and standalone permission policies allow, and
 // reduces it to the facts the permission rules (IRSA-030..037, IRSA-040) judge.
 //
-// Analyze looks at every role of a snapshot with all its policies (inline, attached
-// customer-managed from Snapshot.ManagedPolicies, attached AWS-managed from the embedded
-// iamcatalog map) and at every standalone permission policy file. For each Allow statement it
-// computes the effective action set against the iamcatalog action catalog: the statement's
-// actions (NotAction: every catalog action but those), minus the actions of the explicit,
-// unconditional Deny statements that cover all of the statement's resources, intersected with
-// what the role's permissions boundary allows on those resources. It then records only what the
-// rules need: the dangerous action classes the statement grants (with sorted, capped names and
-// counts), whether its resources name every bucket, object or resource, and the path of the
+// Analyze looks at the roles of a snapshot that a workload identity can assume (every role
+// with Options.AllRoles), each with all its policies (inline, attached customer-managed from
+// Snapshot.ManagedPolicies, attached AWS-managed from the embedded iamcatalog map), and at every
+// standalone permission policy file. For each Allow statement it computes the effective action
+// set against the iamcatalog action catalog: the statement's actions (NotAction: every catalog
+// action but those) that apply to its resources (an action applies where a Resource pattern can
+// name a resource of one of its types, by the catalog's ARN formats), minus the actions of the
+// Deny statements that cover those resources (a Deny with NotResource narrows the resources
+// instead; a conditional Deny leaves the grant "unless" its conditions hold), intersected with
+// what the role's permissions boundary allows on them. It reads the statement's conditions
+// (iam:PassedToService, tags, network keys, ...) and then records only what the rules need:
+// the dangerous action classes the statement grants (with sorted, capped names and counts),
+// whether its resources name every resource of the actions' types, and the path of the
 // statement in the input document, so that findings locate to file and line.
 //
 // Action sets are bit sets over the catalog, so "*" is never expanded into action strings;
@@ -18,7 +22,6 @@
 package permissions
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -29,7 +32,7 @@ import (
 )
 
 // Version is the version of the Analysis JSON format (input.permissions).
-const Version = "1"
+const Version = "2"
 
 // MaxNames caps every list of action names; ActionList.Count has the full size.
 const MaxNames = 10
@@ -73,9 +76,11 @@ type Holder struct {
 	Boundary string `json:"boundary,omitempty"`
 	// Grants are the Allow statements with something to report, in policy order.
 	Grants []Grant `json:"grants,omitempty"`
-	// EscalationCombos are iam:PassRole grants together with an action that runs code as the
-	// passed role (lambda:CreateFunction, ec2:RunInstances, ...), in any of the holder's
-	// statements. Not reported for administrator-equivalent holders.
+	// EscalationCombos are escalation paths made of two grants, in any of the holder's
+	// statements: iam:PassRole together with an action that runs code as the passed role
+	// (lambda:CreateFunction, ec2:RunInstances, ...) in a service it may pass roles to, and
+	// iam:UpdateAssumeRolePolicy together with sts:AssumeRole on a role it can rewrite. Not
+	// reported for administrator-equivalent holders.
 	EscalationCombos []Combo `json:"escalation_combos,omitempty"`
 	// Dangerous summarises what makes the holder dangerous to reach (IRSA-040).
 	Dangerous *Dangerous `json:"dangerous,omitempty"`
@@ -102,17 +107,34 @@ type Grant struct {
 	Related []Resource `json:"related"`
 }
 
-// Combo is an iam:PassRole grant combined with actions that run code as the passed role.
+// Combo is an escalation path made of two actions a holder is granted, in one statement or in
+// several.
 type Combo struct {
-	// Path, Policy and Related are those of the statement that grants iam:PassRole.
+	// Kind is "pass_role" (iam:PassRole with an action that runs code as the passed role) or
+	// "update_trust" (iam:UpdateAssumeRolePolicy with sts:AssumeRole on roles it can rewrite:
+	// the holder can make such a role trust it, then assume it).
+	Kind string `json:"kind"`
+	// Path, Policy and Related are those of the statement that grants iam:PassRole
+	// (iam:UpdateAssumeRolePolicy).
 	Path    []any      `json:"path"`
 	Policy  string     `json:"policy"`
 	Related []Resource `json:"related"`
 	// With are the combined actions the holder is granted, in catalog order.
 	With []string `json:"with"`
+	// Roles are the roles iam:PassRole may pass when its statement names them one by one;
+	// empty when a pattern names the roles ("*", "arn:aws:iam::*:role/app-*").
+	Roles []string `json:"roles,omitempty"`
+	// Services are the iam:PassedToService values of the statement, as written; empty when it
+	// does not restrict the services a role may be passed to. With names only actions of those
+	// services.
+	Services []string `json:"services,omitempty"`
+	// Scoped are the conditions of the statement that narrow it (Conditions.Scoped).
+	Scoped []string `json:"scoped,omitempty"`
 }
 
-// Dangerous summarises the permissions of a holder that IRSA-040 weighs against its trust.
+// Dangerous summarises the permissions of a holder that IRSA-040 weighs against its trust. Grants
+// whose conditions scope them (Conditions.Scoped) and PassRole combinations limited to named
+// roles are left out: they are reported on their own, at a lower severity.
 type Dangerous struct {
 	// Kinds are, sorted: "admin" (IRSA-032), "privilege_escalation" (IRSA-034),
 	// "s3_all_resources" (IRSA-031), "s3_wildcard_write" (IRSA-030), "secrets_read" (IRSA-037).
@@ -132,8 +154,12 @@ type ActionList struct {
 // the permissions boundary are taken into account.
 type Facts struct {
 	Sid string `json:"sid,omitempty"`
-	// Conditional is true when the statement has conditions: it may grant less than it says.
+	// Conditional is true when the grant depends on conditions the analysis cannot decide
+	// (Conditions.Undecided, Conditions.Unless): it may grant less than it says.
 	Conditional bool `json:"conditional,omitempty"`
+	// Conditions say what the statement's conditions and the conditional Deny statements that
+	// cover it do to the grant; nil when they do nothing to it.
+	Conditions *Conditions `json:"conditions,omitempty"`
 	// NotAction and NotResource are true when the statement uses them.
 	NotAction   bool `json:"not_action,omitempty"`
 	NotResource bool `json:"not_resource,omitempty"`
@@ -142,14 +168,20 @@ type Facts struct {
 	Admin bool `json:"admin,omitempty"`
 	// AllResources is true when a resource is "*" or the statement uses NotResource.
 	AllResources bool `json:"all_resources,omitempty"`
-	// Actions are the catalog actions the statement grants (catalog order).
+	// Actions are the catalog actions the statement grants (catalog order): those that apply
+	// to its resources.
 	Actions ActionList `json:"actions"`
 	// Reduced counts the catalog actions of the statement that Deny statements or the
 	// permissions boundary take away.
 	Reduced int `json:"reduced,omitempty"`
-	// S3AllResources are the resources as written that name every bucket or object ("*",
-	// "arn:aws:s3:::*", "arn:aws:s3:::*/*"), when the statement grants S3 actions; S3 then
-	// lists those actions.
+	// Narrowed is true when a Deny with NotResource narrows the resources of some of the
+	// actions (the resource facts then judge those actions on the narrowed resources).
+	Narrowed bool `json:"narrowed,omitempty"`
+	// S3AllResources are the resources as written that name every bucket or every object
+	// ("*", "arn:aws:s3:::*", "arn:aws:s3:::*/*", "arn:aws:s3:::*-logs*" does not), when the
+	// statement grants S3 actions on them; S3 then lists those actions (bucket and object
+	// actions only: account-level ones such as s3:ListAllMyBuckets are on no bucket). For a
+	// NotResource statement, its NotResource patterns: it applies to every other bucket.
 	S3AllResources []string    `json:"s3_all_resources,omitempty"`
 	S3             *ActionList `json:"s3,omitempty"`
 	// S3Wildcards are the wildcard action patterns that grant S3 Write or Permissions
@@ -159,9 +191,16 @@ type Facts struct {
 	// policies, ACLs, public access blocks, ...), explicitly or through wildcards.
 	S3PermissionsManagement *ActionList `json:"s3_permissions_management,omitempty"`
 	// PrivilegeEscalation are the privilege-escalation actions granted: iam:CreatePolicyVersion,
-	// iam:Attach*Policy, ..., and iam:PassRole and sts:AssumeRole when on every role.
+	// iam:Attach*Policy, ..., and iam:PassRole and sts:AssumeRole when on every role
+	// (iam:PassRole only when it may pass roles to a service that runs code of the caller's
+	// choosing, see PassRoleServices).
 	PrivilegeEscalation *ActionList `json:"privilege_escalation,omitempty"`
-	// SecretsRead are the secret-reading actions granted on every resource of their service.
+	// PassRoleServices are the iam:PassedToService values that restrict an escalating
+	// iam:PassRole, as written.
+	PassRoleServices []string `json:"pass_role_services,omitempty"`
+	// SecretsRead are the secret-reading actions granted on every resource of their type
+	// (every secret, parameter or key: "*", "arn:aws:ssm:*:*:parameter*", not
+	// "arn:aws:kms:*:*:alias/*", which names no key).
 	SecretsRead *ActionList `json:"secrets_read,omitempty"`
 	// S3Unmatched are the S3 actions written without wildcards whose resource types none of
 	// the statement's resources can name: they grant nothing.
@@ -196,8 +235,12 @@ func (f *Facts) reportable() bool {
 		len(f.S3Unmatched) > 0
 }
 
-// Analyze computes the analysis of every role and standalone permission policy of snap.
-func Analyze(snap *snapshot.Snapshot) Analysis {
+// scoped reports whether conditions the analysis understands narrow the grant.
+func (f *Facts) scoped() bool { return f.Conditions != nil && len(f.Conditions.Scoped) > 0 }
+
+// Analyze computes the analysis of the roles opts selects and of every standalone permission
+// policy of snap.
+func Analyze(snap *snapshot.Snapshot, opts Options) Analysis {
 	out := Analysis{Version: Version, Catalog: iamcatalog.CatalogSource, Facts: []Facts{}, Holders: []Holder{}}
 	cat, err := iamcatalog.Default()
 	if err != nil {
@@ -209,9 +252,17 @@ func Analyze(snap *snapshot.Snapshot) Analysis {
 		out.Notes = append(out.Notes, err.Error())
 		managed = nil
 	}
+	// The default choice (WorkloadAssumable) is whether the role has ServiceAccounts, which the
+	// holder names anyway: computed once.
+	judged := opts.judged(snap)
+	byDefault := !opts.AllRoles && opts.Assumable == nil
 	a := newAnalyzer(cat, managed, snap)
 	for i := range snap.Roles {
-		if h, ok := a.role(i); ok {
+		sas := serviceAccounts(snap.Roles[i].TrustPolicy)
+		if byDefault && len(sas) == 0 || !byDefault && !judged(i) {
+			continue
+		}
+		if h, ok := a.role(i, sas); ok {
 			out.Holders = append(out.Holders, h)
 		}
 	}
@@ -232,7 +283,16 @@ type analyzer struct {
 	cat     *iamcatalog.Catalog
 	cls     classes
 	managed *iamcatalog.ManagedPolicies
-	s3Types map[string][]token
+
+	rtypes map[string]map[string]*rtype // service -> resource type name -> type
+	// actTypes are the resource types of the catalog actions looked at (see typesOf): an
+	// analysis looks at a few hundred of the 22,000.
+	actTypes map[int][]*rtype
+	s3Types  map[int][]*rtype // S3 action -> its bucket and object types
+	// covered caches rtype.coveredBy: statements of one estate repeat a few resource patterns
+	// many times. (rtype.canName is not cached: matching a pattern against a format costs
+	// about what a cache insertion does, and most patterns are seen once per statement.)
+	covered map[typePattern]bool
 
 	patterns map[string]actionSet // lower-case action pattern -> expansion
 	// actionLists caches the set of a statement's Action or NotAction list (key: the kind and
@@ -254,10 +314,18 @@ type analyzer struct {
 	notes     []string
 }
 
+type typePattern struct {
+	t *rtype
+	r string
+}
+
 func newAnalyzer(cat *iamcatalog.Catalog, managed *iamcatalog.ManagedPolicies, snap *snapshot.Snapshot) *analyzer {
 	a := &analyzer{
 		snap: snap, cat: cat, cls: newClasses(cat), managed: managed,
-		s3Types:     map[string][]token{},
+		rtypes:      map[string]map[string]*rtype{},
+		actTypes:    make(map[int][]*rtype, 256),
+		s3Types:     map[int][]*rtype{},
+		covered:     map[typePattern]bool{},
 		patterns:    map[string]actionSet{},
 		actionLists: map[string]actionSet{},
 		managedIx:   map[string]int{},
@@ -268,11 +336,6 @@ func newAnalyzer(cat *iamcatalog.Catalog, managed *iamcatalog.ManagedPolicies, s
 		facts:       []Facts{},
 		factIndex:   map[string]int{},
 	}
-	if s3, ok := cat.Service("s3"); ok {
-		for _, rt := range s3.ResourceTypes {
-			a.s3Types[rt.Name] = formatTokens(rt.ARN)
-		}
-	}
 	for m, p := range snap.ManagedPolicies {
 		if _, dup := a.managedIx[p.ARN]; !dup {
 			a.managedIx[p.ARN] = m
@@ -281,14 +344,28 @@ func newAnalyzer(cat *iamcatalog.Catalog, managed *iamcatalog.ManagedPolicies, s
 	return a
 }
 
+// coveredBy is t.coveredBy(r), cached for the patterns that pass its quick tests.
+func (a *analyzer) coveredBy(t *rtype, r string) bool {
+	if r == "*" || !hasWildcard(r) || t.rejects(r) {
+		return t.coveredBy(r)
+	}
+	k := typePattern{t, r}
+	v, ok := a.covered[k]
+	if !ok {
+		v = t.coveredBy(r)
+		a.covered[k] = v
+	}
+	return v
+}
+
 type reducedKey struct {
 	stmt *stmtInfo
 	hash uint64
 }
 
 type reducedFacts struct {
-	eff actionSet
-	fi  int
+	e  effect
+	fi int
 }
 
 type boundKey struct {
@@ -321,16 +398,21 @@ type stmtInfo struct {
 	index       int
 	sid         string
 	allow       bool
-	conditional bool
+	conditional bool // it has conditions
+	cond        condInfo
 	notAction   bool
 	notResource bool
-	allActions  bool      // Action "*" (or "*:*"): every action, catalogued or not
-	bits        actionSet // the catalog actions it allows or denies
-	resources   []string  // Resource, or NotResource when notResource
-	wildcards   []string  // Action patterns with wildcards, as written
+	allActions  bool        // Action "*" (or "*:*"): every action, catalogued or not
+	bits        actionSet   // the catalog actions it allows or denies
+	rs          resourceSet // its resources: Resource, or NotResource
+	resources   []string    // Resource, or NotResource when notResource, as written
+	wildcards   []string    // Action patterns with wildcards, as written
 	unmatched   []Unmatched
 	// quick is false when the statement can have no reportable facts.
 	quick bool
+	// appl is bits restricted to the actions that apply to the resources (see applicable);
+	// nil until first needed.
+	appl actionSet
 }
 
 func (a *analyzer) expand(pattern string) actionSet {
@@ -359,6 +441,7 @@ func (a *analyzer) analyseDoc(doc *snapshot.Document) *docInfo {
 			sid:         st.Sid,
 			allow:       st.Effect == "Allow",
 			conditional: len(st.Conditions) > 0,
+			cond:        readConditions(st),
 			resources:   st.Resources,
 		}
 		if st.Principal != nil || st.NotPrincipal != nil {
@@ -368,6 +451,7 @@ func (a *analyzer) analyseDoc(doc *snapshot.Document) *docInfo {
 			s.notResource = true
 			s.resources = st.NotResources
 		}
+		s.rs = resourceSet{patterns: s.resources, not: s.notResource}
 		switch {
 		case len(st.Actions) > 0:
 			s.bits = a.actionList("Action", st.Actions)
@@ -386,6 +470,15 @@ func (a *analyzer) analyseDoc(doc *snapshot.Document) *docInfo {
 			s.bits = a.actionList("NotAction", st.NotActions)
 		default:
 			s.bits = a.actionList("", nil)
+		}
+		if s.allow && s.cond.passRoleOnly {
+			// Only iam:PassRole requests carry the key the statement requires.
+			only := newSet(a.cls.n)
+			if a.cls.passRole >= 0 && s.bits.has(a.cls.passRole) {
+				only.add(a.cls.passRole)
+			}
+			s.bits = only
+			s.allActions = false
 		}
 		s.quick = s.notAction || s.notResource || s.allActions || len(s.unmatched) > 0 ||
 			s.bits.intersects(a.cls.danger)
@@ -417,6 +510,71 @@ func (a *analyzer) actionList(kind string, patterns []string) actionSet {
 	return s
 }
 
+// applicable returns the actions of Allow statement s that apply to its resources: an action
+// applies where a Resource pattern can name a resource of one of its types (see
+// resourceSet.applies). The set is shared: it must not be changed.
+func (a *analyzer) applicable(s *stmtInfo) actionSet {
+	if s.appl != nil {
+		return s.appl
+	}
+	if s.rs.not || len(s.rs.patterns) == 0 || slices.Contains(s.rs.patterns, "*") {
+		s.appl = s.bits
+		return s.appl
+	}
+	// Most statements name resources their actions apply to: copy the set only on a miss.
+	out := s.bits
+	s.bits.each(func(i int) bool {
+		if !a.applies(s.rs, i) {
+			if &out[0] == &s.bits[0] {
+				out = s.bits.clone()
+			}
+			out.remove(i)
+		}
+		return true
+	})
+	s.appl = out
+	return out
+}
+
+// applies is rs.applies for catalog action i, with the analyzer's caches.
+func (a *analyzer) applies(rs resourceSet, i int) bool {
+	ts := a.typesOf(i)
+	if rs.not || ts == nil || len(ts) == 0 {
+		return rs.applies(a.cat.At(i).Service, ts)
+	}
+	for _, r := range rs.patterns {
+		svc, arn := serviceField(r)
+		arn = arn && !hasWildcard(svc)
+		for _, t := range ts {
+			if arn && t.arnService != "" && svc != t.arnService {
+				continue // another service's ARN: the cheapest test first
+			}
+			if t.canName(r) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// every returns the patterns of rs that name every resource of one of types ts (see
+// resourceSet.every), with the analyzer's caches.
+func (a *analyzer) every(rs resourceSet, ts []*rtype) []string {
+	if rs.not || len(ts) == 0 {
+		return rs.every(ts)
+	}
+	var out []string
+	for _, r := range rs.patterns {
+		for _, t := range ts {
+			if a.coveredBy(t, r) {
+				out = append(out, r)
+				break
+			}
+		}
+	}
+	return out
+}
+
 // unmatched returns the action as an Unmatched when it is an S3 action with resource types and
 // none of the resources can name a resource of those types.
 func (a *analyzer) unmatched(action string, resources []string) []Unmatched {
@@ -428,19 +586,37 @@ func (a *analyzer) unmatched(action string, resources []string) []Unmatched {
 	if act.Service != "s3" || len(act.ResourceTypes) == 0 || len(resources) == 0 {
 		return nil
 	}
-	for _, rt := range act.ResourceTypes {
-		format, ok := a.s3Types[rt]
-		if !ok {
-			return nil
-		}
+	ts := a.typesOf(i)
+	if len(ts) != len(act.ResourceTypes) {
+		return nil // a type without an ARN format: nothing to judge by
+	}
+	for _, t := range ts {
 		for _, r := range resources {
-			if overlaps(format, r) {
+			if t.canName(r) {
 				return nil
 			}
 		}
 	}
 	return []Unmatched{{Action: act.String(), ResourceTypes: slices.Clone(act.ResourceTypes), Resources: resources}}
 }
+
+// bucketObjectTypes returns the "bucket" and "object" types among S3 action i's types.
+func (a *analyzer) bucketObjectTypes(i int) []*rtype {
+	if ts, ok := a.s3Types[i]; ok {
+		return ts
+	}
+	var out []*rtype
+	for _, t := range a.typesOf(i) {
+		if t.service == "s3" && (t.name == "bucket" || t.name == "object") {
+			out = append(out, t)
+		}
+	}
+	a.s3Types[i] = out
+	return out
+}
+
+// roleType is IAM's "role" resource type (nil when the catalog lacks it).
+func (a *analyzer) roleType() *rtype { return a.serviceTypes("iam")["role"] }
 
 // source is one policy of a holder.
 type source struct {
@@ -494,10 +670,11 @@ func (a *analyzer) managedDoc(arn string) (*docInfo, []any, bool) {
 	return d, nil, true
 }
 
-func (a *analyzer) role(i int) (Holder, bool) {
+// role analyses role i, whose trust admits the ServiceAccounts sas (see serviceAccounts).
+func (a *analyzer) role(i int, sas []string) (Holder, bool) {
 	r := &a.snap.Roles[i]
 	h := Holder{Resource: Resource{Kind: "role", ID: r.ARN}, Role: &i, Boundary: r.PermissionsBoundary}
-	h.ServiceAccounts = serviceAccounts(r.TrustPolicy)
+	h.ServiceAccounts = sas
 	var sources []source
 	for j := range r.InlinePolicies {
 		sources = append(sources, source{
@@ -541,348 +718,4 @@ func (a *analyzer) file(p int) (Holder, bool) {
 	h := Holder{Resource: Resource{Kind: "policy", ID: f.ID}, Policy: &p}
 	a.judge(&h, []source{{doc: d, path: []any{"policies", p, "document"}, policy: f.ID}}, nil)
 	return h, len(h.Grants) > 0 || len(h.EscalationCombos) > 0
-}
-
-// judge fills in a holder's grants, combinations and danger summary from its policies.
-func (a *analyzer) judge(h *Holder, sources []source, boundary *docInfo) {
-	var denies []*stmtInfo
-	for _, src := range sources {
-		for k := range src.doc.stmts {
-			if s := &src.doc.stmts[k]; !s.allow && !s.conditional {
-				denies = append(denies, s)
-			}
-		}
-	}
-	var (
-		danger   actionSet
-		admin    bool
-		passRole *Grant
-		partners actionSet
-		kinds    = map[string]bool{}
-	)
-	for _, src := range sources {
-		for k := range src.doc.stmts {
-			s := &src.doc.stmts[k]
-			if !s.allow || !s.quick {
-				continue
-			}
-			eff := s.bits
-			for _, d := range denies {
-				if d.bits.intersects(eff) && resourcesCovered(d, s) {
-					if &eff[0] == &s.bits[0] {
-						eff = s.bits.clone()
-					}
-					eff.andNot(d.bits)
-				}
-			}
-			if boundary != nil {
-				if allowed := a.boundaryAllows(boundary, s); !allowed.contains(eff) {
-					if &eff[0] == &s.bits[0] {
-						eff = s.bits.clone()
-					}
-					eff.and(allowed)
-				}
-			}
-			var fi int
-			if eff.equal(s.bits) {
-				fi = a.sharedFacts(src.doc, s)
-			} else {
-				fi = a.reducedFacts(s, eff)
-			}
-			g := Grant{Facts: fi, Path: src.statementPath(s.index), Policy: src.policy, Related: src.related}
-			if g.Related == nil {
-				g.Related = []Resource{}
-			}
-			if a.cls.passRole >= 0 && eff.has(a.cls.passRole) && passRole == nil {
-				passRole = &g
-			}
-			if eff.intersects(a.cls.combos) {
-				if partners == nil {
-					partners = newSet(a.cls.n)
-				}
-				partners.or(eff.intersect(a.cls.combos))
-			}
-			if fi < 0 {
-				continue
-			}
-			h.Grants = append(h.Grants, g)
-			f := &a.facts[fi]
-			switch {
-			case f.Admin:
-				admin = true
-			default:
-				kinds["s3_wildcard_write"] = kinds["s3_wildcard_write"] || len(f.S3Wildcards) > 0
-				kinds["s3_all_resources"] = kinds["s3_all_resources"] || f.S3 != nil
-				kinds["privilege_escalation"] = kinds["privilege_escalation"] || f.PrivilegeEscalation != nil
-				kinds["secrets_read"] = kinds["secrets_read"] || f.SecretsRead != nil
-			}
-			if a.danger[fi] != nil {
-				if danger == nil {
-					danger = newSet(a.cls.n)
-				}
-				danger.or(a.danger[fi])
-			}
-		}
-	}
-	if passRole != nil && partners != nil && !admin {
-		c := Combo{Path: passRole.Path, Policy: passRole.Policy, Related: passRole.Related, With: a.list(partners, false).Names}
-		if partners.count() > MaxNames {
-			c.With = nil
-			partners.each(func(i int) bool { c.With = append(c.With, a.cat.At(i).String()); return true })
-		}
-		h.EscalationCombos = append(h.EscalationCombos, c)
-		kinds["privilege_escalation"] = true
-		if danger == nil {
-			danger = newSet(a.cls.n)
-		}
-		danger.or(partners)
-		danger.add(a.cls.passRole)
-	}
-	if admin {
-		h.Dangerous = &Dangerous{Kinds: []string{"admin"}, Actions: ActionList{Names: []string{"*"}, Count: 1}}
-		for k, v := range kinds {
-			if v {
-				h.Dangerous.Kinds = append(h.Dangerous.Kinds, k)
-			}
-		}
-		slices.Sort(h.Dangerous.Kinds)
-		return
-	}
-	var ks []string
-	for k, v := range kinds {
-		if v {
-			ks = append(ks, k)
-		}
-	}
-	if len(ks) > 0 && danger != nil {
-		slices.Sort(ks)
-		h.Dangerous = &Dangerous{Kinds: ks, Actions: a.list(danger, true)}
-	}
-}
-
-// resourcesCovered reports whether Deny (or boundary) statement d applies to every resource of
-// statement s. An s with NotResource counts as "*". A d with NotResource covers only literal
-// resources that none of its NotResource patterns matches. Partial coverage counts as none, so
-// the analysis errs towards reporting a grant.
-func resourcesCovered(d, s *stmtInfo) bool {
-	targets := s.resources
-	if s.notResource {
-		targets = []string{"*"}
-	}
-	if len(targets) == 0 {
-		return false
-	}
-	for _, t := range targets {
-		if d.notResource {
-			if hasWildcard(t) {
-				return false
-			}
-			for _, p := range d.resources {
-				if iamcatalog.Match(p, t) {
-					return false
-				}
-			}
-			continue
-		}
-		ok := false
-		for _, p := range d.resources {
-			if covers(p, t) {
-				ok = true
-				break
-			}
-		}
-		if !ok {
-			return false
-		}
-	}
-	return true
-}
-
-// boundaryAllows returns the catalog actions that boundary b allows on all of s's resources:
-// its Allow statements that cover them, minus its unconditional Deny statements that cover
-// them. Conditional Allow statements of the boundary count as allowing.
-func (a *analyzer) boundaryAllows(b *docInfo, s *stmtInfo) actionSet {
-	key := boundKey{boundary: b, resources: fmt.Sprint(s.notResource, s.resources)}
-	if allowed, ok := a.bounds[key]; ok {
-		return allowed
-	}
-	allowed := newSet(a.cls.n)
-	defer func() { a.bounds[key] = allowed }()
-	for k := range b.stmts {
-		bs := &b.stmts[k]
-		if bs.allow && resourcesCovered(bs, s) {
-			allowed.or(bs.bits)
-		}
-	}
-	for k := range b.stmts {
-		bs := &b.stmts[k]
-		if !bs.allow && !bs.conditional && resourcesCovered(bs, s) {
-			allowed.andNot(bs.bits)
-		}
-	}
-	return allowed
-}
-
-// sharedFacts returns the facts index of a statement as written (nothing taken away), computed
-// once per document.
-func (a *analyzer) sharedFacts(d *docInfo, s *stmtInfo) int {
-	if fi, ok := d.shared[s.index]; ok {
-		return fi
-	}
-	fi := a.intern(a.computeFacts(s, s.bits), s, s.bits)
-	d.shared[s.index] = fi
-	return fi
-}
-
-// reducedFacts returns the facts index of statement s cut down to eff, computed once per
-// distinct (statement, eff).
-func (a *analyzer) reducedFacts(s *stmtInfo, eff actionSet) int {
-	key := reducedKey{stmt: s, hash: eff.hash()}
-	for _, r := range a.reduced[key] {
-		if r.eff.equal(eff) {
-			return r.fi
-		}
-	}
-	f := a.computeFacts(s, eff)
-	f.Reduced = s.bits.count() - eff.count()
-	fi := a.intern(f, s, eff)
-	a.reduced[key] = append(a.reduced[key], reducedFacts{eff: eff, fi: fi})
-	return fi
-}
-
-// intern stores f once and returns its index; -1 when f has nothing to report.
-func (a *analyzer) intern(f Facts, s *stmtInfo, eff actionSet) int {
-	if !f.reportable() {
-		return -1
-	}
-	key, err := json.Marshal(f)
-	if err != nil { // cannot happen: Facts holds only strings, numbers and booleans
-		a.notes = append(a.notes, fmt.Sprintf("intern facts: %v", err))
-		return -1
-	}
-	if fi, ok := a.factIndex[string(key)]; ok {
-		return fi
-	}
-	a.facts = append(a.facts, f)
-	a.danger = append(a.danger, a.dangerOf(&f, s, eff))
-	a.factIndex[string(key)] = len(a.facts) - 1
-	return len(a.facts) - 1
-}
-
-// dangerOf returns the actions of a statement that IRSA-040 weighs: S3 write and permissions
-// management granted by wildcards, S3 actions on every bucket or object, privilege escalation
-// and secret reads. nil when there are none.
-func (a *analyzer) dangerOf(f *Facts, s *stmtInfo, eff actionSet) actionSet {
-	if f.S3 == nil && len(s.wildcards) == 0 && f.PrivilegeEscalation == nil && f.SecretsRead == nil {
-		return nil
-	}
-	d := newSet(a.cls.n)
-	for _, w := range s.wildcards {
-		x := a.expand(w).intersect(eff)
-		x.and(a.cls.s3WriteOrPerm)
-		d.or(x)
-	}
-	if f.S3 != nil {
-		d.or(eff.intersect(a.cls.s3))
-	}
-	if f.PrivilegeEscalation != nil || f.SecretsRead != nil {
-		d.or(a.escalationAndSecrets(s, eff))
-	}
-	if d.empty() {
-		return nil
-	}
-	return d
-}
-
-// allResourcesFor reports whether s applies to every resource of a service.
-func allResourcesFor(s *stmtInfo, service string) bool {
-	if s.notResource {
-		return true
-	}
-	for _, r := range s.resources {
-		if allOfService(r, service) {
-			return true
-		}
-	}
-	return false
-}
-
-// escalationAndSecrets returns the privilege-escalation and secret-reading actions that s
-// grants with eff, with their resource conditions applied.
-func (a *analyzer) escalationAndSecrets(s *stmtInfo, eff actionSet) actionSet {
-	x := eff.intersect(a.cls.privesc)
-	if allResourcesFor(s, "iam") {
-		for _, i := range []int{a.cls.passRole, a.cls.assumeRole} {
-			if i >= 0 && eff.has(i) {
-				x.add(i)
-			}
-		}
-	}
-	eff.intersect(a.cls.secrets).each(func(i int) bool {
-		if allResourcesFor(s, a.cat.At(i).Service) {
-			x.add(i)
-		}
-		return true
-	})
-	return x
-}
-
-// computeFacts derives the facts of Allow statement s granting the catalog actions eff.
-func (a *analyzer) computeFacts(s *stmtInfo, eff actionSet) Facts {
-	f := Facts{
-		Sid:         s.sid,
-		Conditional: s.conditional,
-		NotAction:   s.notAction,
-		NotResource: s.notResource,
-		Actions:     a.list(eff, false),
-		S3Unmatched: s.unmatched,
-	}
-	star := !s.notResource && slices.Contains(s.resources, "*")
-	f.AllResources = s.notResource || star
-	f.Admin = s.allActions && star && eff.count() == a.cls.n
-	if eff.intersects(a.cls.s3) && !s.notResource {
-		for _, r := range s.resources {
-			if allS3(r) {
-				f.S3AllResources = append(f.S3AllResources, r)
-			}
-		}
-		if len(f.S3AllResources) > 0 {
-			l := a.list(eff.intersect(a.cls.s3), true)
-			f.S3 = &l
-		}
-	}
-	wp := a.cls.s3WriteOrPerm
-	for _, w := range s.wildcards {
-		all := a.expand(w).intersect(eff)
-		x := all.intersect(wp)
-		if x.empty() {
-			continue
-		}
-		f.S3Wildcards = append(f.S3Wildcards, WildcardGrant{
-			Pattern:               w,
-			Actions:               a.list(x, true),
-			Write:                 x.countAnd(a.cls.s3Write),
-			PermissionsManagement: x.countAnd(a.cls.s3Perm),
-			Total:                 all.count(),
-		})
-	}
-	if eff.intersects(a.cls.s3Perm) {
-		l := a.list(eff.intersect(a.cls.s3Perm), true)
-		f.S3PermissionsManagement = &l
-	}
-	if !eff.intersects(a.cls.privOrSecrets) {
-		return f
-	}
-	es := a.escalationAndSecrets(s, eff)
-	pe := es.clone()
-	pe.andNot(a.cls.secrets)
-	if !pe.empty() {
-		l := a.list(pe, true)
-		f.PrivilegeEscalation = &l
-	}
-	if sr := es.intersect(a.cls.secrets); !sr.empty() {
-		l := a.list(sr, true)
-		f.SecretsRead = &l
-	}
-	return f
 }

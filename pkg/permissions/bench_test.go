@@ -73,10 +73,10 @@ func benchSnapshot(n int) *snapshot.Snapshot {
 // policies. It reports the size of the analysis JSON and the number of distinct facts.
 func BenchmarkAnalyze(b *testing.B) {
 	snap := benchSnapshot(10000)
-	Analyze(snap) // decode the embedded catalog outside the timing
+	Analyze(snap, Options{}) // decode the embedded catalog outside the timing
 	var a Analysis
 	for b.Loop() {
-		a = Analyze(snap)
+		a = Analyze(snap, Options{})
 	}
 	data, err := json.Marshal(a)
 	if err != nil {

@@ -1,26 +1,44 @@
 package permissions
 
 import (
-	"strings"
-
 	"github.com/irsa-audit/irsa-audit/pkg/iamcatalog"
 )
 
 // The dangerous action classes, by the patterns that define them against the catalog.
 var (
-	// privilegeEscalationPatterns grant a way to more permissions whatever their resources.
+	// privilegeEscalationPatterns grant a way to more permissions on whatever resources of
+	// their type they apply to: new policy versions, attached or inline policies, trust policies,
+	// permissions boundaries put or removed, credentials for users, group membership.
 	privilegeEscalationPatterns = []string{
 		"iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:Attach*Policy",
 		"iam:Put*Policy", "iam:UpdateAssumeRolePolicy", "iam:CreateAccessKey",
-		"iam:CreateLoginProfile", "iam:UpdateLoginProfile",
+		"iam:CreateLoginProfile", "iam:UpdateLoginProfile", "iam:PutRolePermissionsBoundary",
+		"iam:DeleteRolePermissionsBoundary", "iam:PutUserPermissionsBoundary",
+		"iam:DeleteUserPermissionsBoundary", "iam:AddUserToGroup",
 	}
-	// passRoleCombos are the actions that, with iam:PassRole, run code as a passed role: the
-	// well-known PassRole escalation paths.
-	passRoleCombos = []string{
-		"lambda:CreateFunction", "ec2:RunInstances", "ecs:RunTask", "ecs:RegisterTaskDefinition",
-		"glue:CreateDevEndpoint", "glue:CreateJob", "cloudformation:CreateStack",
-		"datapipeline:CreatePipeline", "sagemaker:CreateNotebookInstance",
-		"sagemaker:CreateTrainingJob", "codebuild:CreateProject",
+	// passRoleCombos are the actions that, with iam:PassRole, run code as a passed role (the
+	// well-known PassRole escalation paths), with the service principals the role is passed to
+	// (iam:PassedToService) for each.
+	passRoleCombos = []struct {
+		action   string
+		services []string
+	}{
+		{"lambda:CreateFunction", []string{"lambda"}},
+		{"ec2:RunInstances", []string{"ec2"}},
+		{"ec2:RequestSpotInstances", []string{"ec2"}},
+		{"ecs:RunTask", []string{"ecs-tasks", "ecs"}},
+		{"ecs:StartTask", []string{"ecs-tasks", "ecs"}},
+		{"ecs:RegisterTaskDefinition", []string{"ecs-tasks", "ecs"}},
+		{"glue:CreateDevEndpoint", []string{"glue"}},
+		{"glue:CreateJob", []string{"glue"}},
+		{"cloudformation:CreateStack", []string{"cloudformation"}},
+		{"datapipeline:CreatePipeline", []string{"datapipeline", "ec2"}},
+		{"sagemaker:CreateNotebookInstance", []string{"sagemaker"}},
+		{"sagemaker:CreateTrainingJob", []string{"sagemaker"}},
+		{"sagemaker:CreateProcessingJob", []string{"sagemaker"}},
+		{"codebuild:CreateProject", []string{"codebuild"}},
+		{"states:CreateStateMachine", []string{"states"}},
+		{"scheduler:CreateSchedule", []string{"scheduler"}},
 	}
 	// mostDangerous orders action lists in messages: these first, in this order, then by class
 	// (see classes.rank), then by name.
@@ -28,7 +46,9 @@ var (
 		"iam:PassRole", "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion",
 		"iam:AttachRolePolicy", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy",
 		"iam:AttachUserPolicy", "iam:PutUserPolicy", "iam:CreateAccessKey",
-		"iam:CreateLoginProfile", "iam:UpdateLoginProfile", "sts:AssumeRole",
+		"iam:CreateLoginProfile", "iam:UpdateLoginProfile", "iam:DeleteRolePermissionsBoundary",
+		"iam:PutRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary",
+		"iam:PutUserPermissionsBoundary", "iam:AddUserToGroup", "sts:AssumeRole",
 		"secretsmanager:GetSecretValue", "ssm:GetParameter", "ssm:GetParameters",
 		"ssm:GetParametersByPath", "kms:Decrypt",
 		"s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutBucketAcl", "s3:PutObjectAcl",
@@ -46,15 +66,19 @@ var (
 type classes struct {
 	n          int
 	full       actionSet
-	s3         actionSet   // every s3 action
-	s3Write    actionSet   // s3 actions of level Write
-	s3Perm     actionSet   // s3 actions of level Permissions management
-	privesc    actionSet   // privilegeEscalationPatterns
-	secrets    actionSet   // secretsReadPatterns
-	combos     actionSet   // passRoleCombos
-	passRole   int         // iam:PassRole, -1 when the catalog lacks it
-	assumeRole int         // sts:AssumeRole, -1 when the catalog lacks it
-	priority   map[int]int // mostDangerous action -> its position
+	s3         actionSet // every s3 action
+	s3Write    actionSet // s3 actions of level Write
+	s3Perm     actionSet // s3 actions of level Permissions management
+	privesc    actionSet // privilegeEscalationPatterns
+	secrets    actionSet // secretsReadPatterns
+	combos     actionSet // passRoleCombos
+	passRole   int       // iam:PassRole, -1 when the catalog lacks it
+	assumeRole int       // sts:AssumeRole, -1 when the catalog lacks it
+	// updateTrust is iam:UpdateAssumeRolePolicy, -1 when the catalog lacks it.
+	updateTrust int
+	// comboServices are the service principals of each action of combos.
+	comboServices map[int][]string
+	priority      map[int]int // mostDangerous action -> its position
 	// prioritized are the catalog numbers of mostDangerous, in its order.
 	prioritized   []int
 	s3WriteOrPerm actionSet
@@ -68,7 +92,8 @@ type classes struct {
 func newClasses(cat *iamcatalog.Catalog) classes {
 	n := cat.Len()
 	c := classes{n: n, full: newSet(n), s3: newSet(n), s3Write: newSet(n), s3Perm: newSet(n),
-		privesc: newSet(n), secrets: newSet(n), combos: newSet(n), passRole: -1, assumeRole: -1}
+		privesc: newSet(n), secrets: newSet(n), combos: newSet(n), passRole: -1, assumeRole: -1,
+		updateTrust: -1, comboServices: map[int][]string{}}
 	c.full.fill(n)
 	if s3, ok := cat.Service("s3"); ok {
 		for i := s3.First; i < s3.End; i++ {
@@ -90,7 +115,15 @@ func newClasses(cat *iamcatalog.Catalog) classes {
 	}
 	fill(c.privesc, privilegeEscalationPatterns)
 	fill(c.secrets, secretsReadPatterns)
-	fill(c.combos, passRoleCombos)
+	for _, pc := range passRoleCombos {
+		if i, ok := cat.Lookup(pc.action); ok {
+			c.combos.add(i)
+			c.comboServices[i] = pc.services
+		}
+	}
+	if i, ok := cat.Lookup("iam:UpdateAssumeRolePolicy"); ok {
+		c.updateTrust = i
+	}
 	if i, ok := cat.Lookup("iam:PassRole"); ok {
 		c.passRole = i
 	}
@@ -185,4 +218,11 @@ func (a *analyzer) list(s actionSet, ranked bool) ActionList {
 }
 
 // hasWildcard reports whether an action or resource pattern has a "*" or "?".
-func hasWildcard(s string) bool { return strings.ContainsAny(s, "*?") }
+func hasWildcard(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '*' || s[i] == '?' {
+			return true
+		}
+	}
+	return false
+}

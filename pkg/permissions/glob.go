@@ -3,8 +3,6 @@ package permissions
 import (
 	"strings"
 	"sync"
-
-	"github.com/irsa-audit/irsa-audit/pkg/iamcatalog"
 )
 
 // covers reports whether IAM pattern p matches every string that pattern t matches ("*" any
@@ -13,6 +11,10 @@ import (
 func covers(p, t string) bool {
 	if p == "*" || p == t {
 		return true
+	}
+	// A "*" at either end of t needs one at the same end of p (most calls end here).
+	if len(t) > 0 && (t[0] == '*' && (len(p) == 0 || p[0] != '*') || t[len(t)-1] == '*' && (len(p) == 0 || p[len(p)-1] != '*')) {
+		return false
 	}
 	buf := memoPool.Get().(*[]uint8)
 	defer memoPool.Put(buf)
@@ -42,39 +44,80 @@ func covers(p, t string) bool {
 	return cov(0, 0)
 }
 
-// token kinds of an ARN format turned into a pattern (see formatTokens).
+// token kinds of an ARN format turned into a pattern (see formatTokens). A placeholder is never
+// empty: it becomes a token for its first character and one for the rest.
 const (
-	tokLit = iota
-	tokSeg // a placeholder that never holds "/" (bucket name, region, account, ...)
-	tokAny // a placeholder that may hold "/" (an S3 object key)
+	tokLit   = iota
+	tokField // a placeholder before the resource part (partition, region, account): no ":" or "/"
+	tokName  // ${BucketName}: no "/" or ":" (a bucket ARN is never an object ARN)
+	tokPart  // another placeholder of the resource part (role path, parameter name): no ":"
+	tokKey   // ${ObjectName}: anything (S3 object keys may hold "/" and ":")
 )
 
 type token struct {
 	kind int
-	c    byte
+	c    byte // the character of a tokLit
+	// more is set on the second token of a placeholder: any number of further characters.
+	more bool
 }
 
 // formatTokens turns an ARN format of the Service Authorization Reference, e.g.
-// "arn:${Partition}:s3:::${BucketName}/${ObjectName}", into tokens. ${ObjectName} may contain
-// "/", every other placeholder may not.
+// "arn:${Partition}:s3:::${BucketName}/${ObjectName}", into tokens. The account may be empty
+// (public AMIs, snapshots and SSM parameters have none), except in S3, where an empty account
+// and region is what tells a bucket or object ARN from an access point's.
 func formatTokens(format string) []token {
 	var out []token
+	colons := 0
+	s3 := strings.HasPrefix(format, "arn:${Partition}:s3:")
 	for len(format) > 0 {
 		if strings.HasPrefix(format, "${") {
 			if end := strings.IndexByte(format, '}'); end > 0 {
-				kind := tokSeg
-				if format[2:end] == "ObjectName" {
-					kind = tokAny
+				kind := tokPart
+				switch {
+				case colons < 5:
+					kind = tokField
+				case format[2:end] == "BucketName":
+					kind = tokName
+				case format[2:end] == "ObjectName":
+					kind = tokKey
 				}
-				out = append(out, token{kind: kind})
+				if colons != 4 || s3 {
+					out = append(out, token{kind: kind})
+				}
+				out = append(out, token{kind: kind, more: true})
 				format = format[end+1:]
 				continue
 			}
+		}
+		if format[0] == ':' {
+			colons++
 		}
 		out = append(out, token{kind: tokLit, c: format[0]})
 		format = format[1:]
 	}
 	return out
+}
+
+// holds reports whether a placeholder of kind k may hold character c.
+func holds(k int, c byte) bool {
+	switch k {
+	case tokField, tokName:
+		return c != ':' && c != '/'
+	case tokPart:
+		return c != ':'
+	}
+	return true
+}
+
+// one reports whether token t matches the single character c of a pattern ('?' matches any).
+func (t token) one(c byte) bool {
+	if c == '?' {
+		return true
+	}
+	if t.kind == tokLit {
+		return c == t.c
+	}
+	return holds(t.kind, c)
 }
 
 // overlaps reports whether a Resource pattern r ("*" and "?" wildcards) and an ARN format share
@@ -97,30 +140,19 @@ func overlaps(format []token, r string) bool {
 		if v, ok := memo.get(i, j); ok {
 			return v
 		}
-		r := func() bool {
-			if i < len(format) && format[i].kind != tokLit {
-				if ov(i+1, j) {
-					return true
-				}
-				if j < len(r) && (format[i].kind == tokAny || r[j] != '/') && ov(i, j+1) {
-					return true
-				}
-			}
-			if j < len(r) && r[j] == '*' {
-				if ov(i, j+1) {
-					return true
-				}
-				if i < len(format) && ov(i+1, j) {
-					return true
-				}
-			}
-			if i < len(format) && j < len(r) && format[i].kind == tokLit && (r[j] == '?' || r[j] == format[i].c) {
-				return ov(i+1, j+1)
-			}
-			return false
-		}()
-		memo.set(i, j, r)
-		return r
+		res := false
+		switch {
+		case j < len(r) && r[j] == '*':
+			// The star matches nothing more, or it takes the token's character(s).
+			res = ov(i, j+1) || (i < len(format) && ov(i+1, j))
+		case i < len(format) && format[i].more:
+			// The rest of a placeholder: done, or one more character.
+			res = ov(i+1, j) || (j < len(r) && format[i].one(r[j]) && ov(i, j+1))
+		case i < len(format) && j < len(r):
+			res = format[i].one(r[j]) && ov(i+1, j+1)
+		}
+		memo.set(i, j, res)
+		return res
 	}
 	return ov(0, 0)
 }
@@ -129,8 +161,8 @@ func overlaps(format []token, r string) bool {
 // handful of placeholders, so plain backtracking is cheap.
 func matchFormat(format []token, r string) bool {
 	for i, t := range format {
-		if t.kind == tokLit {
-			if len(r) == 0 || r[0] != t.c {
+		if !t.more {
+			if len(r) == 0 || !t.one(r[0]) {
 				return false
 			}
 			r = r[1:]
@@ -140,7 +172,7 @@ func matchFormat(format []token, r string) bool {
 			if matchFormat(format[i+1:], r[n:]) {
 				return true
 			}
-			if n < len(r) && t.kind == tokSeg && r[n] == '/' {
+			if n < len(r) && !holds(t.kind, r[n]) {
 				return false
 			}
 		}
@@ -181,49 +213,4 @@ func (m memo) set(i, j int, v bool) {
 	} else {
 		m.vals[i*m.w+j] = 1
 	}
-}
-
-// arnParts splits an ARN into partition, service, region, account and resource; ok is false for
-// strings that are not ARNs.
-func arnParts(s string) (partition, service, region, account, resource string, ok bool) {
-	f := strings.SplitN(s, ":", 6)
-	if len(f) != 6 || f[0] != "arn" {
-		return "", "", "", "", "", false
-	}
-	return f[1], f[2], f[3], f[4], f[5], true
-}
-
-// allOfService reports whether a Resource pattern names every resource of a service (in some
-// account and region): "*", or an ARN of that service whose resource part is "*",
-// "<type>/*" or "<type>:*".
-func allOfService(r, service string) bool {
-	if r == "*" {
-		return true
-	}
-	_, svc, _, _, res, ok := arnParts(r)
-	if !ok || !iamcatalog.Match(svc, service) {
-		return false
-	}
-	if res == "*" {
-		return true
-	}
-	for _, suffix := range []string{"/*", ":*"} {
-		if typ, ok := strings.CutSuffix(res, suffix); ok && typ != "" && !strings.ContainsAny(typ, "*?/:") {
-			return true
-		}
-	}
-	return false
-}
-
-// allS3 reports whether a Resource pattern names every bucket or every object: "*",
-// "arn:aws:s3:::*", "arn:aws:s3:::*/*" (any partition, "*" region and account allowed).
-func allS3(r string) bool {
-	if r == "*" {
-		return true
-	}
-	_, svc, region, account, res, ok := arnParts(r)
-	if !ok || !iamcatalog.Match(svc, "s3") || (region != "" && region != "*") || (account != "" && account != "*") {
-		return false
-	}
-	return res == "*" || res == "*/*"
 }

@@ -36,7 +36,7 @@ func TestRulesOverAnalysis(t *testing.T) {
 	if err := json.Unmarshal(data, &inputDoc); err != nil {
 		t.Fatal(err)
 	}
-	analysis, err := json.Marshal(Analyze(&snap))
+	analysis, err := json.Marshal(Analyze(&snap, Options{AllRoles: true}))
 	if err != nil {
 		t.Fatal(err)
 	}

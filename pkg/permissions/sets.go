@@ -8,6 +8,7 @@ type actionSet []uint64
 func newSet(n int) actionSet { return make(actionSet, (n+63)/64) }
 
 func (s actionSet) add(i int)        { s[i>>6] |= 1 << (uint(i) & 63) }
+func (s actionSet) remove(i int)     { s[i>>6] &^= 1 << (uint(i) & 63) }
 func (s actionSet) has(i int) bool   { return s[i>>6]&(1<<(uint(i)&63)) != 0 }
 func (s actionSet) clone() actionSet { return append(actionSet(nil), s...) }
 func (s actionSet) or(o actionSet) {
@@ -108,4 +109,26 @@ func (s actionSet) contains(o actionSet) bool {
 		}
 	}
 	return true
+}
+
+// eachAnd calls f for every member of s ∩ o in ascending order until f returns false, without
+// building the intersection.
+func (s actionSet) eachAnd(o actionSet, f func(int) bool) {
+	for wi, w := range s {
+		w &= o[wi]
+		for w != 0 {
+			b := bits.TrailingZeros64(w)
+			if !f(wi<<6 | b) {
+				return
+			}
+			w &^= 1 << uint(b)
+		}
+	}
+}
+
+// orAnd adds the members of x ∩ y to s.
+func (s actionSet) orAnd(x, y actionSet) {
+	for i := range s {
+		s[i] |= x[i] & y[i]
+	}
 }

@@ -253,6 +253,9 @@ type InlinePolicy struct {
 type AttachedPolicy struct {
 	ARN  string `json:"arn"`
 	Name string `json:"name,omitempty"`
+	// Loc is the attachment entry (an AttachedManagedPolicies item of an export), so that a
+	// finding about what the policy grants the role points at it; empty from the API.
+	Loc Location `json:"loc"`
 }
 
 // ManagedPolicy is a customer-managed or AWS-managed policy: its default (in force) version.

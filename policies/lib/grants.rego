@@ -23,3 +23,30 @@ names(list) := sprintf("%s and %d more", [concat(", ", list.names), list.count -
 reach(holder) := sprintf("; it can be assumed through IRSA by %s", [concat(", ", holder.service_accounts)]) if {
 	count(object.get(holder, "service_accounts", [])) > 0
 } else := ""
+
+# condition says what the conditions of the grant's statement, and the conditional Deny
+# statements that cover it, do to it: " (only where <scope>; conditionally: when <conditions>;
+# unless a Deny applies <when>)", "" when nothing. The analysis words each condition.
+condition(facts) := sprintf(" (%s)", [concat("; ", parts)]) if {
+	parts := _condition_parts(object.get(facts, "conditions", {}))
+	count(parts) > 0
+} else := ""
+
+_condition_parts(c) := [part |
+	some [key, prefix, sep] in [
+		["scoped", "only where ", " and "],
+		["undecided", "conditionally: when ", " and "],
+		["unless", "unless a Deny applies ", ", or "],
+	]
+	words := object.get(c, key, [])
+	count(words) > 0
+	part := concat("", [prefix, concat(sep, words)])
+]
+
+# severity is {"severity": lower} when conditions the analysis understands (tags, networks,
+# associated resources) scope the grant, to be merged into a finding; {} otherwise, and the rule's
+# own severity applies. Undecided conditions keep the rule's severity: the message says
+# "conditionally".
+severity(facts, lower) := {"severity": lower} if {
+	count(object.get(facts, ["conditions", "scoped"], [])) > 0
+} else := {}

@@ -27,3 +27,16 @@ test_reach if {
 	grants.reach(file) == ""
 	grants.reach({"service_accounts": []}) == ""
 }
+
+test_condition if {
+	grants.condition({}) == ""
+	grants.condition({"conditions": {}}) == ""
+	grants.condition({"conditions": {"scoped": ["a is \"1\"", "b is \"2\""]}}) == " (only where a is \"1\" and b is \"2\")"
+	grants.condition({"conditions": {"undecided": ["c is \"3\""], "unless": ["when d is \"4\"", "outside \"x\" when e is \"5\""]}}) == " (conditionally: when c is \"3\"; unless a Deny applies when d is \"4\", or outside \"x\" when e is \"5\")"
+}
+
+test_severity if {
+	grants.severity({"conditions": {"scoped": ["a is \"1\""]}}, "medium") == {"severity": "medium"}
+	grants.severity({"conditions": {"undecided": ["a is \"1\""]}}, "medium") == {}
+	grants.severity({}, "medium") == {}
+}

@@ -4,7 +4,7 @@
 #   An Allow statement grants every action on every resource ("Action": "*" or "*:*" with
 #   "Resource": "*"), directly or through an attached policy such as AdministratorAccess, and no
 #   Deny statement or permissions boundary takes anything away. Whoever can assume the role owns
-#   the account.
+#   the account. High when conditions scope the grant to tagged resources or a network.
 # related_resources:
 #   - description: documentation
 #     ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege
@@ -29,13 +29,17 @@ deny contains finding if {
 	some grant in holder.grants
 	facts := input.permissions.facts[grant.facts]
 	facts.admin
-	finding := {
-		"msg": sprintf(
-			"%s grants%s every action on every resource (administrator access)%s",
-			[grants.where(grant, facts), grants.to(holder), grants.reach(holder)],
-		),
-		"resource": holder.resource,
-		"path": grant.path,
-		"related": grant.related,
-	}
+	finding := object.union(
+		{
+			"msg": sprintf(
+				"%s grants%s every action on every resource (administrator access)%s%s",
+				[grants.where(grant, facts), grants.to(holder), grants.condition(facts), grants.reach(holder)],
+			),
+			"key": "admin",
+			"resource": holder.resource,
+			"path": grant.path,
+			"related": grant.related,
+		},
+		grants.severity(facts, "high"),
+	)
 }

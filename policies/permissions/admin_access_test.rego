@@ -14,6 +14,7 @@ test_deny_administrator_access if {
 	got := rule.deny with input as role_input({"admin": true, "all_resources": true, "actions": {"names": [], "count": 22091}})
 	got == {{
 		"msg": "arn:aws:iam::aws:policy/AdministratorAccess grants to role arn:aws:iam::111122223333:role/ops every action on every resource (administrator access); it can be assumed through IRSA by any ServiceAccount in cluster oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE",
+		"key": "admin",
 		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/ops"},
 		"path": ["roles", 2, "attached_policies", 1],
 		"related": [{"kind": "policy", "id": admin_arn}],
@@ -28,6 +29,7 @@ test_deny_star_in_policy_file if {
 	got2 := rule.deny with input as inp
 	got2 == {{
 		"msg": "statement \"All\" of admin.json grants every action on every resource (administrator access)",
+		"key": "admin",
 		"resource": {"kind": "policy", "id": "admin.json"},
 		"path": ["policies", 0, "document", "statements", 0],
 		"related": [],
@@ -50,8 +52,23 @@ test_deny_role_without_irsa_trust_and_empty_sid if {
 	got := rule.deny with input as inp
 	got == {{
 		"msg": "arn:aws:iam::aws:policy/AdministratorAccess grants to role arn:aws:iam::111122223333:role/ec2-admin every action on every resource (administrator access)",
+		"key": "admin",
 		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/ec2-admin"},
 		"path": ["roles", 0, "attached_policies", 0],
+		"related": [{"kind": "policy", "id": admin_arn}],
+	}}
+}
+
+test_deny_admin_from_one_vpc_is_high if {
+	# "*" on "*" only through one VPC endpoint: still every action, one severity lower.
+	facts := {"admin": true, "all_resources": true, "actions": {"names": [], "count": 22091}, "conditions": {"scoped": ["aws:SourceVpce is \"vpce-1a2b3c4d\""]}}
+	got := rule.deny with input as role_input(facts)
+	got == {{
+		"msg": "arn:aws:iam::aws:policy/AdministratorAccess grants to role arn:aws:iam::111122223333:role/ops every action on every resource (administrator access) (only where aws:SourceVpce is \"vpce-1a2b3c4d\"); it can be assumed through IRSA by any ServiceAccount in cluster oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE",
+		"key": "admin",
+		"severity": "high",
+		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/ops"},
+		"path": ["roles", 2, "attached_policies", 1],
 		"related": [{"kind": "policy", "id": admin_arn}],
 	}}
 }

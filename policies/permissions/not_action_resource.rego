@@ -3,7 +3,8 @@
 # description: |
 #   An Allow statement uses NotAction (it allows every action except those listed, including
 #   every action AWS adds later) or NotResource (it applies to every resource except those
-#   listed). Either makes the grant far wider than it reads, and it grows with AWS.
+#   listed). Either makes the grant far wider than it reads, and it grows with AWS. Medium when
+#   conditions scope the grant to tagged resources or a network.
 # related_resources:
 #   - description: documentation
 #     ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html
@@ -26,15 +27,19 @@ deny contains finding if {
 	some grant in holder.grants
 	facts := input.permissions.facts[grant.facts]
 	facts.not_action
-	finding := {
-		"msg": sprintf(
-			"%s uses NotAction in an Allow statement, so it grants%s every action except %s: %d actions%s",
-			[grants.where(grant, facts), grants.to(holder), _excluded(grant, "not_actions"), facts.actions.count, grants.reach(holder)],
-		),
-		"resource": holder.resource,
-		"path": grant.path,
-		"related": grant.related,
-	}
+	finding := object.union(
+		{
+			"msg": sprintf(
+				"%s uses NotAction in an Allow statement, so it grants%s every action except %s: %d actions%s%s",
+				[grants.where(grant, facts), grants.to(holder), _excluded(grant, "not_actions"), facts.actions.count, grants.condition(facts), grants.reach(holder)],
+			),
+			"key": "not_action",
+			"resource": holder.resource,
+			"path": grant.path,
+			"related": grant.related,
+		},
+		grants.severity(facts, "medium"),
+	)
 }
 
 deny contains finding if {
@@ -42,15 +47,19 @@ deny contains finding if {
 	some grant in holder.grants
 	facts := input.permissions.facts[grant.facts]
 	facts.not_resource
-	finding := {
-		"msg": sprintf(
-			"%s uses NotResource in an Allow statement, so it grants%s %d actions on every resource except %s%s",
-			[grants.where(grant, facts), grants.to(holder), facts.actions.count, _excluded(grant, "not_resources"), grants.reach(holder)],
-		),
-		"resource": holder.resource,
-		"path": grant.path,
-		"related": grant.related,
-	}
+	finding := object.union(
+		{
+			"msg": sprintf(
+				"%s uses NotResource in an Allow statement, so it grants%s %d actions on every resource except %s%s%s",
+				[grants.where(grant, facts), grants.to(holder), facts.actions.count, _excluded(grant, "not_resources"), grants.condition(facts), grants.reach(holder)],
+			),
+			"key": "not_resource",
+			"resource": holder.resource,
+			"path": grant.path,
+			"related": grant.related,
+		},
+		grants.severity(facts, "medium"),
+	)
 }
 
 # _excluded quotes the NotAction or NotResource patterns of the statement the grant points at

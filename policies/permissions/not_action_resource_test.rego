@@ -19,6 +19,7 @@ test_deny_not_action if {
 	got := rule.deny with input as file_input(facts)
 	got == {{
 		"msg": "broad.json uses NotAction in an Allow statement, so it grants every action except \"iam:*\", \"organizations:*\": 21500 actions",
+		"key": "not_action",
 		"resource": {"kind": "policy", "id": "broad.json"},
 		"path": ["policies", 0, "document", "statements", 0],
 		"related": [],
@@ -30,6 +31,7 @@ test_deny_not_resource if {
 	got2 := rule.deny with input as file_input(facts)
 	got2 == {{
 		"msg": "statement \"AllButOne\" of broad.json uses NotResource in an Allow statement, so it grants 1 actions on every resource except \"arn:aws:s3:::audit-logs/*\"",
+		"key": "not_resource",
 		"resource": {"kind": "policy", "id": "broad.json"},
 		"path": ["policies", 0, "document", "statements", 0],
 		"related": [],
@@ -42,12 +44,14 @@ test_deny_both if {
 	got3 == {
 		{
 			"msg": "broad.json uses NotAction in an Allow statement, so it grants every action except \"iam:*\", \"organizations:*\": 1 actions",
+			"key": "not_action",
 			"resource": {"kind": "policy", "id": "broad.json"},
 			"path": ["policies", 0, "document", "statements", 0],
 			"related": [],
 		},
 		{
 			"msg": "broad.json uses NotResource in an Allow statement, so it grants 1 actions on every resource except \"arn:aws:s3:::audit-logs/*\"",
+			"key": "not_resource",
 			"resource": {"kind": "policy", "id": "broad.json"},
 			"path": ["policies", 0, "document", "statements", 0],
 			"related": [],
@@ -64,6 +68,7 @@ test_deny_managed_policy_known_by_arn_only if {
 	got4 := rule.deny with input as inp
 	got4 == {{
 		"msg": "arn:aws:iam::aws:policy/PowerUserAccess uses NotAction in an Allow statement, so it grants to role arn:aws:iam::111122223333:role/app every action except the listed ones: 7 actions",
+		"key": "not_action",
 		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/app"},
 		"path": ["roles", 0, "attached_policies", 0],
 		"related": [],
@@ -93,6 +98,7 @@ test_deny_not_resource_names_role_and_service_accounts if {
 	got := rule.deny with input as role_input(facts, ["system:serviceaccount:default:app"])
 	got == {{
 		"msg": "statement \"Read\" of inline policy \"broad\" uses NotResource in an Allow statement, so it grants to role arn:aws:iam::111122223333:role/app 1 actions on every resource except \"arn:aws:s3:::audit-logs/*\"; it can be assumed through IRSA by system:serviceaccount:default:app",
+		"key": "not_resource",
 		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/app"},
 		"path": ["roles", 0, "inline_policies", 0, "document", "statements", 0],
 		"related": [],
@@ -105,8 +111,22 @@ test_deny_role_without_irsa_trust_and_empty_sid if {
 	got := rule.deny with input as role_input(facts, [])
 	got == {{
 		"msg": "inline policy \"broad\" uses NotResource in an Allow statement, so it grants to role arn:aws:iam::111122223333:role/app 1 actions on every resource except \"arn:aws:s3:::audit-logs/*\"",
+		"key": "not_resource",
 		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/app"},
 		"path": ["roles", 0, "inline_policies", 0, "document", "statements", 0],
+		"related": [],
+	}}
+}
+
+test_deny_not_action_scoped_to_vpc_is_medium if {
+	facts := {"not_action": true, "all_resources": true, "actions": {"names": [], "count": 21500}, "conditions": {"scoped": ["aws:SourceVpc is \"vpc-1\""]}}
+	got := rule.deny with input as file_input(facts)
+	got == {{
+		"msg": "broad.json uses NotAction in an Allow statement, so it grants every action except \"iam:*\", \"organizations:*\": 21500 actions (only where aws:SourceVpc is \"vpc-1\")",
+		"key": "not_action",
+		"severity": "medium",
+		"resource": {"kind": "policy", "id": "broad.json"},
+		"path": ["policies", 0, "document", "statements", 0],
 		"related": [],
 	}}
 }

@@ -44,6 +44,7 @@ deny contains finding if {
 			"role %s can be assumed by %s and holds %s permissions: %s",
 			[holder.resource.id, concat(", ", broad.who), _kinds(danger.kinds), grants.names(danger.actions)],
 		),
+		"key": "reachable",
 		"resource": holder.resource,
 		"path": ["roles", holder.role, "trust_policy", "statements", broad.statement],
 		"related": _related(holder),

@@ -37,6 +37,7 @@ input_with(statements, holder) := {
 
 finding(who, j) := {
 	"msg": sprintf("role %s can be assumed by %s and holds S3-on-every-bucket, wildcard S3 write permissions: s3:PutBucketPolicy, s3:DeleteBucket and 178 more", [role, who]),
+	"key": "reachable",
 	"resource": {"kind": "role", "id": role},
 	"path": ["roles", 0, "trust_policy", "statements", j],
 	"related": [{"kind": "policy", "id": s3_full}],
@@ -75,6 +76,7 @@ test_deny_admin if {
 	got5 := rule.deny with input as input_with([trust([aud])], holder)
 	got5 == {{
 		"msg": sprintf("role %s can be assumed by any ServiceAccount in cluster %s and holds administrator permissions: *", [role, issuer]),
+		"key": "reachable",
 		"resource": {"kind": "role", "id": role},
 		"path": ["roles", 0, "trust_policy", "statements", 0],
 		"related": [{"kind": "policy", "id": s3_full}],

@@ -16,6 +16,7 @@ test_deny_all_objects if {
 	got := rule.deny with input as file_input(facts)
 	got == {{
 		"msg": "s3.json grants 1 S3 actions on every bucket or object (\"arn:aws:s3:::*/*\"): s3:GetObject",
+		"key": "s3_all_resources",
 		"resource": {"kind": "policy", "id": "s3.json"},
 		"path": ["policies", 0, "document", "statements", 0],
 		"related": [],
@@ -39,6 +40,7 @@ test_deny_star_role if {
 	got2 := rule.deny with input as inp
 	got2 == {{
 		"msg": "statement \"Read\" of inline policy \"s3\" grants to role arn:aws:iam::111122223333:role/app 2 S3 actions on every bucket or object (\"*\"): s3:GetObject, s3:ListBucket",
+		"key": "s3_all_resources",
 		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/app"},
 		"path": ["roles", 0, "inline_policies", 0, "document", "statements", 0],
 		"related": [],
@@ -75,6 +77,7 @@ test_deny_s3_star_names_ten_and_service_accounts if {
 	got := rule.deny with input as role_input(facts, ["system:serviceaccount:data:*"])
 	got == {{
 		"msg": "arn:aws:iam::aws:policy/AmazonS3FullAccess grants to role arn:aws:iam::111122223333:role/app 180 S3 actions on every bucket or object (\"*\"): s3:PutBucketPolicy, s3:DeleteBucketPolicy, s3:PutBucketAcl, s3:PutObjectAcl, s3:PutBucketPublicAccessBlock, s3:DeleteBucket, s3:DeleteObject, s3:PutObject, s3:GetObject, s3:ListBucket and 170 more; it can be assumed through IRSA by system:serviceaccount:data:*",
+		"key": "s3_all_resources",
 		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/app"},
 		"path": ["roles", 0, "attached_policies", 0],
 		"related": [{"kind": "policy", "id": "arn:aws:iam::aws:policy/AmazonS3FullAccess"}],
@@ -87,6 +90,7 @@ test_deny_role_without_irsa_trust_and_empty_sid if {
 	got := rule.deny with input as role_input(facts, [])
 	got == {{
 		"msg": "arn:aws:iam::aws:policy/AmazonS3FullAccess grants to role arn:aws:iam::111122223333:role/app 1 S3 actions on every bucket or object (\"arn:aws:s3:::*\"): s3:GetObject",
+		"key": "s3_all_resources",
 		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/app"},
 		"path": ["roles", 0, "attached_policies", 0],
 		"related": [{"kind": "policy", "id": "arn:aws:iam::aws:policy/AmazonS3FullAccess"}],
@@ -99,4 +103,42 @@ test_allow_empty_all_resources_list if {
 	facts := {"actions": {"names": ["s3:GetObject"], "count": 1}, "s3_all_resources": [], "s3": {"names": ["s3:GetObject"], "count": 1}}
 	got := rule.deny with input as file_input(facts)
 	got == set()
+}
+
+test_deny_not_resource_every_other_bucket if {
+	# An Allow with NotResource applies to every bucket but the listed ones: IRSA-031 as well as
+	# IRSA-033, as docs/permissions-analysis.md says.
+	facts := {
+		"not_resource": true, "all_resources": true,
+		"actions": {"names": ["s3:GetObject"], "count": 1},
+		"s3_all_resources": ["arn:aws:s3:::audit-logs", "arn:aws:s3:::audit-logs/*"],
+		"s3": {"names": ["s3:GetObject"], "count": 1},
+	}
+	got := rule.deny with input as file_input(facts)
+	got == {{
+		"msg": "s3.json grants 1 S3 actions on every bucket or object except \"arn:aws:s3:::audit-logs\", \"arn:aws:s3:::audit-logs/*\": s3:GetObject",
+		"key": "s3_all_resources",
+		"resource": {"kind": "policy", "id": "s3.json"},
+		"path": ["policies", 0, "document", "statements", 0],
+		"related": [],
+	}}
+}
+
+test_deny_scoped_to_vpc_endpoint_is_medium if {
+	facts := {
+		"all_resources": true,
+		"actions": {"names": ["s3:GetObject"], "count": 1},
+		"s3_all_resources": ["*"],
+		"s3": {"names": ["s3:GetObject"], "count": 1},
+		"conditions": {"scoped": ["aws:SourceVpce is \"vpce-1a2b3c4d\""]},
+	}
+	got := rule.deny with input as file_input(facts)
+	got == {{
+		"msg": "s3.json grants 1 S3 actions on every bucket or object (\"*\"): s3:GetObject (only where aws:SourceVpce is \"vpce-1a2b3c4d\")",
+		"key": "s3_all_resources",
+		"severity": "medium",
+		"resource": {"kind": "policy", "id": "s3.json"},
+		"path": ["policies", 0, "document", "statements", 0],
+		"related": [],
+	}}
 }

@@ -4,7 +4,8 @@
 #   An Allow statement grants S3 actions of access level Permissions management, explicitly or
 #   through a wildcard: s3:PutBucketPolicy, s3:DeleteBucketPolicy, s3:PutBucketAcl,
 #   s3:PutObjectAcl, s3:PutBucketPublicAccessBlock, s3:PutBucketOwnershipControls and the like.
-#   They let the holder change who else can reach the data, up to making a bucket public.
+#   They let the holder change who else can reach the data, up to making a bucket public. Low
+#   when conditions scope the grant to tagged resources or a network.
 # related_resources:
 #   - description: documentation
 #     ref: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html
@@ -28,13 +29,17 @@ deny contains finding if {
 	facts := input.permissions.facts[grant.facts]
 	not facts.admin
 	actions := facts.s3_permissions_management
-	finding := {
-		"msg": sprintf(
-			"%s grants%s %d S3 permissions-management actions (bucket policies, ACLs, public access blocks): %s%s",
-			[grants.where(grant, facts), grants.to(holder), actions.count, grants.names(actions), grants.reach(holder)],
-		),
-		"resource": holder.resource,
-		"path": grant.path,
-		"related": grant.related,
-	}
+	finding := object.union(
+		{
+			"msg": sprintf(
+				"%s grants%s %d S3 permissions-management actions (bucket policies, ACLs, public access blocks): %s%s%s",
+				[grants.where(grant, facts), grants.to(holder), actions.count, grants.names(actions), grants.condition(facts), grants.reach(holder)],
+			),
+			"key": "s3_permissions_management",
+			"resource": holder.resource,
+			"path": grant.path,
+			"related": grant.related,
+		},
+		grants.severity(facts, "low"),
+	)
 }

@@ -15,6 +15,7 @@ test_deny_explicit_put_bucket_policy if {
 	got := rule.deny with input as file_input(facts)
 	got == {{
 		"msg": "s3.json grants 1 S3 permissions-management actions (bucket policies, ACLs, public access blocks): s3:PutBucketPolicy",
+		"key": "s3_permissions_management",
 		"resource": {"kind": "policy", "id": "s3.json"},
 		"path": ["policies", 0, "document", "statements", 0],
 		"related": [],
@@ -29,6 +30,7 @@ test_deny_through_wildcard if {
 	got2 := rule.deny with input as file_input(facts)
 	got2 == {{
 		"msg": "s3.json grants 27 S3 permissions-management actions (bucket policies, ACLs, public access blocks): s3:PutBucketPolicy, s3:DeleteBucketPolicy and 25 more",
+		"key": "s3_permissions_management",
 		"resource": {"kind": "policy", "id": "s3.json"},
 		"path": ["policies", 0, "document", "statements", 0],
 		"related": [],
@@ -62,6 +64,7 @@ test_deny_names_the_statement_by_sid if {
 	got := rule.deny with input as file_input(facts)
 	got == {{
 		"msg": "statement \"BucketPolicies\" of s3.json grants 1 S3 permissions-management actions (bucket policies, ACLs, public access blocks): s3:PutBucketPolicy",
+		"key": "s3_permissions_management",
 		"resource": {"kind": "policy", "id": "s3.json"},
 		"path": ["policies", 0, "document", "statements", 0],
 		"related": [],
@@ -79,6 +82,7 @@ test_deny_names_role_and_service_accounts if {
 	got := rule.deny with input as role_input(facts, ["system:serviceaccount:data:uploader"])
 	got == {{
 		"msg": "inline policy \"buckets\" grants to role arn:aws:iam::111122223333:role/app 1 S3 permissions-management actions (bucket policies, ACLs, public access blocks): s3:PutBucketAcl; it can be assumed through IRSA by system:serviceaccount:data:uploader",
+		"key": "s3_permissions_management",
 		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/app"},
 		"path": ["roles", 0, "inline_policies", 0, "document", "statements", 0],
 		"related": [],
@@ -91,8 +95,30 @@ test_deny_role_without_irsa_trust_and_empty_sid if {
 	got := rule.deny with input as role_input(facts, [])
 	got == {{
 		"msg": "inline policy \"buckets\" grants to role arn:aws:iam::111122223333:role/app 1 S3 permissions-management actions (bucket policies, ACLs, public access blocks): s3:PutBucketAcl",
+		"key": "s3_permissions_management",
 		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/app"},
 		"path": ["roles", 0, "inline_policies", 0, "document", "statements", 0],
+		"related": [],
+	}}
+}
+
+test_deny_scoped_by_tag_is_low if {
+	facts := {
+		"actions": {"names": ["s3:PutBucketPolicy"], "count": 1},
+		"s3_permissions_management": {"names": ["s3:PutBucketPolicy"], "count": 1},
+		"conditions": {"scoped": ["aws:ResourceTag/owner is \"data\""]},
+	}
+	inp := {"permissions": {"facts": [facts], "holders": [{
+		"resource": {"kind": "policy", "id": "s3.json"}, "policy": 0,
+		"grants": [{"facts": 0, "path": ["policies", 0, "document", "statements", 0], "policy": "s3.json", "related": []}],
+	}]}}
+	got := rule.deny with input as inp
+	got == {{
+		"msg": "s3.json grants 1 S3 permissions-management actions (bucket policies, ACLs, public access blocks): s3:PutBucketPolicy (only where aws:ResourceTag/owner is \"data\")",
+		"key": "s3_permissions_management",
+		"severity": "low",
+		"resource": {"kind": "policy", "id": "s3.json"},
+		"path": ["policies", 0, "document", "statements", 0],
 		"related": [],
 	}}
 }

@@ -34,6 +34,7 @@ deny contains finding if {
 			"%s in %s applies only to %s resources, and none of the statement's resources (%s) is one: it grants nothing",
 			[unmatched.action, grants.where(grant, facts), concat("/", unmatched.resource_types), _quoted(unmatched.resources)],
 		),
+		"key": sprintf("unmatched:%s", [unmatched.action]),
 		"resource": holder.resource,
 		"path": grant.path,
 		"related": grant.related,

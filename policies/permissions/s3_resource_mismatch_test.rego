@@ -16,6 +16,7 @@ test_deny_object_action_on_bucket if {
 	got := rule.deny with input as file_input(facts)
 	got == {{
 		"msg": "s3:GetObject in statement \"Read\" of s3.json applies only to accesspointobject/object resources, and none of the statement's resources (\"arn:aws:s3:::data\") is one: it grants nothing",
+		"key": "unmatched:s3:GetObject",
 		"resource": {"kind": "policy", "id": "s3.json"},
 		"path": ["policies", 0, "document", "statements", 0],
 		"related": [],
@@ -31,6 +32,7 @@ test_deny_bucket_action_on_objects if {
 	got2 := rule.deny with input as file_input(facts)
 	got2 == {{
 		"msg": "s3:ListBucket in s3.json applies only to accesspoint/bucket resources, and none of the statement's resources (\"arn:aws:s3:::data/*\") is one: it grants nothing",
+		"key": "unmatched:s3:ListBucket",
 		"resource": {"kind": "policy", "id": "s3.json"},
 		"path": ["policies", 0, "document", "statements", 0],
 		"related": [],
@@ -51,6 +53,7 @@ test_deny_empty_sid_names_the_policy if {
 	got := rule.deny with input as file_input(facts)
 	got == {{
 		"msg": "s3:PutObject in s3.json applies only to accesspointobject/object resources, and none of the statement's resources (\"arn:aws:s3:::uploads\") is one: it grants nothing",
+		"key": "unmatched:s3:PutObject",
 		"resource": {"kind": "policy", "id": "s3.json"},
 		"path": ["policies", 0, "document", "statements", 0],
 		"related": [],

@@ -5,7 +5,9 @@
 #   a wildcard action such as "s3:*", "s3:Put*", "s3:Delete*" or "s3:*Object". A wildcard grants
 #   every matching action AWS has or will add: deleting objects and buckets, replacing bucket
 #   policies and ACLs, turning off public access blocks. The action catalog expands the wildcard
-#   to the actions it grants today, after explicit Deny statements and the permissions boundary.
+#   to the actions it grants today that apply to the statement's resources, after Deny statements
+#   and the permissions boundary. Medium when conditions scope the grant to tagged resources or
+#   a network (the finding says which); conditions that cannot be decided are named.
 # related_resources:
 #   - description: documentation
 #     ref: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html
@@ -29,13 +31,17 @@ deny contains finding if {
 	facts := input.permissions.facts[grant.facts]
 	not facts.admin
 	some wildcard in facts.s3_wildcards
-	finding := {
-		"msg": sprintf(
-			"the wildcard %q in %s grants%s %d S3 write and permissions-management actions: %s%s",
-			[wildcard.pattern, grants.where(grant, facts), grants.to(holder), wildcard.actions.count, grants.names(wildcard.actions), grants.reach(holder)],
-		),
-		"resource": holder.resource,
-		"path": grant.path,
-		"related": grant.related,
-	}
+	finding := object.union(
+		{
+			"msg": sprintf(
+				"the wildcard %q in %s grants%s %d S3 write and permissions-management actions: %s%s%s",
+				[wildcard.pattern, grants.where(grant, facts), grants.to(holder), wildcard.actions.count, grants.names(wildcard.actions), grants.condition(facts), grants.reach(holder)],
+			),
+			"key": sprintf("wildcard:%s", [wildcard.pattern]),
+			"resource": holder.resource,
+			"path": grant.path,
+			"related": grant.related,
+		},
+		grants.severity(facts, "medium"),
+	)
 }

@@ -32,6 +32,7 @@ test_deny_put_wildcard_in_policy_file if {
 	got := rule.deny with input as file_input({"sid": "Writes", "actions": {"names": [], "count": 40}, "s3_wildcards": [put_wildcard]})
 	got == {{
 		"msg": "the wildcard \"s3:Put*\" in statement \"Writes\" of s3.json grants 35 S3 write and permissions-management actions: s3:PutBucketPolicy, s3:PutBucketAcl and 33 more",
+		"key": "wildcard:s3:Put*",
 		"resource": {"kind": "policy", "id": "s3.json"},
 		"path": ["policies", 0, "document", "statements", 1],
 		"related": [],
@@ -47,6 +48,7 @@ test_deny_s3_star_names_role_and_service_accounts if {
 	got2 := rule.deny with input as role_input(facts)
 	got2 == {{
 		"msg": "the wildcard \"s3:*\" in arn:aws:iam::aws:policy/AmazonS3FullAccess grants to role arn:aws:iam::111122223333:role/app 1 S3 write and permissions-management actions: s3:PutBucketPolicy; it can be assumed through IRSA by system:serviceaccount:default:app",
+		"key": "wildcard:s3:*",
 		"resource": {"kind": "role", "id": role},
 		"path": ["roles", 0, "attached_policies", 0],
 		"related": [{"kind": "policy", "id": "arn:aws:iam::aws:policy/AmazonS3FullAccess"}],
@@ -75,8 +77,22 @@ test_deny_role_without_irsa_trust_and_empty_sid if {
 	got := rule.deny with input as inp
 	got == {{
 		"msg": "the wildcard \"s3:Put*\" in arn:aws:iam::aws:policy/AmazonS3FullAccess grants to role arn:aws:iam::111122223333:role/app 35 S3 write and permissions-management actions: s3:PutBucketPolicy, s3:PutBucketAcl and 33 more",
+		"key": "wildcard:s3:Put*",
 		"resource": {"kind": "role", "id": role},
 		"path": ["roles", 0, "attached_policies", 0],
 		"related": [{"kind": "policy", "id": "arn:aws:iam::aws:policy/AmazonS3FullAccess"}],
+	}}
+}
+
+test_deny_conditional_wildcard_keeps_severity if {
+	# A condition the analysis cannot decide: "conditionally", at the rule's severity.
+	facts := {"actions": {"names": [], "count": 40}, "s3_wildcards": [put_wildcard], "conditional": true, "conditions": {"undecided": ["aws:PrincipalTag/team is \"data\""]}}
+	got := rule.deny with input as file_input(facts)
+	got == {{
+		"msg": "the wildcard \"s3:Put*\" in s3.json grants 35 S3 write and permissions-management actions: s3:PutBucketPolicy, s3:PutBucketAcl and 33 more (conditionally: when aws:PrincipalTag/team is \"data\")",
+		"key": "wildcard:s3:Put*",
+		"resource": {"kind": "policy", "id": "s3.json"},
+		"path": ["policies", 0, "document", "statements", 1],
+		"related": [],
 	}}
 }

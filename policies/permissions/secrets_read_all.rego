@@ -2,9 +2,12 @@
 # title: Secrets readable on every resource
 # description: |
 #   An Allow statement grants secretsmanager:GetSecretValue, ssm:GetParameter* or kms:Decrypt
-#   on every resource of the service ("*", or an ARN such as
-#   "arn:aws:secretsmanager:*:*:secret:*"), explicitly or through a wildcard. A pod holding it
-#   reads every secret, parameter or KMS-encrypted value of the account, not only its own.
+#   on every resource of its type: "*", or an ARN pattern that covers every secret, parameter or
+#   key, such as "arn:aws:secretsmanager:*:*:secret:*" or "arn:aws:ssm:*:*:parameter*"
+#   ("arn:aws:kms:*:*:alias/*" names no key, so it grants no kms:Decrypt), explicitly or through
+#   a wildcard. A pod holding it reads every secret, parameter or KMS-encrypted value of the
+#   account, not only its own. Medium when conditions scope the grant to tagged resources or a
+#   network.
 # related_resources:
 #   - description: documentation
 #     ref: https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_iam-policies.html
@@ -29,13 +32,17 @@ deny contains finding if {
 	facts := input.permissions.facts[grant.facts]
 	not facts.admin
 	actions := facts.secrets_read
-	finding := {
-		"msg": sprintf(
-			"%s grants%s %s on every resource, so every secret it covers can be read%s",
-			[grants.where(grant, facts), grants.to(holder), grants.names(actions), grants.reach(holder)],
-		),
-		"resource": holder.resource,
-		"path": grant.path,
-		"related": grant.related,
-	}
+	finding := object.union(
+		{
+			"msg": sprintf(
+				"%s grants%s %s on every resource, so every secret it covers can be read%s%s",
+				[grants.where(grant, facts), grants.to(holder), grants.names(actions), grants.condition(facts), grants.reach(holder)],
+			),
+			"key": "secrets_read",
+			"resource": holder.resource,
+			"path": grant.path,
+			"related": grant.related,
+		},
+		grants.severity(facts, "medium"),
+	)
 }

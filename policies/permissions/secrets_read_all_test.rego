@@ -19,6 +19,7 @@ test_deny_get_secret_value_on_star if {
 	got := rule.deny with input as role_input(facts)
 	got == {{
 		"msg": "inline policy \"secrets\" grants to role arn:aws:iam::111122223333:role/app secretsmanager:GetSecretValue, kms:Decrypt on every resource, so every secret it covers can be read; it can be assumed through IRSA by system:serviceaccount:payments:*",
+		"key": "secrets_read",
 		"resource": {"kind": "role", "id": role},
 		"path": ["roles", 0, "inline_policies", 0, "document", "statements", 0],
 		"related": [],
@@ -54,6 +55,7 @@ test_deny_names_the_statement_by_sid if {
 	got := rule.deny with input as role_input(facts)
 	got == {{
 		"msg": "statement \"ReadAllSecrets\" of inline policy \"secrets\" grants to role arn:aws:iam::111122223333:role/app secretsmanager:GetSecretValue on every resource, so every secret it covers can be read; it can be assumed through IRSA by system:serviceaccount:payments:*",
+		"key": "secrets_read",
 		"resource": {"kind": "role", "id": role},
 		"path": ["roles", 0, "inline_policies", 0, "document", "statements", 0],
 		"related": [],
@@ -75,6 +77,7 @@ test_deny_ssm_wildcard_in_policy_file if {
 	got := rule.deny with input as file_input(facts)
 	got == {{
 		"msg": "secrets.json grants ssm:GetParameter, ssm:GetParameterHistory, ssm:GetParameters, ssm:GetParametersByPath on every resource, so every secret it covers can be read",
+		"key": "secrets_read",
 		"resource": {"kind": "policy", "id": "secrets.json"},
 		"path": ["policies", 0, "document", "statements", 0],
 		"related": [],
@@ -92,6 +95,7 @@ test_deny_more_actions_than_named if {
 	got := rule.deny with input as file_input(facts)
 	got == {{
 		"msg": "secrets.json grants ssm:GetParameter and 11 more on every resource, so every secret it covers can be read",
+		"key": "secrets_read",
 		"resource": {"kind": "policy", "id": "secrets.json"},
 		"path": ["policies", 0, "document", "statements", 0],
 		"related": [],
@@ -110,8 +114,27 @@ test_deny_role_without_irsa_trust_and_empty_sid if {
 	got := rule.deny with input as inp
 	got == {{
 		"msg": "inline policy \"secrets\" grants to role arn:aws:iam::111122223333:role/app kms:Decrypt on every resource, so every secret it covers can be read",
+		"key": "secrets_read",
 		"resource": {"kind": "role", "id": role},
 		"path": ["roles", 0, "inline_policies", 0, "document", "statements", 0],
+		"related": [],
+	}}
+}
+
+test_deny_scoped_by_resource_tag_is_medium if {
+	facts := {
+		"all_resources": true,
+		"actions": {"names": ["secretsmanager:GetSecretValue"], "count": 1},
+		"secrets_read": {"names": ["secretsmanager:GetSecretValue"], "count": 1},
+		"conditions": {"scoped": ["aws:ResourceTag/team is \"payments\""]},
+	}
+	got := rule.deny with input as file_input(facts)
+	got == {{
+		"msg": "secrets.json grants secretsmanager:GetSecretValue on every resource, so every secret it covers can be read (only where aws:ResourceTag/team is \"payments\")",
+		"key": "secrets_read",
+		"severity": "medium",
+		"resource": {"kind": "policy", "id": "secrets.json"},
+		"path": ["policies", 0, "document", "statements", 0],
 		"related": [],
 	}}
 }
