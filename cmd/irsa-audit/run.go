@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -20,7 +19,8 @@ const (
 	exitError    = 2 // usage error, or an input that could not be read or parsed
 )
 
-// version is set at build time with -ldflags "-X main.version=v1.2.3".
+// version is set at build time with -ldflags "-X main.version=v1.2.3" (make build, make release,
+// the Dockerfile); see buildVersion for builds without it.
 var version = ""
 
 // env is what the commands take from the process, injected so tests control it.
@@ -93,6 +93,7 @@ and reports in text, JSON or SARIF.`,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newScanCommand(e), newRulesCommand(e), newVersionCommand(e), newCollectCommand(e))
+	quietBoolFlags(root)
 	return root
 }
 
@@ -114,16 +115,6 @@ func noArgs(cmd *cobra.Command, args []string) error {
 		return usageError{err}
 	}
 	return nil
-}
-
-func buildVersion() string {
-	if version != "" {
-		return version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "devel"
 }
 
 // progress returns where live collection reports progress: standard error when it is a
