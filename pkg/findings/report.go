@@ -64,6 +64,21 @@ func NewReport(tool Tool, rules []Rule, fs []Finding, snap *snapshot.Snapshot) R
 	return r
 }
 
+// Recount updates the counts of r.Stats that depend on its findings (findings, by_severity,
+// suppressed), after findings were suppressed or their severity overridden.
+func (r *Report) Recount() {
+	by := make(map[string]int, len(severityNames))
+	for _, n := range severityNames {
+		by[n] = 0
+	}
+	for _, f := range r.Findings {
+		by[f.Severity.String()]++
+	}
+	r.Stats.Findings = len(r.Findings)
+	r.Stats.BySeverity = by
+	r.Stats.Suppressed = len(r.Suppressed)
+}
+
 // SortErrors orders input errors by file, line, column, API and message. Errors without a file
 // (API errors) come after those with one, so a reader sees the file problems first.
 func SortErrors(errs []snapshot.InputError) {
