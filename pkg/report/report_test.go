@@ -219,8 +219,10 @@ func TestParseFormat(t *testing.T) {
 		{in: "json", want: JSON},
 		{in: "sarif", want: SARIF},
 		{in: "SARIF", want: SARIF},
-		{in: "yaml", wantErr: `unknown format "yaml" (want one of text, json, sarif)`},
-		{in: "", wantErr: `unknown format "" (want one of text, json, sarif)`},
+		{in: "markdown", want: Markdown},
+		{in: "junit", want: JUnit},
+		{in: "yaml", wantErr: `unknown format "yaml" (want one of text, json, sarif, markdown, junit)`},
+		{in: "", wantErr: `unknown format "" (want one of text, json, sarif, markdown, junit)`},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
 			got, err := ParseFormat(tc.in)
