@@ -93,6 +93,7 @@ and reports in text, JSON or SARIF.`,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newScanCommand(e), newRulesCommand(e), newVersionCommand(e), newCollectCommand(e))
+	root.AddCommand(newBaselineCommand(e), newDiffCommand(e))
 	quietBoolFlags(root)
 	return root
 }

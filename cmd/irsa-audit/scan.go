@@ -17,6 +17,7 @@ import (
 	"github.com/irsa-audit/irsa-audit/pkg/load"
 	"github.com/irsa-audit/irsa-audit/pkg/report"
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
+	"github.com/irsa-audit/irsa-audit/pkg/triage"
 )
 
 type ruleFlags struct {
@@ -48,21 +49,29 @@ type outputFlags struct {
 	format string
 	output string
 	color  string
+
+	// Set from configFlags by runScan.
+	category, linkBase string
+	profile            string // --profile, for an s3:// output
 }
 
 func (f *outputFlags) register(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&f.format, "format", "text", "report format: text, json or sarif")
-	cmd.Flags().StringVarP(&f.output, "output", "o", "", "write the report to `FILE` (default: standard output)")
+	cmd.Flags().StringVar(&f.format, "format", "text", "report format: text, json, sarif, markdown or junit")
+	cmd.Flags().StringVarP(&f.output, "output", "o", "", "write the report to `FILE` or s3://bucket/key (default: standard output)")
 	cmd.Flags().StringVar(&f.color, "color", "auto", "colour text output: auto, always or never (auto honours NO_COLOR)")
 }
 
 type scanFlags struct {
-	rules       ruleFlags
-	out         outputFlags
-	live        liveFlags
-	failOn      string
-	maxFileSize string
-	stdinName   string
+	rules        ruleFlags
+	out          outputFlags
+	live         liveFlags
+	cfg          configFlags
+	failOn       string
+	maxFileSize  string
+	stdinName    string
+	saveSnapshot string
+	// baselineMode is the baseline command: a JSON report, and findings never fail the run.
+	baselineMode bool
 }
 
 func newScanCommand(e env) *cobra.Command {
@@ -87,19 +96,28 @@ written for everything that was read, and lists the errors).`,
 			if err := f.live.checkSources(cmd.Flags()); err != nil {
 				return err
 			}
-			return runScan(cmd.Context(), e, f, args)
+			return runScan(cmd.Context(), e, f, args, cmd.Flags().Changed)
 		},
 	}
 	f.rules.register(cmd)
 	f.out.register(cmd)
 	f.live.register(cmd)
+	f.cfg.register(cmd, true)
+	registerSaveSnapshot(cmd, &f.saveSnapshot)
 	cmd.Flags().StringVar(&f.failOn, "fail-on", "low", "exit 1 when a finding is at or above this severity: none, low, medium, high or critical")
 	cmd.Flags().StringVar(&f.maxFileSize, "max-file-size", "10MiB", "files larger than this are reported, not read (e.g. 512KiB, 10MiB, 1GiB)")
 	cmd.Flags().StringVar(&f.stdinName, "stdin-name", "-", "file name to report for standard input")
 	return cmd
 }
 
-func runScan(ctx context.Context, e env, f scanFlags, paths []string) error {
+func runScan(ctx context.Context, e env, f scanFlags, paths []string, changed func(string) bool) error {
+	cfg, err := f.applyConfig(e, changed)
+	if err != nil {
+		return err
+	}
+	if len(paths) == 0 {
+		paths = cfg.inputs
+	}
 	format, err := report.ParseFormat(f.out.format)
 	if err != nil {
 		return usageError{err}
@@ -135,6 +153,11 @@ func runScan(ctx context.Context, e env, f scanFlags, paths []string) error {
 		if err != nil {
 			return err
 		}
+		if f.saveSnapshot != "" {
+			if live, err = saveSnapshot(f.saveSnapshot, live); err != nil {
+				return err
+			}
+		}
 		snaps = append(snaps, live)
 	}
 	snap := snapshot.Merge(snaps...)
@@ -143,7 +166,13 @@ func runScan(ctx context.Context, e env, f scanFlags, paths []string) error {
 		return fmt.Errorf("evaluate rules: %w", err)
 	}
 	rep := findings.NewReport(e.tool(), eng.Rules(), fs, snap)
-	if err := f.out.write(e, format, &rep); err != nil {
+	if err := f.triage(e, cfg, &rep); err != nil {
+		return err
+	}
+	if err := f.out.write(ctx, e, format, &rep); err != nil {
+		return err
+	}
+	if err := cfg.writeOutputs(ctx, e, f.out, &rep); err != nil {
 		return err
 	}
 	switch {
@@ -156,7 +185,7 @@ func runScan(ctx context.Context, e env, f scanFlags, paths []string) error {
 			}
 		}
 		return exitCodeError{exitError}
-	case failing(failOn, rep.Findings):
+	case !f.baselineMode && failing(failOn, triage.Failing(rep.Findings)):
 		return exitCodeError{exitFindings}
 	}
 	return nil
@@ -172,12 +201,12 @@ func (f *outputFlags) validate() error {
 
 // write renders the report to --output or standard output. A file is written to a temporary
 // name and renamed, so an interrupted run never leaves half a report behind.
-func (f *outputFlags) write(e env, format report.Format, rep *findings.Report) error {
+func (f *outputFlags) write(ctx context.Context, e env, format report.Format, rep *findings.Report) error {
 	wd, err := e.getwd()
 	if err != nil {
 		return fmt.Errorf("find working directory: %w", err)
 	}
-	opts := report.Options{Root: wd, WorkDir: wd}
+	opts := report.Options{Root: wd, WorkDir: wd, Category: f.category, LinkBase: f.linkBaseFor(e)}
 	if f.output == "" {
 		switch f.color {
 		case "always":
@@ -185,12 +214,16 @@ func (f *outputFlags) write(e env, format report.Format, rep *findings.Report) e
 		case "auto":
 			opts.Color = report.ColorFor(e.stdout, e.getenv)
 		}
+		opts.Width = e.width()
 		if err := report.Write(e.stdout, format, rep, opts); err != nil {
 			return fmt.Errorf("write report: %w", err)
 		}
 		return nil
 	}
 	opts.Color = f.color == "always"
+	if isS3URL(f.output) {
+		return writeS3(ctx, e, f.profile, f.output, format, func(w io.Writer) error { return report.Write(w, format, rep, opts) })
+	}
 	return writeFileAtomic(f.output, func(w io.Writer) error { return report.Write(w, format, rep, opts) })
 }
 
