@@ -147,6 +147,10 @@ func loadConfig(e env, explicit string, none bool) (*config, error) {
 		abs = filepath.Join(wd, abs)
 	}
 	c.dir = filepath.Dir(abs)
+	c.file = filepath.ToSlash(path)
+	if rel, err := filepath.Rel(wd, abs); err == nil && !strings.HasPrefix(rel, "..") {
+		c.file = filepath.ToSlash(rel) // as a user would name it, in reports
+	}
 	return c, nil
 }
 

@@ -29,7 +29,8 @@ func CommentFile(file string) bool {
 
 var ruleID = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*-[0-9]+$`)
 
-// ParseInline finds the inline suppressions of one file. A comment on a line of its own covers
+// ParseInline finds the inline suppressions of one file. It silences the findings of its rules
+// whose lines overlap the lines it covers. A comment on a line of its own covers
 // the next line with content and the lines indented below it (a YAML mapping or list item and
 // its children); a comment after content on a line covers that line's block; a comment before
 // the first content of a YAML document covers the whole document (up to the next "---"). A

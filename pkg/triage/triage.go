@@ -127,8 +127,11 @@ func (m matcher) matches(f findings.Finding, file string) bool {
 	}
 	switch s.Kind {
 	case findings.SuppressInline:
-		return file != "" && file == m.file && len(s.Lines) == 2 &&
-			f.Location.StartLine >= s.Lines[0] && f.Location.StartLine <= s.Lines[1]
+		// The comment's lines and the finding's overlap: a comment on the flagged object, or
+		// anywhere within it, silences it.
+		end := max(f.Location.EndLine, f.Location.StartLine)
+		return file != "" && file == m.file && len(s.Lines) == 2 && f.Location.StartLine > 0 &&
+			f.Location.StartLine <= s.Lines[1] && end >= s.Lines[0]
 	case findings.SuppressSidecar:
 		// A sidecar speaks for the file it sits beside: <file>.irsa-audit.yaml.
 		if file == "" || file != strings.TrimSuffix(m.file, SidecarSuffix) {

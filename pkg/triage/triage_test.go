@@ -271,3 +271,27 @@ func TestMarkBaseline(t *testing.T) {
 		t.Errorf("Failing = %+v, want the two new ones", got)
 	}
 }
+
+func TestApplyInlineOverlap(t *testing.T) {
+	sup := findings.Suppression{Kind: "inline", Rules: []string{"IRSA-026"}, Reason: "r",
+		Source: snapshot.Location{File: "sa.yaml", StartLine: 16}, Lines: []int{17, 17}}
+	at := func(start, end int) findings.Finding {
+		return findings.Finding{RuleID: "IRSA-026", Location: snapshot.Location{File: "sa.yaml", StartLine: start, EndLine: end}}
+	}
+	for _, tc := range []struct {
+		f    findings.Finding
+		want bool
+	}{
+		{at(10, 17), true},  // the comment is inside the flagged object
+		{at(17, 0), true},   // on the flagged line
+		{at(10, 16), false}, // ends before it
+		{at(18, 20), false}, // starts after it
+		{findings.Finding{RuleID: "IRSA-026", Location: snapshot.Location{File: "other.yaml", StartLine: 17}}, false},
+		{findings.Finding{RuleID: "IRSA-023", Location: snapshot.Location{File: "sa.yaml", StartLine: 17}}, false},
+	} {
+		got := Apply([]findings.Finding{tc.f}, []findings.Suppression{sup}, Options{Now: time.Unix(0, 0)})
+		if (len(got.Suppressed) == 1) != tc.want {
+			t.Errorf("finding %+v: suppressed = %v, want %v", tc.f.Location, len(got.Suppressed) == 1, tc.want)
+		}
+	}
+}
