@@ -85,4 +85,3 @@ func locate(n *syntax.Node, v any, file string) {
 		}
 	}
 }
-

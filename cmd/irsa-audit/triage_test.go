@@ -171,7 +171,6 @@ func TestSuppressionErrors(t *testing.T) {
 	}
 }
 
-
 func TestConfigErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name, config string
