@@ -99,7 +99,6 @@ func goEnv(t *testing.T, name string) string {
 	return strings.TrimSpace(string(out))
 }
 
-
 // eval resolves the expressions of one value; any other expression fails the test, so the
 // action cannot grow one this fake runner does not know.
 func (r *runner) eval(s string) string {
