@@ -40,6 +40,12 @@ test-sarif: build
 	# The report package's golden logs hold the unusual locations (absolute paths, stdin, API-only).
 	bash scripts/sarif-validate.sh pkg/report/testdata/sample.sarif
 	bash scripts/sarif-validate.sh pkg/report/testdata/empty.sarif
+	# Suppressions (inline, sidecar, configuration), expired ones and a category, from the CLI and
+	# from the report package's golden log.
+	cd cmd/irsa-audit/testdata/triage && $(CURDIR)/$(BIN) scan --format sarif --category irsa-audit/test -o $(TMP)/triage.sarif; code=$$?; \
+	  if [ $$code -ne 1 ]; then echo "expected exit 1 (findings) from the triage case, got $$code"; exit 1; fi
+	bash scripts/sarif-validate.sh $(TMP)/triage.sarif
+	bash scripts/sarif-validate.sh pkg/report/testdata/triage.sarif
 
 test-kube:
 	bash scripts/test-kube.sh
