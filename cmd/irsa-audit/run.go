@@ -86,7 +86,7 @@ func newRootCommand(e env) *cobra.Command {
 Kubernetes ServiceAccounts assume IAM roles, the ServiceAccounts and workloads that use them,
 and the OIDC providers and clusters that join them. It reads policy files and manifests (the
 pull-request gate) or live AWS and Kubernetes APIs (the scheduled scan), evaluates Rego rules,
-and reports in text, JSON or SARIF.`,
+and reports in text, JSON, SARIF, Markdown or JUnit XML.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       e.version,

@@ -90,7 +90,9 @@ Exit codes: 0 nothing at or above --fail-on and every input read; 1 findings at 
 --fail-on; 2 usage error, or an input that could not be read or parsed (the report is still
 written for everything that was read, and lists the errors).`,
 		Example: `  irsa-audit scan examples/
-  irsa-audit scan --format sarif -o irsa.sarif deploy/ iam/
+  irsa-audit scan --format sarif --category irsa-audit/repo -o irsa.sarif deploy/ iam/
+  irsa-audit scan --baseline .irsa-audit-baseline.json deploy/ iam/
+  irsa-audit scan --aws --kube --format json -o s3://reports/irsa.json --save-snapshot snap.json
   helm template charts/app | irsa-audit scan -`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := f.live.checkSources(cmd.Flags()); err != nil {
