@@ -77,6 +77,7 @@ func TestDependencyArrows(t *testing.T) {
 		"pkg/load":     {module + "/pkg/eval", module + "/pkg/report", module + "/pkg/collect", "github.com/open-policy-agent/", "github.com/aws/", "k8s.io/"},
 		"pkg/collect":  {module + "/pkg/eval", module + "/pkg/report", module + "/pkg/load", "github.com/open-policy-agent/"},
 		"pkg/eval":     {module + "/pkg/report", module + "/pkg/load", module + "/pkg/collect", "github.com/aws/", "k8s.io/"},
+		"pkg/triage":   {module + "/pkg/eval", module + "/pkg/report", module + "/pkg/load", module + "/pkg/collect", module + "/pkg/permissions", module + "/pkg/trust", "github.com/open-policy-agent/", "github.com/aws/", "k8s.io/", "go.yaml.in/"},
 		"pkg/report":   {module + "/pkg/eval", module + "/pkg/load", module + "/pkg/collect", "github.com/open-policy-agent/", "github.com/aws/", "k8s.io/"},
 	}
 	for dir, bad := range forbidden {

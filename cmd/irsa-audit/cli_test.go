@@ -57,6 +57,12 @@ func TestEveryRuleHasAnExample(t *testing.T) {
 		"examples/broken/escalation":             {"IRSA-034"},
 		"examples/broken/s3-typo":                {"IRSA-036"},
 		"examples/broken/secrets-everywhere":     {"IRSA-037"},
+		// Account and cluster exports: the cross-resource rules, one example each.
+		"examples/inventory/stale-provider":      {"IRSA-008"},
+		"examples/inventory/orphan-role":         {"IRSA-020"},
+		"examples/inventory/dangling-annotation": {"IRSA-021"},
+		"examples/inventory/binding-mismatch":    {"IRSA-022"},
+		"examples/inventory/shared-role":         {"IRSA-025"},
 		// A role in an account export, with an AWS managed policy attached by ARN only.
 		"examples/permissions": {"IRSA-002", "IRSA-030", "IRSA-031", "IRSA-035", "IRSA-040"},
 	}

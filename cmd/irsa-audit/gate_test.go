@@ -275,7 +275,7 @@ func TestFlagValues(t *testing.T) {
 	}{
 		// Used to overflow and silently become the 10 MiB default.
 		{"size that overflows", []string{"scan", "--max-file-size", "8589934592GiB", "examples/irsa-s3"}, `size "8589934592GiB" is too large`},
-		{"format in capitals", []string{"scan", "--format", "SARIF", "examples/irsa-s3"}, `unknown format "SARIF" (want one of text, json, sarif)`},
+		{"format in capitals", []string{"scan", "--format", "SARIF", "examples/irsa-s3"}, `unknown format "SARIF" (want one of text, json, sarif, markdown, junit)`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, stderr := runCLI(t, "", tc.args...)

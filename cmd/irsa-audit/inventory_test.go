@@ -109,7 +109,7 @@ func TestInventoryExports(t *testing.T) {
 			// (they shared account ids and the fixed one's provider hid the broken one's
 			// findings).
 			name:     "broken and fixed together",
-			args:     []string{"examples/inventory"},
+			args:     []string{brokenDir, fixedDir},
 			wantCode: 1,
 			want:     brokenWant,
 		},

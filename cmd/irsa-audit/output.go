@@ -21,7 +21,7 @@ import (
 // does not exist, or it is a directory. An hour-long live scan should not end in "no such file
 // or directory".
 func checkOutputPath(name string) error {
-	if name == "" || name == "-" {
+	if name == "" || name == "-" || isS3URL(name) {
 		return nil
 	}
 	fi, err := os.Stat(name)

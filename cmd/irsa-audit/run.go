@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"strings"
 	"time"
 
@@ -24,7 +23,8 @@ const (
 	// A run ended by a signal exits 128 + its number (130 SIGINT, 143 SIGTERM): see interrupted.
 )
 
-// version is set at build time with -ldflags "-X main.version=v1.2.3".
+// version is set at build time with -ldflags "-X main.version=v1.2.3" (make build, make release,
+// the Dockerfile); see buildVersion for builds without it.
 var version = ""
 
 // env is what the commands take from the process, injected so tests control it.
@@ -101,13 +101,15 @@ func newRootCommand(e env) *cobra.Command {
 Kubernetes ServiceAccounts assume IAM roles, the ServiceAccounts and workloads that use them,
 and the OIDC providers and clusters that join them. It reads policy files and manifests (the
 pull-request gate) or live AWS and Kubernetes APIs (the scheduled scan), evaluates Rego rules,
-and reports in text, JSON or SARIF.`,
+and reports in text, JSON, SARIF, Markdown or JUnit XML.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       e.version,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newScanCommand(e), newRulesCommand(e), newVersionCommand(e), newCollectCommand(e))
+	root.AddCommand(newBaselineCommand(e), newDiffCommand(e))
+	quietBoolFlags(root)
 	return root
 }
 
@@ -129,16 +131,6 @@ func noArgs(cmd *cobra.Command, args []string) error {
 		return usageError{err}
 	}
 	return nil
-}
-
-func buildVersion() string {
-	if version != "" {
-		return version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "devel"
 }
 
 // progress returns where live collection reports progress: standard error when it is a

@@ -49,11 +49,15 @@ type outputFlags struct {
 	format string
 	output string
 	color  string
+
+	// Set from configFlags by runScan.
+	category, linkBase string
+	profile            string // --profile, for an s3:// output
 }
 
 func (f *outputFlags) register(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&f.format, "format", "text", "report format: text, json or sarif")
-	cmd.Flags().StringVarP(&f.output, "output", "o", "", "write the report to `FILE` (default: standard output)")
+	cmd.Flags().StringVar(&f.format, "format", "text", "report format: text, json, sarif, markdown or junit")
+	cmd.Flags().StringVarP(&f.output, "output", "o", "", "write the report to `FILE` or s3://bucket/key (default: standard output)")
 	cmd.Flags().StringVar(&f.color, "color", "auto", "colour text output: auto, always or never (auto honours NO_COLOR)")
 }
 
@@ -61,10 +65,14 @@ type scanFlags struct {
 	rules        ruleFlags
 	out          outputFlags
 	live         liveFlags
+	cfg          configFlags
 	failOn       string
 	maxFileSize  string
 	stdinName    string
 	allowSkipped bool
+	saveSnapshot string
+	// baselineMode is the baseline command: a JSON report, and findings never fail the run.
+	baselineMode bool
 }
 
 func newScanCommand(e env) *cobra.Command {
@@ -86,18 +94,22 @@ skipped input that was named on the command line or holds what the rules judge (
 read, and lists the errors and skipped inputs); 130 and 143 interrupted by SIGINT (Ctrl-C) or
 SIGTERM, nothing written.`,
 		Example: `  irsa-audit scan examples/
-  irsa-audit scan --format sarif -o irsa.sarif deploy/ iam/
+  irsa-audit scan --format sarif --category irsa-audit/repo -o irsa.sarif deploy/ iam/
+  irsa-audit scan --baseline .irsa-audit-baseline.json deploy/ iam/
+  irsa-audit scan --aws --kube --format json -o s3://reports/irsa.json --save-snapshot snap.json
   helm template charts/app | irsa-audit scan -`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := f.live.checkSources(cmd.Flags()); err != nil {
 				return err
 			}
-			return runScan(cmd.Context(), e, f, args)
+			return runScan(cmd.Context(), e, f, args, cmd.Flags().Changed)
 		},
 	}
 	f.rules.register(cmd)
 	f.out.register(cmd)
 	f.live.register(cmd)
+	f.cfg.register(cmd, true)
+	registerSaveSnapshot(cmd, &f.saveSnapshot)
 	cmd.Flags().StringVar(&f.failOn, "fail-on", "low", "exit 1 when a finding is at or above this severity: none, low, medium, high or critical")
 	cmd.Flags().StringVar(&f.maxFileSize, "max-file-size", "10MiB", "larger files are skipped unless they are AWS CLI or kubectl exports, Kubernetes manifests or snapshots, which are read whatever their size (e.g. 512KiB, 10MiB, 1GiB)")
 	cmd.Flags().StringVar(&f.stdinName, "stdin-name", "-", "file name to report for standard input (its folder ties it to a cluster, as for files)")
@@ -106,7 +118,14 @@ SIGTERM, nothing written.`,
 	return cmd
 }
 
-func runScan(ctx context.Context, e env, f scanFlags, paths []string) error {
+func runScan(ctx context.Context, e env, f scanFlags, paths []string, changed func(string) bool) error {
+	cfg, err := f.applyConfig(e, changed)
+	if err != nil {
+		return err
+	}
+	if len(paths) == 0 {
+		paths = cfg.inputs
+	}
 	format, err := report.ParseFormat(f.out.format)
 	if err != nil {
 		return usageError{err}
@@ -153,6 +172,11 @@ func runScan(ctx context.Context, e env, f scanFlags, paths []string) error {
 		if err != nil {
 			return err
 		}
+		if f.saveSnapshot != "" {
+			if live, err = saveSnapshot(ctx, f.saveSnapshot, live); err != nil {
+				return err
+			}
+		}
 		snaps = append(snaps, live)
 	}
 	snap := snapshot.Merge(snaps...)
@@ -161,8 +185,17 @@ func runScan(ctx context.Context, e env, f scanFlags, paths []string) error {
 		return stopped(ctx, err) // pkg/eval says "evaluate rules" itself
 	}
 	rep := findings.NewReport(e.tool(), eng.Rules(), fs, snap, eng.NotChecked(snap)...)
+	if err := f.triage(e, cfg, &rep); err != nil {
+		return err
+	}
 	if err := f.out.write(ctx, e, format, &rep); err != nil {
 		return stopped(ctx, err)
+	}
+	if err := cfg.writeOutputs(ctx, e, f.out, &rep); err != nil {
+		return stopped(ctx, err)
+	}
+	if f.baselineMode {
+		failOn = findings.FailNone // a baseline records findings; they never fail its run
 	}
 	code, why := verdict(&rep, snap, failOn, f.allowSkipped)
 	// The text report on standard output already lists the errors; elsewhere say so on stderr,
@@ -189,13 +222,13 @@ func (f *outputFlags) validate() error {
 	return usageError{fmt.Errorf("--color must be auto, always or never, not %q", f.color)}
 }
 
-// write renders the report to --output (see writeOutput) or standard output.
+// write renders the report to --output (see writeOutput and writeS3) or standard output.
 func (f *outputFlags) write(ctx context.Context, e env, format report.Format, rep *findings.Report) error {
 	wd, err := e.getwd()
 	if err != nil {
 		return fmt.Errorf("find working directory: %w", err)
 	}
-	opts := report.Options{Root: wd, WorkDir: wd}
+	opts := report.Options{Root: wd, WorkDir: wd, Category: f.category, LinkBase: f.linkBaseFor(e)}
 	if f.output == "" || f.output == "-" {
 		switch f.color {
 		case "always":
@@ -203,12 +236,17 @@ func (f *outputFlags) write(ctx context.Context, e env, format report.Format, re
 		case "auto":
 			opts.Color = report.ColorFor(e.stdout, e.getenv)
 		}
+		opts.Width = e.width()
 		if err := report.Write(e.stdout, format, rep, opts); err != nil {
 			return fmt.Errorf("write report: %w", err)
 		}
 		return nil
 	}
 	opts.Color = f.color == "always"
+	opts.Color = f.color == "always"
+	if isS3URL(f.output) {
+		return writeS3(ctx, e, f.profile, f.output, format, func(w io.Writer) error { return report.Write(w, format, rep, opts) })
+	}
 	return writeOutput(ctx, f.output, func(w io.Writer) error { return report.Write(w, format, rep, opts) })
 }
 

@@ -1,6 +1,7 @@
 // Package fakeaws is a loopback AWS for tests and benchmarks: one httptest server that speaks
 // IAM's and STS's query protocol (query.go), EKS's and Account's REST-JSON protocol
-// (restjson.go) and Organizations' awsJson1_1 protocol (organizations.go), answering from an
+// (restjson.go), Organizations' awsJson1_1 protocol (organizations.go) and S3's REST-XML
+// PutObject (s3.go), answering from an
 // in-memory Estate (this file). The real aws-sdk-go-v2 clients
 // are pointed at it through BaseEndpoint with static credentials; the access key id of a request
 // selects the account, the SigV4 credential scope selects the region.
@@ -51,10 +52,12 @@ type Account struct {
 	Expired bool
 	// Regions are the regions enabled for the account (account:ListRegions), with their EKS
 	// clusters.
-	Regions          []*Region
-	Roles            []*Role
-	ManagedPolicies  []*ManagedPolicy
-	OIDCProviders    []*OIDCProvider
+	Regions         []*Region
+	Roles           []*Role
+	ManagedPolicies []*ManagedPolicy
+	OIDCProviders   []*OIDCProvider
+	// Buckets are the S3 buckets of the account: callers in it may put objects there (s3.go).
+	Buckets          []string
 	DenyListRegions  bool // account:ListRegions answers AccessDenied
 	DenyAuthDetails  bool // iam:GetAccountAuthorizationDetails answers AccessDenied
 	AssumableByOther bool // other accounts' callers may AssumeRole into this account's roles

@@ -21,11 +21,12 @@ type Server struct {
 	throttle map[string]int
 	repeat   map[string]bool
 	noMarker bool
+	objects  map[string]Object // "bucket/key"
 }
 
 // New starts a server answering from estate. The estate must not be changed while it runs.
 func New(estate *Estate) *Server {
-	s := &Server{estate: estate, calls: map[string]int{}, throttle: map[string]int{}, repeat: map[string]bool{}}
+	s := &Server{estate: estate, calls: map[string]int{}, throttle: map[string]int{}, repeat: map[string]bool{}, objects: map[string]Object{}}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
 	return s
@@ -96,6 +97,10 @@ func (s *Server) count(op string) (throttled bool) {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if sigv4Service(r) == "s3" {
+		s.serveS3(w, r)
+		return
+	}
 	if r.Method == http.MethodPost && r.Header.Get("X-Amz-Target") != "" {
 		s.serveJSON(w, r)
 		return

@@ -11,8 +11,9 @@ import (
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
 )
 
-// ReportVersion is the version of the JSON report format (docs/report-format.md).
-const ReportVersion = "1"
+// ReportVersion is the version of the JSON report format (docs/report-format.md). Version 2
+// moved suppressed findings out of findings into suppressed; ReadReport reads both.
+const ReportVersion = "2"
 
 // Severity orders findings; its JSON form is the lower-case name.
 type Severity int
@@ -106,6 +107,9 @@ type Finding struct {
 	// Fingerprint identifies the finding across runs: it depends on the rule, the resource and
 	// the place in the document, not on line numbers.
 	Fingerprint string `json:"fingerprint"`
+	// BaselineState is set when the run was compared with a baseline (--baseline): BaselineNew
+	// or BaselineUnchanged.
+	BaselineState string `json:"baseline_state,omitempty"`
 }
 
 // Tool identifies the scanner.
@@ -126,6 +130,8 @@ type Stats struct {
 	NotChecked int `json:"not_checked"`
 	// APICalls counts live API calls by operation.
 	APICalls map[string]int `json:"api_calls,omitempty"`
+	// Suppressed counts len(Report.Suppressed).
+	Suppressed int `json:"suppressed"`
 }
 
 // Report is the canonical record of a run; every output format is rendered from it.
@@ -142,7 +148,15 @@ type Report struct {
 	// silent, and roles the permission rules did not judge because no workload identity can
 	// assume them (--all-roles judges them).
 	NotChecked []Coverage `json:"not_checked"`
-	Stats      Stats      `json:"stats"`
+	// Suppressed are the findings a suppression with a reason silenced (inline comment,
+	// sidecar or configuration), ordered like Findings. They never fail a run.
+	Suppressed []SuppressedFinding `json:"suppressed"`
+	// ExpiredSuppressions are suppressions past their until date: they no longer suppress
+	// anything, and are listed so that someone renews or removes them.
+	ExpiredSuppressions []Suppression `json:"expired_suppressions"`
+	// Baseline summarises the comparison with --baseline; nil without one.
+	Baseline *BaselineSummary `json:"baseline,omitempty"`
+	Stats    Stats            `json:"stats"`
 }
 
 // Coverage is one thing not checked: the account or cluster and the reason (an incomplete
@@ -170,6 +184,12 @@ func (r Report) MarshalJSON() ([]byte, error) {
 	}
 	if p.NotChecked == nil {
 		p.NotChecked = []Coverage{}
+	}
+	if p.Suppressed == nil {
+		p.Suppressed = []SuppressedFinding{}
+	}
+	if p.ExpiredSuppressions == nil {
+		p.ExpiredSuppressions = []Suppression{}
 	}
 	return json.Marshal(p)
 }

@@ -66,6 +66,21 @@ func NewReport(tool Tool, rules []Rule, fs []Finding, snap *snapshot.Snapshot, n
 	return r
 }
 
+// Recount updates the counts of r.Stats that depend on its findings (findings, by_severity,
+// suppressed), after findings were suppressed or their severity overridden.
+func (r *Report) Recount() {
+	by := make(map[string]int, len(severityNames))
+	for _, n := range severityNames {
+		by[n] = 0
+	}
+	for _, f := range r.Findings {
+		by[f.Severity.String()]++
+	}
+	r.Stats.Findings = len(r.Findings)
+	r.Stats.BySeverity = by
+	r.Stats.Suppressed = len(r.Suppressed)
+}
+
 // SortErrors orders input errors by file, line, column, API and message. Errors without a file
 // (API errors) come after those with one, so a reader sees the file problems first.
 func SortErrors(errs []snapshot.InputError) {
@@ -157,8 +172,11 @@ func (f FailOn) Fails(s Severity) bool {
 	return s >= failOnSeverity[f]
 }
 
-// Fails reports whether any finding of r fails the run under threshold f. Input errors are not
-// considered: the caller decides what they mean for the exit code.
+// Fails reports whether any finding of r fails the run under threshold f. A finding a baseline
+// already holds (BaselineUnchanged) never fails it; suppressed findings are not in r.Findings.
+// Input errors are not considered: the caller decides what they mean for the exit code.
 func (r Report) Fails(f FailOn) bool {
-	return slices.ContainsFunc(r.Findings, func(x Finding) bool { return f.Fails(x.Severity) })
+	return slices.ContainsFunc(r.Findings, func(x Finding) bool {
+		return x.BaselineState != BaselineUnchanged && f.Fails(x.Severity)
+	})
 }

@@ -22,6 +22,10 @@ func isSnapshot(n *syntax.Node) bool {
 	if n == nil || n.Kind != syntax.Object || n.Field("version") == nil || n.Field("apiVersion") != nil {
 		return false
 	}
+	// An irsa-audit JSON report (a baseline, say) also has "version" and "stats".
+	if n.Field("tool") != nil && n.Field("findings") != nil {
+		return false
+	}
 	for _, k := range snapshotKeys {
 		if n.Field(k) != nil {
 			return true

@@ -218,10 +218,12 @@ func TestParseFormat(t *testing.T) {
 		{in: "text", want: Text},
 		{in: "json", want: JSON},
 		{in: "sarif", want: SARIF},
-		// Documented as text|json|sarif: another spelling is a usage error, not a guess.
-		{in: "SARIF", wantErr: `unknown format "SARIF" (want one of text, json, sarif)`},
-		{in: "yaml", wantErr: `unknown format "yaml" (want one of text, json, sarif)`},
-		{in: "", wantErr: `unknown format "" (want one of text, json, sarif)`},
+		// Documented as text|json|sarif|markdown|junit: another spelling is a usage error, not a guess.
+		{in: "SARIF", wantErr: `unknown format "SARIF" (want one of text, json, sarif, markdown, junit)`},
+		{in: "markdown", want: Markdown},
+		{in: "junit", want: JUnit},
+		{in: "yaml", wantErr: `unknown format "yaml" (want one of text, json, sarif, markdown, junit)`},
+		{in: "", wantErr: `unknown format "" (want one of text, json, sarif, markdown, junit)`},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
 			got, err := ParseFormat(tc.in)
@@ -244,7 +246,7 @@ func TestParseFormat(t *testing.T) {
 // TestJSONRoundTrip checks that the JSON output is the report itself: decoding it gives back
 // what was rendered.
 func TestJSONRoundTrip(t *testing.T) {
-	for _, r := range []*findings.Report{sampleReport(), emptyReport()} {
+	for _, r := range []*findings.Report{sampleReport(), emptyReport(), triageReport()} {
 		out := render(t, JSON, r, Options{})
 		if !bytes.HasSuffix(out, []byte("}\n")) {
 			t.Errorf("JSON output does not end in a newline: %q", out[max(0, len(out)-10):])
@@ -271,6 +273,12 @@ func TestJSONRoundTrip(t *testing.T) {
 			if len(p.NotChecked) == 0 {
 				p.NotChecked = nil
 			}
+			if len(p.Suppressed) == 0 {
+				p.Suppressed = nil
+			}
+			if len(p.ExpiredSuppressions) == 0 {
+				p.ExpiredSuppressions = nil
+			}
 		}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("JSON round trip mismatch (-want +got):\n%s", diff)
@@ -288,6 +296,8 @@ func TestDocsCoverJSONFields(t *testing.T) {
 	for _, v := range []any{
 		findings.Report{}, findings.Tool{}, findings.Rule{}, findings.Finding{}, findings.Resource{},
 		findings.Stats{}, snapshot.Location{}, snapshot.InputError{}, snapshot.Skipped{},
+		findings.Suppression{}, findings.BaselineSummary{}, findings.Diff{}, findings.DiffSide{},
+		findings.DiffStats{}, findings.SeverityChange{},
 	} {
 		typ := reflect.TypeOf(v)
 		for i := range typ.NumField() {

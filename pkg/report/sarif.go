@@ -140,6 +140,22 @@ func buildSARIF(r *findings.Report, opts Options) (*sarif.Report, error) {
 		}
 		run.AddResult(res)
 	}
+	for _, f := range r.Suppressed {
+		res, err := sarifResult(f.Finding, index[f.RuleID], uris)
+		if err != nil {
+			return nil, err
+		}
+		sup, err := sarifSuppression(f.Suppression, uris)
+		if err != nil {
+			return nil, err
+		}
+		res.Suppressions = append(res.Suppressions, sup)
+		run.AddResult(res)
+	}
+	if opts.Category != "" {
+		// GitHub reads the category from runAutomationDetails.id: what precedes its last "/".
+		run.AutomationDetails = &sarif.RunAutomationDetails{ID: ptr(strings.TrimSuffix(opts.Category, "/") + "/")}
+	}
 
 	inv := sarif.NewInvocation()
 	inv.ExecutionSuccessful = ptr(len(r.Errors) == 0)
@@ -154,6 +170,19 @@ func buildSARIF(r *findings.Report, opts Options) (*sarif.Report, error) {
 		n, err := skippedNotification(s, uris)
 		if err != nil {
 			return nil, err
+		}
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, n)
+	}
+	for _, x := range r.ExpiredSuppressions {
+		n := sarif.NewNotification()
+		n.Level = sarif.LevelWarning
+		n.Message = sarif.NewTextMessage(fmt.Sprintf("expired suppression (until %s, %s): %s; it no longer suppresses anything", x.Until, suppressionTarget(x), x.Reason))
+		if x.Source.File != "" {
+			pl, err := uris.physicalLocation(x.Source.File, x.Source.StartLine, x.Source.StartLine, 0)
+			if err != nil {
+				return nil, err
+			}
+			n.Locations = append(n.Locations, sarif.NewLocationWithPhysicalLocation(pl))
 		}
 		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, n)
 	}
@@ -191,6 +220,12 @@ func ruleDescriptors(r *findings.Report) ([]*sarif.ReportingDescriptor, map[stri
 		}
 	}
 	for _, f := range r.Findings {
+		if !seen[f.RuleID] {
+			seen[f.RuleID] = true
+			rules = append(rules, findings.Rule{ID: f.RuleID, Severity: f.Severity, Title: f.Title})
+		}
+	}
+	for _, f := range r.Suppressed {
 		if !seen[f.RuleID] {
 			seen[f.RuleID] = true
 			rules = append(rules, findings.Rule{ID: f.RuleID, Severity: f.Severity, Title: f.Title})
@@ -319,6 +354,9 @@ func sarifResult(f findings.Finding, ruleIndex int, uris *uriMapper) (*sarif.Res
 	if f.Fingerprint != "" {
 		res.PartialFingerprints = map[string]string{fingerprintKey: f.Fingerprint}
 	}
+	if f.BaselineState != "" {
+		res.BaselineState = ptr(f.BaselineState)
+	}
 
 	props := sarif.NewPropertyBag()
 	props.Add("severity", f.Severity.String())
@@ -331,6 +369,34 @@ func sarifResult(f findings.Finding, ruleIndex int, uris *uriMapper) (*sarif.Res
 	}
 	res.Properties = props
 	return res, nil
+}
+
+// sarifSuppression is a suppression as SARIF has it: "inSource" for an inline comment,
+// "external" for a sidecar or configuration entry, status "accepted", the reason as
+// justification, and where it is declared.
+func sarifSuppression(s findings.Suppression, uris *uriMapper) (*sarif.Suppression, error) {
+	sup := sarif.NewSuppression()
+	kind := "external"
+	if s.Kind == findings.SuppressInline {
+		kind = "inSource"
+	}
+	sup.Kind = ptr(kind)
+	sup.Status = ptr("accepted")
+	sup.Justification = ptr(s.Reason)
+	if s.Source.File != "" {
+		pl, err := uris.physicalLocation(s.Source.File, s.Source.StartLine, s.Source.StartLine, 0)
+		if err != nil {
+			return nil, err
+		}
+		sup.Location = sarif.NewLocationWithPhysicalLocation(pl)
+	}
+	props := sarif.NewPropertyBag()
+	props.Add("kind", s.Kind)
+	if s.Until != "" {
+		props.Add("until", s.Until)
+	}
+	sup.Properties = props
+	return sup, nil
 }
 
 // resourceLocation names a resource as a logical location of SARIF's conventional kind

@@ -53,8 +53,8 @@ func ColorFor(w io.Writer, env func(string) string) bool {
 }
 
 // writeText renders r for people: findings grouped by file (files in name order, findings by
-// line within a file, findings without a file last), then input errors, skipped inputs and a
-// one-line summary.
+// line within a file, findings without a file last), then suppressed findings, expired
+// suppressions, the baseline comparison, input errors, skipped inputs and a one-line summary.
 func writeText(w io.Writer, r *findings.Report, opts Options) error {
 	bw := bufio.NewWriter(w)
 	groups := groupByFile(r.Findings)
@@ -62,40 +62,41 @@ func writeText(w io.Writer, r *findings.Report, opts Options) error {
 		if i > 0 {
 			bw.WriteString("\n")
 		}
-		writeGroup(bw, g, opts.Color)
+		writeGroup(bw, g, opts)
 	}
+	sections := len(groups) > 0
+	sections = writeTriage(bw, r, opts, sections)
 	if len(r.Errors) > 0 {
-		if len(groups) > 0 {
+		if sections {
 			bw.WriteString("\n")
 		}
 		bw.WriteString("errors:\n")
 		for _, e := range r.Errors {
-			fmt.Fprintf(bw, "  %s\n", FormatInputError(e))
+			writeHanging(bw, "  ", "      ", FormatInputError(e), opts.width())
 		}
 	}
 	if len(r.Skipped) > 0 {
-		if len(groups) > 0 || len(r.Errors) > 0 {
+		if sections || len(r.Errors) > 0 {
 			bw.WriteString("\n")
 		}
 		bw.WriteString("skipped:\n")
 		for _, s := range r.Skipped {
-			fmt.Fprintf(bw, "  %s: %s\n", skippedWhere(s), clean(s.Reason))
+			writeHanging(bw, "  ", "      ", skippedWhere(s)+": "+clean(s.Reason), opts.width())
 		}
 	}
 	if len(r.NotChecked) > 0 {
-		if len(groups) > 0 || len(r.Errors) > 0 || len(r.Skipped) > 0 {
+		if sections || len(r.Errors) > 0 || len(r.Skipped) > 0 {
 			bw.WriteString("\n")
 		}
 		bw.WriteString("not checked:\n")
 		for _, c := range r.NotChecked {
-			fmt.Fprintf(bw, "  %s %s: %s\n", c.Resource.Kind, clean(c.Resource.ID), clean(c.Note))
+			writeHanging(bw, "  ", "      ", c.Resource.Kind+" "+clean(c.Resource.ID)+": "+clean(c.Note), opts.width())
 		}
 	}
-	if len(groups) > 0 || len(r.Errors) > 0 || len(r.Skipped) > 0 || len(r.NotChecked) > 0 {
+	if sections || len(r.Errors) > 0 || len(r.Skipped) > 0 || len(r.NotChecked) > 0 {
 		bw.WriteString("\n")
 	}
-	bw.WriteString(summary(r))
-	bw.WriteString("\n")
+	writeWrapped(bw, "", summary(r), opts.width())
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("write text report: %w", err)
 	}
@@ -142,7 +143,7 @@ func groupByFile(fs []findings.Finding) []fileGroup {
 	return groups
 }
 
-func writeGroup(w *bufio.Writer, g fileGroup, color bool) {
+func writeGroup(w *bufio.Writer, g fileGroup, opts Options) {
 	w.WriteString(g.file)
 	w.WriteString("\n")
 	lineWidth, idWidth := 0, 0
@@ -150,24 +151,31 @@ func writeGroup(w *bufio.Writer, g fileGroup, color bool) {
 		lineWidth = max(lineWidth, len(lines(f.Location)))
 		idWidth = max(idWidth, len(clean(f.RuleID)))
 	}
+	// The message and the related resources go on lines of their own, indented under the
+	// severity and wrapped to the width.
+	indent := strings.Repeat(" ", 2+lineWidth+2)
 	for _, f := range g.findings {
 		sev := strings.ToUpper(f.Severity.String())
 		pad := strings.Repeat(" ", max(0, severityWidth-len(sev)))
-		if color && f.Severity >= findings.Info && f.Severity <= findings.Critical {
+		if opts.Color && f.Severity >= findings.Info && f.Severity <= findings.Critical {
 			sev = severityColors[f.Severity] + sev + sgrReset
 		}
-		fmt.Fprintf(w, "  %-*s  %s%s  %-*s  %s  [%s]", lineWidth, lines(f.Location), sev, pad,
-			idWidth, clean(f.RuleID), clean(f.Message), resource(f.Resource))
-		if f.Location.File == "" && f.Location.API != "" {
+		fmt.Fprintf(w, "  %-*s  %s%s  %-*s  ", lineWidth, lines(f.Location), sev, pad, idWidth, clean(f.RuleID))
+		if f.BaselineState == findings.BaselineNew {
+			w.WriteString("new  ")
+		}
+		fmt.Fprintf(w, "[%s]", resource(f.Resource))
+		if f.Location.API != "" {
 			fmt.Fprintf(w, " (from %s)", clean(f.Location.API))
 		}
 		w.WriteString("\n")
+		writeWrapped(w, indent, clean(f.Message), opts.width())
 		if len(f.Related) > 0 {
 			related := make([]string, len(f.Related))
 			for i, r := range f.Related {
 				related[i] = resource(r)
 			}
-			fmt.Fprintf(w, "  %*s  related: %s\n", lineWidth, "", strings.Join(related, ", "))
+			writeWrapped(w, indent, "related: "+strings.Join(related, ", "), opts.width())
 		}
 	}
 }
@@ -245,8 +253,17 @@ func summary(r *findings.Report) string {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
 		}
 	}
+	if r.Baseline != nil {
+		parts = append(parts, fmt.Sprintf("%d new since the baseline", r.Baseline.New))
+	}
 	if len(parts) > 0 {
 		fmt.Fprintf(&b, " (%s)", strings.Join(parts, ", "))
+	}
+	if len(r.Suppressed) > 0 {
+		fmt.Fprintf(&b, ", %d suppressed", len(r.Suppressed))
+	}
+	if len(r.ExpiredSuppressions) > 0 {
+		fmt.Fprintf(&b, ", %s", plural(len(r.ExpiredSuppressions), "expired suppression", "expired suppressions"))
 	}
 	fmt.Fprintf(&b, ", %s, %d skipped in %s", plural(len(r.Errors), "error", "errors"), len(r.Skipped),
 		plural(r.Stats.Files, "file", "files"))
