@@ -82,6 +82,7 @@ func (r *fileResult) mergeInto(s *snapshot.Snapshot) {
 	}
 	s.Errors = append(s.Errors, r.errors...)
 	s.Skipped = append(s.Skipped, r.skipped...)
+	s.NotJudged = append(s.NotJudged, it.NotJudged...)
 }
 
 func (r *fileResult) addError(file string, err error) {
