@@ -71,6 +71,11 @@ type Options struct {
 	Stdin io.Reader
 	// StdinName is the name standard input gets in locations; "-" when empty.
 	StdinName string
+	// TFVarFiles are Terraform variable files (--tf-vars), read for every root module.
+	TFVarFiles []string
+	// CFNParameterFiles are CloudFormation parameter files (--cfn-parameters), read for every
+	// template.
+	CFNParameterFiles []string
 }
 
 // Load reads paths into a snapshot. The error is non-nil only when the context is cancelled;
@@ -102,6 +107,8 @@ type slot struct {
 	stdin    bool
 	size     int64 // from the walk; -1 when unknown
 	result   *fileResult
+	// tfDir is set for a Terraform module folder: read as one input (terraform.go).
+	tfDir string
 }
 
 type loader struct {
@@ -114,6 +121,7 @@ type loader struct {
 	// named are the cleaned paths named on the command line: a file both named and met in a
 	// walk is treated as named, whichever comes first.
 	named map[string]bool
+	iac   iacState
 }
 
 func load(ctx context.Context, paths []string, opts Options, fsys fileSystem) (*snapshot.Snapshot, error) {
@@ -136,10 +144,14 @@ func load(ctx context.Context, paths []string, opts Options, fsys fileSystem) (*
 	if err := l.readAll(); err != nil {
 		return nil, err
 	}
+	if err := l.terraform(); err != nil {
+		return nil, err
+	}
 	results := make([]*fileResult, len(l.slots))
 	for i, s := range l.slots {
 		results[i] = s.result
 	}
+	linkPlans(results)
 	return resolve(results), nil
 }
 
@@ -183,6 +195,9 @@ func (l *loader) addFile(p string, fi fs.FileInfo, explicit bool) {
 	l.seen[key] = true
 	explicit = explicit || l.named[key]
 	name := displayName(p)
+	if l.terraformFile(p, name, explicit) {
+		return
+	}
 	if !explicit && !fi.Mode().IsRegular() {
 		// Opening a fifo found by a walk could block forever; named ones are read (process
 		// substitution, /dev/stdin).
@@ -213,7 +228,7 @@ func tooLarge(name string, size, limit int64, explicit bool) *fileResult {
 
 // skipDirs are directory names a walk does not enter.
 func skipDir(name string) bool {
-	return name == ".git" || name == "node_modules" || name == "vendor"
+	return name == ".git" || name == "node_modules" || name == "vendor" || name == ".terraform"
 }
 
 // walk adds the files under dir; via is the symlink that led here ("" when none).
@@ -318,6 +333,10 @@ func (l *loader) readAll() error {
 }
 
 func (l *loader) readSlot(s *slot) *fileResult {
+	if s.tfDir != "" {
+		l.parseTerraform(s)
+		return nil
+	}
 	kind := "file"
 	var data []byte
 	var err error

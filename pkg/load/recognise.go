@@ -42,6 +42,14 @@ type fileResult struct {
 	// claims are what the input says about inventories (a complete role list, an
 	// all-namespaces ServiceAccount list, ...), settled by resolve once every input is read.
 	claims []claim
+	// sources are the further inputs read as part of this one (the files of a Terraform
+	// module).
+	sources []snapshot.Source
+	// roleAddrs are the Terraform addresses of items.Roles (Terraform configurations and
+	// plans), to tie a plan's roles to their configuration (linkPlans).
+	roleAddrs []string
+	// plan is set for a Terraform plan.
+	plan bool
 	// dir is the folder of the input ("/" separators, cleaned): exports that do not name their
 	// account or cluster are tied to the ones named by the exports of the same or an enclosing
 	// folder (see resolve).
@@ -61,6 +69,8 @@ func (r *fileResult) mergeInto(s *snapshot.Snapshot) {
 		s.Sources = append(s.Sources, *r.source)
 		s.Stats.Files++
 	}
+	s.Sources = append(s.Sources, r.sources...)
+	s.Stats.Files += len(r.sources)
 	it := &r.items
 	s.Accounts = append(s.Accounts, it.Accounts...)
 	s.OIDCProviders = append(s.OIDCProviders, it.OIDCProviders...)
