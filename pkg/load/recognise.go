@@ -10,6 +10,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/irsa-audit/irsa-audit/pkg/load/terraform"
 	"github.com/irsa-audit/irsa-audit/pkg/policydoc"
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
 	"github.com/irsa-audit/irsa-audit/pkg/syntax"
@@ -152,6 +153,7 @@ func recognisers() []recogniser {
 		{format: FormatProvider, match: isProvider, load: loadProvider},
 		{format: FormatCluster, match: isCluster, load: loadCluster},
 		{format: FormatClusterList, match: isClusterList, load: loadClusterList},
+		{format: FormatTerraformPlan, match: terraform.IsPlan, load: loadTerraformPlan},
 		{format: "iam-policy", match: policydoc.LooksLikePolicy, load: loadPolicy},
 		{format: "kubernetes-manifest", match: isKubernetesObject, load: loadKubernetes},
 	}

@@ -13,8 +13,34 @@ import (
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
 )
 
-// FormatTerraform is the Source.Format of Terraform configuration and variables files.
-const FormatTerraform = "terraform"
+// The Source.Format of Terraform configuration and variables files, and of plans
+// (`terraform show -json`).
+const (
+	FormatTerraform     = "terraform"
+	FormatTerraformPlan = "terraform-plan"
+)
+
+func loadTerraformPlan(d document, r *fileResult) error {
+	res, err := terraform.LoadPlan(d.node, d.file)
+	if err != nil {
+		return err
+	}
+	it := &r.items
+	it.Roles = append(it.Roles, res.Items.Roles...)
+	r.roleAddrs = append(r.roleAddrs, res.RoleAddresses...)
+	it.ManagedPolicies = append(it.ManagedPolicies, res.Items.ManagedPolicies...)
+	it.Policies = append(it.Policies, res.Items.Policies...)
+	it.OIDCProviders = append(it.OIDCProviders, res.Items.OIDCProviders...)
+	it.Clusters = append(it.Clusters, res.Items.Clusters...)
+	it.ServiceAccounts = append(it.ServiceAccounts, res.Items.ServiceAccounts...)
+	it.PodIdentityAssociations = append(it.PodIdentityAssociations, res.Items.PodIdentityAssociations...)
+	it.NotJudged = append(it.NotJudged, res.Items.NotJudged...)
+	r.plan = true
+	if len(res.Items.Roles)+len(res.Items.ManagedPolicies)+len(res.Items.OIDCProviders)+len(res.Items.Clusters)+len(res.Items.ServiceAccounts) == 0 {
+		r.skipped = append(r.skipped, snapshot.Skipped{File: d.file, Reason: "Terraform plan with no IAM role, policy, OIDC provider, EKS cluster or ServiceAccount"})
+	}
+	return nil
+}
 
 // iacState is what the loader keeps for infrastructure-as-code inputs read as a whole: the
 // Terraform module folders of the scan.
@@ -201,7 +227,13 @@ func linkPlans(results []*fileResult) {
 			cr := c.r.items.Roles[c.i]
 			pr := &p.items.Roles[i]
 			pr.Loc = cr.Loc
-			if pr.TrustPolicy != nil && cr.TrustPolicy != nil {
+			switch {
+			case cr.TrustPolicy != nil && (pr.TrustPolicy == nil || hasUnknown(pr.TrustPolicy)):
+				// The plan does not know the trust (it depends on what apply creates): the
+				// configuration's, with its symbols, is judged instead.
+				pr.TrustPolicy = cr.TrustPolicy
+				p.items.NotJudged = moveNotJudged(p.items.NotJudged, pr.ARN, cr.ARN, "trust policy", c.r.items.NotJudged)
+			case pr.TrustPolicy != nil && cr.TrustPolicy != nil:
 				relocateLike(pr.TrustPolicy, cr.TrustPolicy)
 			}
 			for k := range pr.InlinePolicies {
@@ -238,6 +270,38 @@ func linkPlans(results []*fileResult) {
 		}
 		r.items.Roles, r.roleAddrs, r.items.NotJudged = roles, addrs, nj
 	}
+}
+
+func hasUnknown(d *snapshot.Document) bool {
+	for _, s := range d.Statements {
+		if len(s.Unknown) > 0 {
+			return true
+		}
+		for _, c := range s.Conditions {
+			if len(c.Unknown) > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// moveNotJudged replaces the plan's not-judged entries about an element of a role with the
+// configuration's, renamed to the plan's role.
+func moveNotJudged(plan []snapshot.NotJudged, planID, configID, element string, config []snapshot.NotJudged) []snapshot.NotJudged {
+	var out []snapshot.NotJudged
+	for _, n := range plan {
+		if !(n.Kind == "role" && n.ID == planID && strings.HasPrefix(n.Element, element)) {
+			out = append(out, n)
+		}
+	}
+	for _, n := range config {
+		if n.Kind == "role" && n.ID == configID && strings.HasPrefix(n.Element, element) {
+			n.ID = planID
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // relocateLike gives the statements and conditions of dst the locations of src where the two
