@@ -40,14 +40,16 @@ lint:
 	$(GO) tool opa fmt --list --fail policies
 	$(GO) tool opa check --strict policies
 
-## fuzz: short runs of the fuzz targets: the JSON/YAML parsers, the policy parser and the file
-## loader (FUZZTIME=1m for longer).
+## fuzz: short runs of the fuzz targets: the JSON/YAML parsers, the policy parser, the file
+## loader, the Terraform (HCL) and CloudFormation readers (FUZZTIME=1m for longer).
 FUZZTIME ?= 15s
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseJSON$$' -fuzztime $(FUZZTIME) ./pkg/syntax
 	$(GO) test -run '^$$' -fuzz '^FuzzParseYAML$$' -fuzztime $(FUZZTIME) ./pkg/syntax
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./pkg/policydoc
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./pkg/load
+	$(GO) test -run '^$$' -fuzz '^FuzzRoot$$' -fuzztime $(FUZZTIME) ./pkg/load/terraform
+	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./pkg/load/cloudformation
 
 ## bench: the scale benchmarks of docs/performance.md (evaluation of synthetic estates at 10,000
 ## roles and 1/10 and 1/100 of it, snapshot decoding, a 10,000-file scan through the binary, live

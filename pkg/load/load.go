@@ -135,6 +135,7 @@ func load(ctx context.Context, paths []string, opts Options, fsys fileSystem) (*
 	for _, p := range paths {
 		l.named[filepath.Clean(p)] = true
 	}
+	l.readCFNParameters()
 	for _, p := range paths {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -362,7 +363,7 @@ func (l *loader) readSlot(s *slot) *fileResult {
 	if err != nil {
 		return errorResult(s.name, fmt.Sprintf("cannot read: %v", unwrapPathError(err)))
 	}
-	return recognise(s.name, kind, data, s.explicit)
+	return recogniseWith(s.name, kind, data, s.explicit, l.iac.cfnParams)
 }
 
 var errTooLarge = errors.New("too large")

@@ -10,6 +10,8 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/irsa-audit/irsa-audit/pkg/load/cloudformation"
+	"github.com/irsa-audit/irsa-audit/pkg/load/eksctl"
 	"github.com/irsa-audit/irsa-audit/pkg/load/terraform"
 	"github.com/irsa-audit/irsa-audit/pkg/policydoc"
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
@@ -117,6 +119,8 @@ type document struct {
 	node  *syntax.Node
 	index int // 1-based position in the file
 	count int // documents in the file
+	// cfnParams are the CloudFormation parameter values given with --cfn-parameters.
+	cfnParams map[string]string
 }
 
 // id names the document: the file, with "#<index>" when the file holds several documents.
@@ -154,6 +158,8 @@ func recognisers() []recogniser {
 		{format: FormatCluster, match: isCluster, load: loadCluster},
 		{format: FormatClusterList, match: isClusterList, load: loadClusterList},
 		{format: FormatTerraformPlan, match: terraform.IsPlan, load: loadTerraformPlan},
+		{format: FormatCloudFormation, match: cloudformation.Is, load: loadCloudFormation},
+		{format: FormatEksctl, match: eksctl.Is, load: loadEksctl},
 		{format: "iam-policy", match: policydoc.LooksLikePolicy, load: loadPolicy},
 		{format: "kubernetes-manifest", match: isKubernetesObject, load: loadKubernetes},
 	}
@@ -181,6 +187,11 @@ func isDataExtension(ext string) bool {
 
 // recognise parses one input and loads every document a recogniser accepts.
 func recognise(name, kind string, data []byte, explicit bool) *fileResult {
+	return recogniseWith(name, kind, data, explicit, nil)
+}
+
+// recogniseWith is recognise with the CloudFormation parameter values of --cfn-parameters.
+func recogniseWith(name, kind string, data []byte, explicit bool, cfnParams map[string]string) *fileResult {
 	r := &fileResult{source: &snapshot.Source{Kind: kind, Name: name}, dir: path.Clean(path.Dir(name))}
 	data = toUTF8(data)
 	fail := func(format string, err error) *fileResult {
@@ -215,7 +226,7 @@ func recognise(name, kind string, data []byte, explicit bool) *fileResult {
 	var unrelated []int
 	table := recognisers()
 	for i, n := range docs {
-		d := document{file: name, node: n, index: i + 1, count: len(docs)}
+		d := document{file: name, node: n, index: i + 1, count: len(docs), cfnParams: cfnParams}
 		matched := false
 		for _, rec := range table {
 			if !rec.match(n) {

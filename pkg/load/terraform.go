@@ -50,6 +50,8 @@ type iacState struct {
 	// tfSlots are the module folders in walk order, by folder ("/" path).
 	tfSlots map[string]*slot
 	tfOrder []string
+	// cfnParams are the values of --cfn-parameters.
+	cfnParams map[string]string
 }
 
 func (l *loader) tfReader() *terraform.Reader {

@@ -276,8 +276,8 @@ func hasUnknown(v cty.Value) bool {
 
 // bind puts into ctx what the traversals refer to.
 func (in *instance) bind(ctx *hcl.EvalContext, traversals []hcl.Traversal, sc *scope) {
-	objs := map[string]map[string]cty.Value{}     // root -> name -> value (local, module, resource types)
-	data := map[string]map[string]cty.Value{}     // data type -> name -> value
+	objs := map[string]map[string]cty.Value{} // root -> name -> value (local, module, resource types)
+	data := map[string]map[string]cty.Value{} // data type -> name -> value
 	var patches []hcl.Traversal
 	put := func(root, name string, v cty.Value) {
 		if objs[root] == nil {

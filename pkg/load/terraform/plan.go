@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/irsa-audit/irsa-audit/pkg/load/internal/unknowns"
 	"github.com/irsa-audit/irsa-audit/pkg/policydoc"
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
 	"github.com/irsa-audit/irsa-audit/pkg/syntax"
@@ -330,7 +331,7 @@ func (p *plan) document(addr string, change *syntax.Node, name, kind, id, elemen
 		for _, ref := range p.references(addr, name) {
 			if doc, ok := p.policies[strings.TrimSuffix(strings.TrimSuffix(ref, ".json"), ".minified_json")]; ok {
 				d := cloneDoc(doc)
-				p.res.Items.NotJudged = append(p.res.Items.NotJudged, docUnknowns(p.reasonOf, kind, id, element, &d)...)
+				p.res.Items.NotJudged = append(p.res.Items.NotJudged, unknowns.InDocument(p.reasonOf, kind, id, element, &d)...)
 				return &d, nil
 			}
 		}
@@ -366,7 +367,7 @@ func (p *plan) document(addr string, change *syntax.Node, name, kind, id, elemen
 		}
 	}
 	doc.MarkUnknown()
-	p.res.Items.NotJudged = append(p.res.Items.NotJudged, docUnknowns(p.reasonOf, kind, id, element, &doc)...)
+	p.res.Items.NotJudged = append(p.res.Items.NotJudged, unknowns.InDocument(p.reasonOf, kind, id, element, &doc)...)
 	return &doc, nil
 }
 
@@ -403,7 +404,7 @@ func (p *plan) resource(c *collected, ch, change *syntax.Node) error {
 				role.AttachedPolicies = append(role.AttachedPolicies, snapshot.AttachedPolicy{ARN: arn, Name: arn[strings.LastIndex(arn, "/")+1:]})
 			}
 		}
-		role.Unknown = unknownFields(map[string]string{"arn": role.ARN, "name": role.Name, "account_id": role.AccountID})
+		role.Unknown = unknowns.Fields(map[string]string{"arn": role.ARN, "name": role.Name, "account_id": role.AccountID})
 		c.roles = append(c.roles, role)
 		c.roleAddrs = append(c.roleAddrs, addr)
 	case "aws_iam_policy":
@@ -430,7 +431,7 @@ func (p *plan) resource(c *collected, ch, change *syntax.Node) error {
 		if after != nil {
 			pr.ClientIDs, pr.Thumbprints = strList(after.Get("client_id_list")), strList(after.Get("thumbprint_list"))
 		}
-		pr.Unknown = unknownFields(map[string]string{"arn": pr.ARN, "account_id": pr.AccountID, "issuer": pr.Issuer})
+		pr.Unknown = unknowns.Fields(map[string]string{"arn": pr.ARN, "account_id": pr.AccountID, "issuer": pr.Issuer})
 		c.providers = append(c.providers, pr)
 	case "aws_eks_cluster":
 		name := val("name")
@@ -450,7 +451,7 @@ func (p *plan) resource(c *collected, ch, change *syntax.Node) error {
 				}
 			}
 		}
-		cl.Unknown = unknownFields(map[string]string{"id": cl.ID, "arn": cl.ARN, "account_id": cl.AccountID, "issuer": cl.Issuer, "name": cl.Name})
+		cl.Unknown = unknowns.Fields(map[string]string{"id": cl.ID, "arn": cl.ARN, "account_id": cl.AccountID, "issuer": cl.Issuer, "name": cl.Name})
 		c.clusters = append(c.clusters, cl)
 	case "kubernetes_service_account", "kubernetes_service_account_v1":
 		p.serviceAccount(c, addr, change, at)
@@ -519,7 +520,7 @@ func (p *plan) serviceAccount(c *collected, addr string, change *syntax.Node, at
 	if arn, ok := sa.Annotations["eks.amazonaws.com/role-arn"]; ok {
 		sa.RoleARN = arn
 	}
-	sa.Unknown = unknownFields(map[string]string{"namespace": sa.Namespace, "name": sa.Name, "role_arn": sa.RoleARN})
+	sa.Unknown = unknowns.Fields(map[string]string{"namespace": sa.Namespace, "name": sa.Name, "role_arn": sa.RoleARN})
 	c.sas = append(c.sas, sa)
 }
 

@@ -2,13 +2,13 @@ package terraform
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/irsa-audit/irsa-audit/pkg/load/internal/unknowns"
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
 )
 
@@ -141,11 +141,11 @@ type collected struct {
 }
 
 type rolePolicy struct {
-	role   string
-	name   string
-	doc    snapshot.Document
-	addr   string
-	at     snapshot.Location
+	role    string
+	name    string
+	doc     snapshot.Document
+	addr    string
+	at      snapshot.Location
 	unnamed bool
 }
 
@@ -262,7 +262,7 @@ func (in *instance) collectResource(c *collected, r *resource, ri resInst) {
 				}
 			}
 		}
-		role.Unknown = unknownFields(map[string]string{"arn": role.ARN, "name": role.Name, "account_id": role.AccountID})
+		role.Unknown = unknowns.Fields(map[string]string{"arn": role.ARN, "name": role.Name, "account_id": role.AccountID})
 		c.roles = append(c.roles, role)
 		c.roleAddrs = append(c.roleAddrs, ri.addr)
 	case "aws_iam_policy":
@@ -285,7 +285,7 @@ func (in *instance) collectResource(c *collected, r *resource, ri resInst) {
 	case "aws_iam_openid_connect_provider":
 		p := snapshot.OIDCProvider{ARN: str("arn"), AccountID: ev.account, Issuer: stripScheme(str("url")),
 			ClientIDs: strs("client_id_list"), Thumbprints: strs("thumbprint_list"), Loc: at}
-		p.Unknown = unknownFields(map[string]string{"arn": p.ARN, "account_id": p.AccountID, "issuer": p.Issuer})
+		p.Unknown = unknowns.Fields(map[string]string{"arn": p.ARN, "account_id": p.AccountID, "issuer": p.Issuer})
 		c.providers = append(c.providers, p)
 	case "aws_eks_cluster":
 		issuer := get("identity").Index(cty.NumberIntVal(0)).GetAttr("oidc").Index(cty.NumberIntVal(0)).GetAttr("issuer").AsString()
@@ -293,7 +293,7 @@ func (in *instance) collectResource(c *collected, r *resource, ri resInst) {
 		if !snapshot.HasSymbol(ev.region) {
 			cl.Region = ev.region
 		}
-		cl.Unknown = unknownFields(map[string]string{"id": cl.ID, "name": cl.Name, "arn": cl.ARN, "account_id": cl.AccountID, "issuer": cl.Issuer})
+		cl.Unknown = unknowns.Fields(map[string]string{"id": cl.ID, "name": cl.Name, "arn": cl.ARN, "account_id": cl.AccountID, "issuer": cl.Issuer})
 		c.clusters = append(c.clusters, cl)
 	case "kubernetes_service_account", "kubernetes_service_account_v1":
 		in.collectServiceAccount(c, r, ri, at)
@@ -314,7 +314,7 @@ func (in *instance) collectResource(c *collected, r *resource, ri resInst) {
 				p.Cluster = cl.ID
 			}
 		}
-		p.Unknown = unknownFields(map[string]string{"arn": p.ARN, "cluster": p.Cluster, "namespace": p.Namespace, "service_account": p.ServiceAccount, "role_arn": p.RoleARN})
+		p.Unknown = unknowns.Fields(map[string]string{"arn": p.ARN, "cluster": p.Cluster, "namespace": p.Namespace, "service_account": p.ServiceAccount, "role_arn": p.RoleARN})
 		c.pias = append(c.pias, p)
 	}
 }
@@ -355,88 +355,16 @@ func (in *instance) collectServiceAccount(c *collected, r *resource, ri resInst,
 			}
 		}
 	}
-	sa.Unknown = unknownFields(map[string]string{"namespace": sa.Namespace, "name": sa.Name, "role_arn": sa.RoleARN})
+	sa.Unknown = unknowns.Fields(map[string]string{"namespace": sa.Namespace, "name": sa.Name, "role_arn": sa.RoleARN})
 	if sa.RoleARN != "" && snapshot.HasSymbol(sa.RoleARN) && !strings.HasPrefix(sa.RoleARN, "arn:") {
 		in.notJudged("service_account", sa.Namespace+"/"+sa.Name, "annotation eks.amazonaws.com/role-arn", hcl.Range{Filename: sa.RoleARNLoc.File, Start: hcl.Pos{Line: sa.RoleARNLoc.StartLine, Column: sa.RoleARNLoc.StartColumn}, End: hcl.Pos{Line: sa.RoleARNLoc.EndLine}}, snapshot.Symbols(sa.RoleARN), in.ev.reasonOf(snapshot.Symbols(sa.RoleARN)))
 	}
 	c.sas = append(c.sas, sa)
 }
 
-// unknownFields lists the named fields whose values hold symbols, sorted.
-func unknownFields(fields map[string]string) []string {
-	var out []string
-	for k, v := range fields {
-		if snapshot.HasSymbol(v) {
-			out = append(out, k)
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
-// reportUnknowns lists in not_judged the parts of a document the rules cannot judge: condition
-// values holding symbols, condition keys whose claim is not known, principals that are symbols
-// rather than ARNs with symbolic parts, and actions or resources holding symbols.
+// reportUnknowns lists in not_judged the parts of a document the rules cannot judge.
 func (in *instance) reportUnknowns(kind, id, element string, d *snapshot.Document) {
-	in.ev.notJudged = append(in.ev.notJudged, docUnknowns(in.ev.reasonOf, kind, id, element, d)...)
-}
-
-// docUnknowns is reportUnknowns for any reader of documents with symbols.
-func docUnknowns(reasonOf func([]string) string, kind, id, element string, d *snapshot.Document) []snapshot.NotJudged {
-	var out []snapshot.NotJudged
-	add := func(what string, l snapshot.Location, vals ...string) {
-		syms := snapshot.Symbols(vals...)
-		out = append(out, snapshot.NotJudged{Kind: kind, ID: id, Element: what, Symbols: syms, Reason: reasonOf(syms), Loc: l})
-	}
-	for j, s := range d.Statements {
-		where := fmt.Sprintf("%s statement %d", element, j+1)
-		for _, p := range []struct {
-			name string
-			p    *snapshot.Principal
-		}{{"principal", s.Principal}, {"not_principal", s.NotPrincipal}} {
-			if p.p == nil {
-				continue
-			}
-			for _, v := range slices.Concat(p.p.AWS, p.p.Federated, p.p.Service, p.p.CanonicalUser) {
-				if snapshot.HasSymbol(v) && !strings.HasPrefix(v, "arn:") {
-					add(where+", "+p.name, s.Loc, v)
-				}
-			}
-		}
-		for _, f := range []struct {
-			name string
-			vals []string
-		}{{"actions", s.Actions}, {"not_actions", s.NotActions}, {"resources", s.Resources}, {"not_resources", s.NotResources}} {
-			if slices.ContainsFunc(f.vals, snapshot.HasSymbol) {
-				if f.name == "resources" || f.name == "not_resources" {
-					// A resource ARN with a symbolic account or name still names resources of
-					// one kind; only a resource that is wholly a symbol hides what is granted.
-					if !slices.ContainsFunc(f.vals, func(v string) bool { return snapshot.HasSymbol(v) && !strings.HasPrefix(v, "arn:") }) {
-						continue
-					}
-				}
-				add(where+", "+f.name, s.Loc, f.vals...)
-			}
-		}
-		for _, c := range s.Conditions {
-			ce := fmt.Sprintf("%s, condition %s %s", where, c.Operator, c.Key)
-			if snapshot.HasSymbol(c.Key) && keyHidesClaim(c.Key) {
-				add(ce+", key", c.Loc, c.Key)
-			}
-			if slices.ContainsFunc(c.Values, snapshot.HasSymbol) {
-				add(ce+", values", c.Loc, c.Values...)
-			}
-		}
-	}
-	return out
-}
-
-// keyHidesClaim reports whether a condition key with a symbol does not show which key it is:
-// "«issuer»:sub" shows its claim, "«var.key»" and "aws:«x»" do not.
-func keyHidesClaim(key string) bool {
-	i := strings.LastIndex(key, snapshot.SymbolClose)
-	j := strings.LastIndex(key, ":")
-	return j < i
+	in.ev.notJudged = append(in.ev.notJudged, unknowns.InDocument(in.ev.reasonOf, kind, id, element, d)...)
 }
 
 // link attaches inline policies and policy attachments to the roles they name (by name, or by
