@@ -60,6 +60,7 @@ type scanFlags struct {
 	rules       ruleFlags
 	out         outputFlags
 	live        liveFlags
+	iac         iacFlags
 	failOn      string
 	maxFileSize string
 	stdinName   string
@@ -74,13 +75,17 @@ func newScanCommand(e env) *cobra.Command {
 
 Inputs are recognised by content: IAM policy documents (trust and permission policies, also
 URL-encoded as the IAM API returns them), Kubernetes manifests in YAML or JSON (multi-document,
-kind: List), AWS CLI and kubectl exports, and saved snapshots. Go templates (Helm charts) are
+kind: List), AWS CLI and kubectl exports, saved snapshots, Terraform plans (terraform show
+-json), CloudFormation, SAM and CDK synth templates, and eksctl ClusterConfig files. A folder of
+.tf files is one Terraform module: root modules are evaluated (variables, .tfvars, locals,
+modules); values known only after apply are reported as not judged. Go templates (Helm charts) are
 skipped: render them and pipe them in, e.g. helm template . | irsa-audit scan -
 
 Exit codes: 0 nothing at or above --fail-on and every input read; 1 findings at or above
 --fail-on; 2 usage error, or an input that could not be read or parsed (the report is still
 written for everything that was read, and lists the errors).`,
 		Example: `  irsa-audit scan examples/
+  irsa-audit scan --tf-vars prod.tfvars infra/
   irsa-audit scan --format sarif -o irsa.sarif deploy/ iam/
   helm template charts/app | irsa-audit scan -`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -93,6 +98,7 @@ written for everything that was read, and lists the errors).`,
 	f.rules.register(cmd)
 	f.out.register(cmd)
 	f.live.register(cmd)
+	f.iac.register(cmd)
 	cmd.Flags().StringVar(&f.failOn, "fail-on", "low", "exit 1 when a finding is at or above this severity: none, low, medium, high or critical")
 	cmd.Flags().StringVar(&f.maxFileSize, "max-file-size", "10MiB", "files larger than this are reported, not read (e.g. 512KiB, 10MiB, 1GiB)")
 	cmd.Flags().StringVar(&f.stdinName, "stdin-name", "-", "file name to report for standard input")
@@ -124,7 +130,9 @@ func runScan(ctx context.Context, e env, f scanFlags, paths []string) error {
 	}
 	var snaps []*snapshot.Snapshot
 	if len(paths) > 0 {
-		snap, err := load.Load(ctx, paths, load.Options{MaxFileSize: maxSize, Stdin: e.stdin, StdinName: f.stdinName})
+		opts := load.Options{MaxFileSize: maxSize, Stdin: e.stdin, StdinName: f.stdinName}
+		f.iac.apply(&opts)
+		snap, err := load.Load(ctx, paths, opts)
 		if err != nil {
 			return fmt.Errorf("read inputs: %w", err)
 		}

@@ -220,6 +220,7 @@ func linkPlans(results []*fileResult) {
 		if p == nil || !p.plan {
 			continue
 		}
+		dropDuplicates(p, results)
 		for i, a := range p.roleAddrs {
 			refs := config[a]
 			if len(refs) != 1 {
@@ -304,6 +305,40 @@ func moveNotJudged(plan []snapshot.NotJudged, planID, configID, element string, 
 		}
 	}
 	return out
+}
+
+// dropDuplicates drops from a plan the clusters and OIDC providers that a configuration of
+// the same folder defines too (same cluster name, same issuer): the configuration's are
+// located in its HCL.
+func dropDuplicates(p *fileResult, results []*fileResult) {
+	names, issuers := map[string]bool{}, map[string]bool{}
+	for _, r := range results {
+		if r == nil || r.plan || r.dir != p.dir {
+			continue
+		}
+		for _, c := range r.items.Clusters {
+			names[c.Name] = true
+		}
+		for _, o := range r.items.OIDCProviders {
+			issuers[o.Issuer] = true
+		}
+	}
+	if len(names)+len(issuers) == 0 {
+		return
+	}
+	var cl []snapshot.Cluster
+	for _, c := range p.items.Clusters {
+		if !names[c.Name] {
+			cl = append(cl, c)
+		}
+	}
+	var pr []snapshot.OIDCProvider
+	for _, o := range p.items.OIDCProviders {
+		if !issuers[o.Issuer] {
+			pr = append(pr, o)
+		}
+	}
+	p.items.Clusters, p.items.OIDCProviders = cl, pr
 }
 
 // relocateLike gives the statements and conditions of dst the locations of src where the two

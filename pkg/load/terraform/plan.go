@@ -438,7 +438,7 @@ func (p *plan) resource(c *collected, ch, change *syntax.Node) error {
 		cl := snapshot.Cluster{Name: name, AccountID: p.account, Loc: at}
 		cl.ARN = val("arn")
 		if _, unknown := attrOf(change, "arn"); unknown {
-			cl.ARN = "arn:" + p.partition + ":eks:" + p.symbol("region of "+p.file, "the region Terraform runs with") + ":" + p.account + ":cluster/" + name
+			cl.ARN = "arn:" + p.partition + ":eks:" + p.symbol("region of "+strings.NewReplacer("/", ".", ":", ".").Replace(p.file), "the region Terraform runs with") + ":" + p.account + ":cluster/" + name
 		}
 		cl.ID = cl.ARN
 		cl.Issuer = p.symbol(addr+".oidc_issuer", reasonAfterApply)
