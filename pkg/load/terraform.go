@@ -166,6 +166,19 @@ func (l *loader) terraform() error {
 	if err == nil {
 		err = l.ctx.Err()
 	}
+	// A module folder called by several roots is read once per root, but is one input.
+	seen := map[string]bool{}
+	for _, dir := range l.iac.tfOrder {
+		r := l.iac.tfSlots[dir].result
+		srcs := r.sources[:0]
+		for _, s := range r.sources {
+			if !seen[s.Name] {
+				seen[s.Name] = true
+				srcs = append(srcs, s)
+			}
+		}
+		r.sources = srcs
+	}
 	return err
 }
 
