@@ -214,6 +214,9 @@ func (ev *evaluator) parseTemplate(text string, t hclsyntax.Expression, in *inst
 		at := r
 		if errorsAs(err, &se) && se.Line > 0 {
 			at.Start = hcl.Pos{Line: first + se.Line - 1, Column: se.Column}
+			if first == r.Start.Line && se.Line == 1 {
+				at.Start.Column += r.Start.Column // a quoted string: after its opening quote
+			}
 			err = fmt.Errorf("%s", se.Msg)
 		}
 		in.errorAt(at, "policy: %v", err)

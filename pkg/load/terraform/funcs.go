@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"path"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -128,6 +129,11 @@ func symbolSafe(name string, fn function.Function) function.Function {
 		Impl: func(args []cty.Value, retType cty.Type) (cty.Value, error) {
 			for _, a := range args {
 				if hasUnknown(a) {
+					if retType == cty.String {
+						// A string stays a string: a symbol named after the call, so a
+						// document built with it keeps its structure.
+						return cty.StringVal(callSymbol(name, args)), nil
+					}
 					return cty.UnknownVal(retType), nil
 				}
 			}
@@ -135,6 +141,34 @@ func symbolSafe(name string, fn function.Function) function.Function {
 		},
 	}
 	return function.New(spec)
+}
+
+// callSymbol is the symbol of a call whose result depends on a symbol: upper(var.subject).
+func callSymbol(name string, args []cty.Value) string {
+	parts := make([]string, len(args))
+	for i, a := range args {
+		a, _ = a.UnmarkDeep()
+		switch {
+		case !a.IsKnown():
+			parts[i] = "?"
+		case a.IsNull():
+			parts[i] = "null"
+		case a.Type() == cty.String:
+			s := a.AsString()
+			if snapshot.HasSymbol(s) {
+				parts[i] = strings.NewReplacer(snapshot.SymbolOpen, "", snapshot.SymbolClose, "").Replace(s)
+			} else {
+				parts[i] = strconv.Quote(s)
+			}
+		default:
+			parts[i] = a.Type().FriendlyName()
+		}
+	}
+	s := name + "(" + strings.Join(parts, ", ") + ")"
+	if len(s) > 80 {
+		s = s[:77] + "..."
+	}
+	return snapshot.SymbolOpen + strings.ReplaceAll(s, ":", ".") + snapshot.SymbolClose
 }
 
 func unknownFunc(name string) function.Function {
@@ -355,7 +389,19 @@ func (in *instance) jsonencodeAt(arg hclsyntax.Expression) function.Function {
 		Params: []function.Parameter{{Name: "val", Type: cty.DynamicPseudoType, AllowNull: true, AllowDynamicType: true}},
 		Type:   function.StaticReturnType(cty.String),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-			out, err := stdlib.JSONEncodeFunc.Call(args)
+			// Values known only after apply become symbols, so that the document keeps its
+			// shape and what is known in it is judged.
+			line := arg.Range().Start.Line
+			v, err := cty.Transform(args[0], func(_ cty.Path, x cty.Value) (cty.Value, error) {
+				if x.IsKnown() {
+					return x, nil
+				}
+				return cty.StringVal(in.ev.symbol(fmt.Sprintf("value known after apply in jsonencode at line %d", line), reasonUnknown)), nil
+			})
+			if err != nil {
+				return cty.UnknownVal(cty.String), err
+			}
+			out, err := stdlib.JSONEncodeFunc.Call([]cty.Value{v})
 			if err != nil || !out.IsKnown() {
 				return out, err
 			}
