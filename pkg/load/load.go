@@ -1,7 +1,11 @@
 // Package load turns files into a snapshot: IAM policy documents (JSON), Kubernetes manifests
 // and kubectl exports (YAML or JSON), AWS CLI exports (get-account-authorization-details,
 // list-open-id-connect-providers, get-open-id-connect-provider, eks describe-cluster, eks
-// list-clusters) and saved snapshots, recognised by content, never by file name.
+// list-clusters), saved snapshots, Terraform plans, CloudFormation/SAM/CDK templates and eksctl
+// ClusterConfig files, recognised by content, never by file name; and Terraform configurations,
+// recognised by their .tf extension: a folder of .tf files is one module, and the root modules
+// of a scan are evaluated (terraform.go, and the readers in the terraform, cloudformation and
+// eksctl packages below this one; docs/inputs.md says what each evaluates).
 //
 // After every input is read, a resolve step works over all of them: exports that do not name their
 // account or cluster (an empty provider list, get-open-id-connect-provider, list-clusters, kubectl
