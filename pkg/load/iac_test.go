@@ -47,11 +47,7 @@ func TestTerraformFolders(t *testing.T) {
 		"modules/m/variables.tf":            "variable \"name\" { default = \"own-default\" }\n",
 		"other/main.tf":                     trustTF + "variable \"name\" {}\n",
 	})
-	old, _ := os.Getwd()
-	if err := os.Chdir(dir); err != nil {
-		t.Fatal(err)
-	}
-	defer os.Chdir(old)
+	t.Chdir(dir)
 	snap, err := Load(context.Background(), []string{"."}, Options{})
 	if err != nil {
 		t.Fatal(err)
