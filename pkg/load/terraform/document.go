@@ -360,7 +360,8 @@ func (in *instance) policyDocument(r *resource, ri resInst) snapshot.Document {
 		doc.ID = in.str(a.Expr, sc)
 	}
 	var stmts []snapshot.Statement
-	merge := func(list []snapshot.Statement, replaceOnly bool) {
+	// merge puts statements over those with the same non-empty sid, else after them.
+	merge := func(list []snapshot.Statement) {
 		for _, s := range list {
 			if s.Sid != "" {
 				if i := slices.IndexFunc(stmts, func(x snapshot.Statement) bool { return x.Sid == s.Sid }); i >= 0 {
@@ -368,7 +369,6 @@ func (in *instance) policyDocument(r *resource, ri resInst) snapshot.Document {
 					continue
 				}
 			}
-			_ = replaceOnly
 			stmts = append(stmts, s)
 		}
 	}
@@ -387,10 +387,10 @@ func (in *instance) policyDocument(r *resource, ri resInst) snapshot.Document {
 			own = append(own, s)
 		}
 	}
-	merge(own, false)
+	merge(own)
 	for _, name := range []string{"override_json", "override_policy_documents"} {
 		for _, d := range in.documentList(body, name, sc) {
-			merge(d.Statements, true)
+			merge(d.Statements)
 		}
 	}
 	doc.Statements = stmts

@@ -40,7 +40,7 @@ var textual = map[string]bool{
 	"tostring": true, "trim": true, "trimprefix": true, "trimspace": true, "trimsuffix": true,
 	"try": true, "can": true, "values": true, "zipmap": true, "nonsensitive": true,
 	"sensitive": true, "split": true, "indent": true, "file": true, "fileexists": true,
-	"dirname": true, "basename": true, "abspath": true, "pathexpand": true, "tobool": false,
+	"dirname": true, "basename": true, "abspath": true, "pathexpand": true,
 }
 
 // baseFuncs are Terraform's functions, from go-cty's standard library where it has them with
@@ -429,10 +429,4 @@ func symbolSafeOps(body hclsyntax.Node) {
 		}
 		return nil
 	})
-}
-
-// isSymbolString reports whether v is a known string holding a symbol.
-func isSymbolString(v cty.Value) bool {
-	v, _ = v.Unmark()
-	return v.IsKnown() && !v.IsNull() && v.Type() == cty.String && snapshot.HasSymbol(v.AsString())
 }

@@ -303,20 +303,3 @@ func (m *module) addCall(b *hcl.Block) {
 func localSource(src string) bool {
 	return strings.HasPrefix(src, "./") || strings.HasPrefix(src, "../") || src == "." || src == ".."
 }
-
-// LocalCalls returns the folders (in fsys, cleaned) of the local modules the module in dir
-// calls, so that a scan of a repository evaluates only its root modules: a folder called by
-// another one is evaluated through the call, with the caller's inputs.
-func LocalCalls(fsys FS, dir string, maxSize int64) []string {
-	m, err := parseModule(fsys, dir, dir, maxSize)
-	if err != nil {
-		return nil
-	}
-	var out []string
-	for _, c := range m.calls {
-		if localSource(c.source) {
-			out = append(out, path.Clean(path.Join(dir, c.source)))
-		}
-	}
-	return out
-}
