@@ -173,7 +173,37 @@ func joinDisplay(dir, name string) string {
 	return dir + "/" + name
 }
 
+// maxNesting bounds the nesting of brackets in a configuration file: HCL's parser recurses
+// once per level, and a file of a few megabytes of "[" would exhaust the stack.
+const maxNesting = 512
+
+// nestingError returns where a file nests brackets deeper than maxNesting (strings and
+// comments included: no real configuration comes near), or nil.
+func nestingError(data []byte, disp string) *hcl.Diagnostic {
+	depth, line, col := 0, 1, 0
+	for _, c := range data {
+		col++
+		switch c {
+		case '\n':
+			line, col = line+1, 0
+		case '(', '[', '{':
+			depth++
+			if depth > maxNesting {
+				return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: fmt.Sprintf("brackets nested deeper than %d levels", maxNesting),
+					Subject: &hcl.Range{Filename: disp, Start: hcl.Pos{Line: line, Column: col}, End: hcl.Pos{Line: line, Column: col}}}
+			}
+		case ')', ']', '}':
+			depth = max(depth-1, 0)
+		}
+	}
+	return nil
+}
+
 func (m *module) addFile(data []byte, disp string) {
+	if d := nestingError(data, disp); d != nil {
+		m.diags = append(m.diags, d)
+		return
+	}
 	var f *hcl.File
 	var diags hcl.Diagnostics
 	if strings.HasSuffix(disp, ".json") {

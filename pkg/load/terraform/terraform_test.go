@@ -45,7 +45,7 @@ func TestGolden(t *testing.T) {
 		}
 		checkGolden(t, "plan-json", res)
 	})
-	for _, tc := range []string{"jsonencode", "policy-document", "registry-modules", "local-module", "heredoc-file", "cached", "unknowns"} {
+	for _, tc := range []string{"jsonencode", "policy-document", "registry-modules", "local-module", "heredoc-file", "cached", "unknowns", "tfjson"} {
 		t.Run(tc, func(t *testing.T) {
 			r := NewReader(osFS{}, Options{})
 			checkGolden(t, tc, r.Root("testdata/"+tc))
@@ -88,6 +88,7 @@ func TestErrors(t *testing.T) {
 		{"policy not JSON", "resource \"aws_iam_role\" \"r\" {\n  name = \"r\"\n  assume_role_policy = \"{\\\"Statement\\\": [\"\n}\n", []string{"3:40: policy: unexpected end of input"}, 1},
 		{"bad effect", "data \"aws_iam_policy_document\" \"d\" {\n  statement {\n    effect = \"Maybe\"\n    actions = [\"s3:*\"]\n  }\n}\nresource \"aws_iam_role\" \"r\" {\n  name = \"r\"\n  assume_role_policy = data.aws_iam_policy_document.d.json\n}\n", []string{`3:14: effect must be "Allow" or "Deny", not "Maybe"`}, 1},
 		{"local cycle", "locals {\n  a = local.b\n  b = local.a\n}\nresource \"aws_iam_role\" \"r\" {\n  name = local.a\n  assume_role_policy = jsonencode({Statement = [{Effect = \"Allow\", Action = \"sts:AssumeRole\", Principal = {Service = \"ec2.amazonaws.com\"}}]})\n}\n", []string{"2:7: local.a refers to itself"}, 1},
+		{"nesting", "locals {\n  a = " + strings.Repeat("[", 600) + "\n}\n", []string{"2:518: brackets nested deeper than 512 levels"}, 0},
 		{"file outside", "resource \"aws_iam_role\" \"r\" {\n  name = \"r\"\n  assume_role_policy = file(\"/etc/passwd\")\n}\n", []string{"3:24: Error in function call"}, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
