@@ -63,7 +63,8 @@ lint:
 
 ## fuzz: runs of the fuzz targets, one per parser, one after the other: the JSON and YAML
 ## parsers, the policy parser, the file loader (every recogniser), the straight snapshot
-## decoder (held equal to the tree) and the size flag (FUZZTIME=5m for a long run).
+## decoder (held equal to the tree), the size flag, and the Terraform (HCL) and CloudFormation
+## readers (FUZZTIME=5m for a long run).
 FUZZTIME ?= 15s
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseJSON$$' -fuzztime $(FUZZTIME) -parallel 1 ./pkg/syntax
@@ -72,6 +73,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) -parallel 1 ./pkg/load
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeSnapshot$$' -fuzztime $(FUZZTIME) -parallel 1 ./pkg/load
 	$(GO) test -run '^$$' -fuzz '^FuzzParseSize$$' -fuzztime $(FUZZTIME) -parallel 1 ./cmd/irsa-audit
+	$(GO) test -run '^$$' -fuzz '^FuzzRoot$$' -fuzztime $(FUZZTIME) -parallel 1 ./pkg/load/terraform
+	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) -parallel 1 ./pkg/load/cloudformation
 
 ## bench: the scale benchmarks of docs/performance.md (evaluation of synthetic estates at 10,000
 ## roles and 1/10 and 1/100 of it, snapshot decoding, a 10,000-file scan through the binary, live

@@ -65,6 +65,7 @@ type scanFlags struct {
 	rules        ruleFlags
 	out          outputFlags
 	live         liveFlags
+	iac          iacFlags
 	cfg          configFlags
 	failOn       string
 	maxFileSize  string
@@ -84,7 +85,10 @@ func newScanCommand(e env) *cobra.Command {
 
 Inputs are recognised by content: IAM policy documents (trust and permission policies, also
 URL-encoded as the IAM API returns them), Kubernetes manifests in YAML or JSON (multi-document,
-kind: List), AWS CLI and kubectl exports, and saved snapshots. Go templates (Helm charts) are
+kind: List), AWS CLI and kubectl exports, saved snapshots, Terraform plans (terraform show
+-json), CloudFormation, SAM and CDK synth templates, and eksctl ClusterConfig files. A folder of
+.tf files is one Terraform module: root modules are evaluated (variables, .tfvars, locals,
+modules); values known only after apply are reported as not judged. Go templates (Helm charts) are
 skipped: render them and pipe them in, e.g. helm template . | irsa-audit scan -
 
 Exit codes: 0 nothing at or above --fail-on and every input judged; 1 findings at or above
@@ -94,6 +98,7 @@ skipped input that was named on the command line or holds what the rules judge (
 read, and lists the errors and skipped inputs); 130 and 143 interrupted by SIGINT (Ctrl-C) or
 SIGTERM, nothing written.`,
 		Example: `  irsa-audit scan examples/
+  irsa-audit scan --tf-vars prod.tfvars infra/
   irsa-audit scan --format sarif --category irsa-audit/repo -o irsa.sarif deploy/ iam/
   irsa-audit scan --baseline .irsa-audit-baseline.json deploy/ iam/
   irsa-audit scan --aws --kube --format json -o s3://reports/irsa.json --save-snapshot snap.json
@@ -108,6 +113,7 @@ SIGTERM, nothing written.`,
 	f.rules.register(cmd)
 	f.out.register(cmd)
 	f.live.register(cmd)
+	f.iac.register(cmd)
 	f.cfg.register(cmd, true)
 	registerSaveSnapshot(cmd, &f.saveSnapshot)
 	cmd.Flags().StringVar(&f.failOn, "fail-on", "low", "exit 1 when a finding is at or above this severity: none, low, medium, high or critical")
@@ -158,7 +164,9 @@ func runScan(ctx context.Context, e env, f scanFlags, paths []string, changed fu
 	}
 	var snaps []*snapshot.Snapshot
 	if len(paths) > 0 {
-		snap, err := load.Load(ctx, paths, load.Options{MaxFileSize: maxSize, Stdin: e.stdin, StdinName: f.stdinName})
+		opts := load.Options{MaxFileSize: maxSize, Stdin: e.stdin, StdinName: f.stdinName}
+		f.iac.apply(&opts)
+		snap, err := load.Load(ctx, paths, opts)
 		if err != nil {
 			return fmt.Errorf("read inputs: %w", stopped(ctx, err))
 		}

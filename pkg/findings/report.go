@@ -27,6 +27,9 @@ func NewReport(tool Tool, rules []Rule, fs []Finding, snap *snapshot.Snapshot, n
 		Errors:   slices.Clone(snap.Errors),
 		Skipped:  slices.Clone(snap.Skipped),
 	}
+	for _, nj := range snap.NotJudged {
+		r.Skipped = append(r.Skipped, NotJudgedSkip(nj))
+	}
 	for _, a := range snap.Accounts {
 		for _, n := range a.Inventory.Notes {
 			r.NotChecked = append(r.NotChecked, Coverage{Resource: Resource{Kind: "account", ID: a.ID}, Note: n})
@@ -93,6 +96,22 @@ func SortErrors(errs []snapshot.InputError) {
 			cmp.Compare(a.Message, b.Message),
 		)
 	})
+}
+
+// NotJudgedSkip is how the report lists a value the rules could not judge (snapshot.NotJudged):
+// as a skipped item of its file, at its line, the reason saying what and why, so that every
+// format shows it and a reader knows the rules proved nothing about it. It is not Needed: values
+// known only after apply (the ARN of a role created in the same plan) are the ordinary state of
+// infrastructure code, so they are reported and do not by themselves fail the scan.
+func NotJudgedSkip(nj snapshot.NotJudged) snapshot.Skipped {
+	file := cmp.Or(nj.Loc.File, nj.Loc.API)
+	var b strings.Builder
+	fmt.Fprintf(&b, "not judged: %s %s: %s", nj.Kind, nj.ID, nj.Element)
+	if len(nj.Symbols) > 0 {
+		fmt.Fprintf(&b, " holds %s", strings.Join(nj.Symbols, ", "))
+	}
+	fmt.Fprintf(&b, " (%s), so the rules cannot prove what it admits or grants", nj.Reason)
+	return snapshot.Skipped{File: file, Line: nj.Loc.StartLine, Column: nj.Loc.StartColumn, Reason: b.String()}
 }
 
 // SortSkipped orders skipped inputs by file, then line, column and reason.

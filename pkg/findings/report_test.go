@@ -190,3 +190,21 @@ func TestFailOnFails(t *testing.T) {
 		t.Error("empty report fails under low, want it to pass")
 	}
 }
+
+// TestNotJudgedInReport checks that a value the rules could not judge is listed in the report's
+// skipped inputs, under its file, with its line, symbols and reason.
+func TestNotJudgedInReport(t *testing.T) {
+	snap := &snapshot.Snapshot{NotJudged: []snapshot.NotJudged{{
+		Kind: "role", ID: "arn:aws:iam::«AWS.AccountId»:role/x", Element: "trust policy statement 1, condition StringEquals k:sub, values",
+		Symbols: []string{"«import subject»"}, Reason: "exported by another stack (Fn::ImportValue)",
+		Loc: snapshot.Location{File: "stack.yaml", StartLine: 12},
+	}}}
+	r := NewReport(Tool{}, nil, nil, snap)
+	want := []snapshot.Skipped{{File: "stack.yaml", Line: 12, Reason: "not judged: role arn:aws:iam::«AWS.AccountId»:role/x: trust policy statement 1, condition StringEquals k:sub, values holds «import subject» (exported by another stack (Fn::ImportValue)), so the rules cannot prove what it admits or grants"}}
+	if diff := cmp.Diff(want, r.Skipped); diff != "" {
+		t.Errorf("skipped (-want +got):\n%s", diff)
+	}
+	if r.Stats.Skipped != 1 {
+		t.Errorf("stats.skipped = %d, want 1", r.Stats.Skipped)
+	}
+}

@@ -1,7 +1,11 @@
 // Package load turns files into a snapshot: IAM policy documents (JSON), Kubernetes manifests
 // and kubectl exports (YAML or JSON), AWS CLI exports (get-account-authorization-details,
 // list-open-id-connect-providers, get-open-id-connect-provider, eks describe-cluster, eks
-// list-clusters) and saved snapshots, recognised by content, never by file name.
+// list-clusters), saved snapshots, Terraform plans, CloudFormation/SAM/CDK templates and eksctl
+// ClusterConfig files, recognised by content, never by file name; and Terraform configurations,
+// recognised by their .tf extension: a folder of .tf files is one module, and the root modules
+// of a scan are evaluated (terraform.go, and the readers in the terraform, cloudformation and
+// eksctl packages below this one; docs/inputs.md says what each evaluates).
 //
 // After every input is read, a resolve step works over all of them: exports that do not name their
 // account or cluster (an empty provider list, get-open-id-connect-provider, list-clusters, kubectl
@@ -79,6 +83,11 @@ type Options struct {
 	Stdin io.Reader
 	// StdinName is the name standard input gets in locations; "-" when empty.
 	StdinName string
+	// TFVarFiles are Terraform variable files (--tf-vars), read for every root module.
+	TFVarFiles []string
+	// CFNParameterFiles are CloudFormation parameter files (--cfn-parameters), read for every
+	// template.
+	CFNParameterFiles []string
 }
 
 // Load reads paths into a snapshot. The error is non-nil only when the context is cancelled;
@@ -110,6 +119,8 @@ type slot struct {
 	stdin    bool
 	size     int64 // from the walk; -1 when unknown
 	result   *fileResult
+	// tfDir is set for a Terraform module folder: read as one input (terraform.go).
+	tfDir string
 }
 
 type loader struct {
@@ -122,6 +133,7 @@ type loader struct {
 	// named are the cleaned paths named on the command line: a file both named and met in a
 	// walk is treated as named, whichever comes first.
 	named map[string]bool
+	iac   iacState
 }
 
 func load(ctx context.Context, paths []string, opts Options, fsys fileSystem) (*snapshot.Snapshot, error) {
@@ -135,6 +147,7 @@ func load(ctx context.Context, paths []string, opts Options, fsys fileSystem) (*
 	for _, p := range paths {
 		l.named[filepath.Clean(p)] = true
 	}
+	l.readCFNParameters()
 	for _, p := range paths {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -144,10 +157,14 @@ func load(ctx context.Context, paths []string, opts Options, fsys fileSystem) (*
 	if err := l.readAll(); err != nil {
 		return nil, err
 	}
+	if err := l.terraform(); err != nil {
+		return nil, err
+	}
 	results := make([]*fileResult, len(l.slots))
 	for i, s := range l.slots {
 		results[i] = s.result
 	}
+	linkPlans(results)
 	return resolve(results), nil
 }
 
@@ -191,6 +208,9 @@ func (l *loader) addFile(p string, fi fs.FileInfo, explicit bool) {
 	l.seen[key] = true
 	explicit = explicit || l.named[key]
 	name := displayName(p)
+	if l.terraformFile(p, name, explicit) {
+		return
+	}
 	if !explicit && !fi.Mode().IsRegular() {
 		// Opening a fifo found by a walk could block forever; named ones are read (process
 		// substitution, /dev/stdin).
@@ -218,7 +238,7 @@ func tooLarge(name string, size, limit int64, explicit bool) *fileResult {
 
 // skipDirs are directory names a walk does not enter.
 func skipDir(name string) bool {
-	return name == ".git" || name == "node_modules" || name == "vendor"
+	return name == ".git" || name == "node_modules" || name == "vendor" || name == ".terraform"
 }
 
 // walk adds the files under dir; via is the symlink that led here ("" when none).

@@ -94,7 +94,7 @@ func TestNamedVersusWalked(t *testing.T) {
 		{"yaml flow manifest", `{apiVersion: v1, kind: ServiceAccount, metadata: {name: a}}`, [2]string{"kubernetes-manifest", ""}, [2]string{"kubernetes-manifest", ""}},
 		{"utf16 policy", string(utf16LE(`{"Statement": {"Effect": "Deny", "Action": "a"}}`)), [2]string{"iam-policy", ""}, [2]string{"iam-policy", ""}},
 		{"kinds IRSA does not involve", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: b}\n", [2]string{"kubernetes-manifest", "skip: no ServiceAccount or workload: Kubernetes objects of kinds IRSA does not involve (ConfigMap, Service)"}, [2]string{"kubernetes-manifest", "skip: no ServiceAccount or workload: Kubernetes objects of kinds IRSA does not involve (ConfigMap, Service)"}},
-		{"eksctl", "apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\nmetadata: {name: prod}\niam:\n  withOIDC: true\n  serviceAccounts:\n  - metadata: {name: s3-reader, namespace: app}\n    attachPolicyARNs: [arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess]\n", [2]string{FormatEksctl, "needed 1:1: eksctl ClusterConfig: not read yet (its iam.serviceAccounts, iam.withOIDC and podIdentityAssociations are not judged)"}, [2]string{FormatEksctl, "needed 1:1: eksctl ClusterConfig: not read yet (its iam.serviceAccounts, iam.withOIDC and podIdentityAssociations are not judged)"}},
+		{"eksctl", "apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\nmetadata: {name: prod}\niam:\n  withOIDC: true\n  serviceAccounts:\n  - metadata: {name: s3-reader, namespace: app}\n    attachPolicyARNs: [arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess]\n", [2]string{FormatEksctl, ""}, [2]string{FormatEksctl, ""}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()

@@ -20,8 +20,13 @@ const chunkSize = 256 << 10
 // cancelled context (Ctrl-C, SIGTERM, --timeout) stops the scan even when the read is blocked:
 // opening a fifo waits for a writer, and a terminal or a pipe that never closes blocks read(2)
 // with no deadline to set. Such a read is left behind; the process is about to exit. nil means
-// the context ended first.
+// the context ended first. A Terraform module folder is parsed here and judged as a whole
+// after every file is read (terraform.go); its result is set then.
 func (l *loader) readSlot(s *slot) *fileResult {
+	if s.tfDir != "" {
+		l.parseTerraform(s)
+		return nil
+	}
 	done := make(chan *fileResult, 1)
 	go func() { done <- l.readInput(s) }()
 	select {
@@ -76,7 +81,7 @@ func (l *loader) readInput(s *slot) *fileResult {
 			return readError(s.name, err)
 		}
 	}
-	return recognise(s.name, kind, data, s.explicit)
+	return recogniseWith(s.name, kind, data, s.explicit, l.iac.cfnParams)
 }
 
 func readError(name string, err error) *fileResult {

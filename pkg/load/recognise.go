@@ -10,6 +10,9 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/irsa-audit/irsa-audit/pkg/load/cloudformation"
+	"github.com/irsa-audit/irsa-audit/pkg/load/eksctl"
+	"github.com/irsa-audit/irsa-audit/pkg/load/terraform"
 	"github.com/irsa-audit/irsa-audit/pkg/policydoc"
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
 	"github.com/irsa-audit/irsa-audit/pkg/syntax"
@@ -45,6 +48,14 @@ type fileResult struct {
 	// claims are what the input says about inventories (a complete role list, an
 	// all-namespaces ServiceAccount list, ...), settled by resolve once every input is read.
 	claims []claim
+	// sources are the further inputs read as part of this one (the files of a Terraform
+	// module).
+	sources []snapshot.Source
+	// roleAddrs are the Terraform addresses of items.Roles (Terraform configurations and
+	// plans), to tie a plan's roles to their configuration (linkPlans).
+	roleAddrs []string
+	// plan is set for a Terraform plan.
+	plan bool
 	// dir is the folder of the input ("/" separators, cleaned): exports that do not name their
 	// account or cluster are tied to the ones named by the exports of the same or an enclosing
 	// folder (see resolve).
@@ -66,6 +77,8 @@ func (r *fileResult) mergeInto(s *snapshot.Snapshot) {
 		s.Sources = append(s.Sources, *r.source)
 		s.Stats.Files++
 	}
+	s.Sources = append(s.Sources, r.sources...)
+	s.Stats.Files += len(r.sources)
 	it := &r.items
 	s.Accounts = append(s.Accounts, it.Accounts...)
 	s.OIDCProviders = append(s.OIDCProviders, it.OIDCProviders...)
@@ -87,6 +100,7 @@ func (r *fileResult) mergeInto(s *snapshot.Snapshot) {
 	}
 	s.Errors = append(s.Errors, r.errors...)
 	s.Skipped = append(s.Skipped, r.skipped...)
+	s.NotJudged = append(s.NotJudged, it.NotJudged...)
 }
 
 func (r *fileResult) addError(file string, err error) {
@@ -117,6 +131,8 @@ type document struct {
 	node  *syntax.Node
 	index int // 1-based position in the file
 	count int // documents in the file
+	// cfnParams are the CloudFormation parameter values given with --cfn-parameters.
+	cfnParams map[string]string
 }
 
 // id names the document: the file, with "#<index>" when the file holds several documents.
@@ -153,8 +169,10 @@ func recognisers() []recogniser {
 		{format: FormatProvider, match: isProvider, load: loadProvider},
 		{format: FormatCluster, match: isCluster, load: loadCluster},
 		{format: FormatClusterList, match: isClusterList, load: loadClusterList},
+		{format: FormatTerraformPlan, match: terraform.IsPlan, load: loadTerraformPlan},
+		{format: FormatCloudFormation, match: cloudformation.Is, load: loadCloudFormation},
+		{format: FormatEksctl, match: eksctl.Is, load: loadEksctl},
 		{format: "iam-policy", match: policydoc.LooksLikePolicy, load: loadPolicy},
-		{format: FormatEksctl, match: isEksctlConfig, load: skipEksctl},
 		{format: formatKubernetes, match: isKubernetesObject, load: loadKubernetes},
 	}
 }
@@ -184,6 +202,11 @@ func isDataExtension(ext string) bool {
 // reason, whether it was named or found by a walk; one that is recognised but malformed is an
 // error, located where the problem is.
 func recognise(name, kind string, data []byte, explicit bool) *fileResult {
+	return recogniseWith(name, kind, data, explicit, nil)
+}
+
+// recogniseWith is recognise with the CloudFormation parameter values of --cfn-parameters.
+func recogniseWith(name, kind string, data []byte, explicit bool, cfnParams map[string]string) *fileResult {
 	r := &fileResult{source: &snapshot.Source{Kind: kind, Name: name}, dir: path.Clean(path.Dir(name)), explicit: explicit}
 	data = toUTF8(data)
 	fail := func(format string, err error) *fileResult {
@@ -220,7 +243,7 @@ func recognise(name, kind string, data []byte, explicit bool) *fileResult {
 		if n == nil {
 			continue // a document that did not parse (reported in perr)
 		}
-		d := document{file: name, node: n, index: i + 1, count: len(docs)}
+		d := document{file: name, node: n, index: i + 1, count: len(docs), cfnParams: cfnParams}
 		matched := false
 		for _, rec := range table {
 			if !rec.match(n) {

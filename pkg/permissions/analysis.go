@@ -252,16 +252,13 @@ func Analyze(snap *snapshot.Snapshot, opts Options) Analysis {
 		out.Notes = append(out.Notes, err.Error())
 		managed = nil
 	}
-	// The default choice (WorkloadAssumable) is whether the role has ServiceAccounts, which the
-	// holder names anyway: computed once.
 	judged := opts.judged(snap)
-	byDefault := !opts.AllRoles && opts.Assumable == nil
 	a := newAnalyzer(cat, managed, snap)
 	for i := range snap.Roles {
-		sas := serviceAccounts(snap.Roles[i].TrustPolicy)
-		if byDefault && len(sas) == 0 || !byDefault && !judged(i) {
+		if !judged(i) {
 			continue
 		}
+		sas := serviceAccounts(snap.Roles[i].TrustPolicy)
 		if h, ok := a.role(i, sas); ok {
 			out.Holders = append(out.Holders, h)
 		}

@@ -285,6 +285,10 @@ func TestJudgedRoles(t *testing.T) {
 	ec2 := &snapshot.Document{Statements: []snapshot.Statement{{
 		Effect: "Allow", Principal: &snapshot.Principal{Service: []string{"ec2.amazonaws.com"}}, Actions: []string{"sts:AssumeRole"},
 	}}}
+	// The EKS Pod Identity agent assumes a role with sts:AssumeRole and sts:TagSession.
+	podIdentity := &snapshot.Document{Statements: []snapshot.Statement{{
+		Effect: "Allow", Principal: &snapshot.Principal{Service: []string{"pods.eks.amazonaws.com"}}, Actions: []string{"sts:AssumeRole", "sts:TagSession"},
+	}}}
 	admin := []snapshot.AttachedPolicy{{ARN: "arn:aws:iam::aws:policy/AdministratorAccess"}}
 	snap := fileSnapshot(t, `{"Effect": "Allow", "Action": "*", "Resource": "*"}`)
 	snap.Roles = []snapshot.Role{
@@ -292,6 +296,7 @@ func TestJudgedRoles(t *testing.T) {
 		{ARN: "arn:aws:iam::111122223333:role/node", AccountID: "111122223333", TrustPolicy: ec2, AttachedPolicies: admin},
 		{ARN: "arn:aws:iam::444455556666:role/none", AccountID: "444455556666", AttachedPolicies: admin},
 		{ARN: "arn:aws:iam::444455556666:role/ci", AccountID: "444455556666", TrustPolicy: ec2, AttachedPolicies: admin},
+		{ARN: "arn:aws:iam::444455556666:role/pods", AccountID: "444455556666", TrustPolicy: podIdentity, AttachedPolicies: admin},
 	}
 	holders := func(opts Options) []string {
 		var ids []string
@@ -306,14 +311,14 @@ func TestJudgedRoles(t *testing.T) {
 		holders   []string
 		notJudged []AccountRoles
 	}{
-		{"default", Options{}, []string{"arn:aws:iam::111122223333:role/app", "p.json"},
+		{"default", Options{}, []string{"arn:aws:iam::111122223333:role/app", "arn:aws:iam::444455556666:role/pods", "p.json"},
 			[]AccountRoles{{"111122223333", 1}, {"444455556666", 2}}},
 		{"all roles", Options{AllRoles: true}, []string{
 			"arn:aws:iam::111122223333:role/app", "arn:aws:iam::111122223333:role/node",
-			"arn:aws:iam::444455556666:role/none", "arn:aws:iam::444455556666:role/ci", "p.json",
+			"arn:aws:iam::444455556666:role/none", "arn:aws:iam::444455556666:role/ci", "arn:aws:iam::444455556666:role/pods", "p.json",
 		}, nil},
 		{"the caller's answer", Options{Assumable: func(i int) bool { return i == 3 }}, []string{"arn:aws:iam::444455556666:role/ci", "p.json"},
-			[]AccountRoles{{"111122223333", 2}, {"444455556666", 1}}},
+			[]AccountRoles{{"111122223333", 2}, {"444455556666", 2}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if diff := cmp.Diff(tc.holders, holders(tc.opts)); diff != "" {

@@ -31,13 +31,15 @@ func (o Options) judged(snap *snapshot.Snapshot) func(int) bool {
 
 // WorkloadAssumable is the default answer to "can a workload identity assume this role?": a
 // role whose trust policy has an Allow statement for sts:AssumeRoleWithWebIdentity whose
-// Federated principal is an IAM OIDC provider (IRSA, and OIDC federation generally). A role
-// that trusts only a service (ec2.amazonaws.com) or an account is not. This is the seam
+// Federated principal is an IAM OIDC provider (IRSA, and OIDC federation generally), or for
+// sts:AssumeRole by the EKS Pod Identity agent (Service pods.eks.amazonaws.com). A role that
+// trusts only another service (ec2.amazonaws.com) or an account is not. This is the seam
 // between the permission and the trust analysis: the trust model replaces it with its own
 // verdict (which will also know EKS Pod Identity and CI OIDC identities).
 func WorkloadAssumable(snap *snapshot.Snapshot) func(role int) bool {
 	return func(i int) bool {
-		return len(serviceAccounts(snap.Roles[i].TrustPolicy)) > 0
+		trust := snap.Roles[i].TrustPolicy
+		return len(serviceAccounts(trust)) > 0 || podIdentity(trust)
 	}
 }
 
@@ -67,4 +69,18 @@ func NotJudged(snap *snapshot.Snapshot, opts Options) []AccountRoles {
 	}
 	slices.SortFunc(out, func(a, b AccountRoles) int { return cmp.Compare(a.Account, b.Account) })
 	return out
+}
+
+// podIdentityService is the service principal of the EKS Pod Identity agent.
+const podIdentityService = "pods.eks.amazonaws.com"
+
+// podIdentity reports whether trust lets the EKS Pod Identity agent assume the role.
+func podIdentity(trust *snapshot.Document) bool {
+	if trust == nil {
+		return false
+	}
+	return slices.ContainsFunc(trust.Statements, func(st snapshot.Statement) bool {
+		return st.Effect == "Allow" && st.Principal != nil && slices.Contains(st.Principal.Service, podIdentityService) &&
+			allows(st, "sts:AssumeRole")
+	})
 }

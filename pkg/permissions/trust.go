@@ -51,14 +51,19 @@ func serviceAccounts(trust *snapshot.Document) []string {
 }
 
 func allowsWebIdentity(st snapshot.Statement) bool {
+	return allows(st, "sts:AssumeRoleWithWebIdentity")
+}
+
+// allows reports whether statement st covers action, through Action or NotAction.
+func allows(st snapshot.Statement, action string) bool {
 	for _, a := range st.Actions {
-		if iamcatalog.Match(a, "sts:AssumeRoleWithWebIdentity") {
+		if iamcatalog.Match(a, action) {
 			return true
 		}
 	}
 	if len(st.Actions) == 0 && len(st.NotActions) > 0 {
 		for _, a := range st.NotActions {
-			if iamcatalog.Match(a, "sts:AssumeRoleWithWebIdentity") {
+			if iamcatalog.Match(a, action) {
 				return false
 			}
 		}

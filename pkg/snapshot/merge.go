@@ -31,6 +31,7 @@ func Merge(snaps ...*Snapshot) *Snapshot {
 		out.PodIdentityAssociations = append(out.PodIdentityAssociations, s.PodIdentityAssociations...)
 		out.Errors = append(out.Errors, s.Errors...)
 		out.Skipped = append(out.Skipped, s.Skipped...)
+		out.NotJudged = append(out.NotJudged, s.NotJudged...)
 		out.Stats.Files += s.Stats.Files
 		for op, n := range s.Stats.APICalls {
 			if out.Stats.APICalls == nil {

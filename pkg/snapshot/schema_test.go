@@ -38,6 +38,7 @@ var defs = map[reflect.Type]string{
 	reflect.TypeFor[snapshot.Source]():                 "source",
 	reflect.TypeFor[snapshot.InputError]():             "input_error",
 	reflect.TypeFor[snapshot.Skipped]():                "skipped",
+	reflect.TypeFor[snapshot.NotJudged]():              "not_judged",
 	reflect.TypeFor[snapshot.Stats]():                  "stats",
 	reflect.TypeFor[snapshot.Document]():               "document",
 	reflect.TypeFor[snapshot.Statement]():              "statement",

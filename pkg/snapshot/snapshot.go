@@ -42,6 +42,9 @@ type Snapshot struct {
 	Errors []InputError `json:"errors,omitempty"`
 	// Skipped are inputs that were passed over on purpose (templates, unrelated data, too large).
 	Skipped []Skipped `json:"skipped,omitempty"`
+	// NotJudged are values that are in the snapshot only as symbols (see Symbol): the rules
+	// cannot prove anything about them, so each is listed here, with where it was written.
+	NotJudged []NotJudged `json:"not_judged,omitempty"`
 	// Stats counts what was read.
 	Stats Stats `json:"stats"`
 }
@@ -96,6 +99,37 @@ type Skipped struct {
 	Needed bool `json:"needed,omitempty"`
 }
 
+// NotJudged is a value the loader could not compute (a Terraform attribute known only after
+// apply, a data source, Fn::GetAtt, Fn::ImportValue, a variable without a value): what holds it,
+// the symbols, and where it was written. Whatever a rule would conclude from such a value is
+// "cannot prove", never a pass.
+type NotJudged struct {
+	// Kind and ID name the item that holds the value, as a finding's resource would: "role"
+	// (ID the role ARN), "policy", "managed_policy", "oidc_provider", "cluster",
+	// "service_account", "pod_identity_association"; "resource" for an item that could not be
+	// built at all (ID the Terraform address or CloudFormation logical id).
+	Kind string `json:"kind"`
+	ID   string `json:"id"`
+	// Element says which part of the item, e.g. "trust policy statement 1, condition
+	// StringEquals «module.eks.oidc_provider»:sub, values".
+	Element string `json:"element"`
+	// Symbols are the symbols in the value, sorted.
+	Symbols []string `json:"symbols,omitempty"`
+	// Reason says why the value is not known, e.g. "known only after apply".
+	Reason string   `json:"reason"`
+	Loc    Location `json:"loc"`
+}
+
+// SymbolOpen and SymbolClose delimit a symbol: the name of a value that is not known before
+// deployment, written in place of the value, e.g. "«aws_eks_cluster.main.oidc_issuer»" or
+// "arn:aws:iam::«AWS::AccountId»:oidc-provider/«EksCluster.OpenIdConnectIssuerUrl»". The
+// same unknown value always gets the same symbol, so two places that refer to it compare equal;
+// a symbol never equals a real value. Items holding one list the field in Unknown.
+const (
+	SymbolOpen  = "«"
+	SymbolClose = "»"
+)
+
 // Stats counts what a snapshot was built from.
 type Stats struct {
 	// Files is the number of files read (parsed or not).
@@ -128,7 +162,10 @@ type Statement struct {
 	NotResources []string `json:"not_resources,omitempty"`
 	// Conditions has one entry per (operator, key) pair, in source order.
 	Conditions []Condition `json:"conditions,omitempty"`
-	Loc        Location    `json:"loc"`
+	// Unknown names the elements whose value holds a symbol (see Symbol): "principal",
+	// "not_principal", "actions", "not_actions", "resources", "not_resources".
+	Unknown []string `json:"unknown,omitempty"`
+	Loc     Location `json:"loc"`
 }
 
 // Principal is a statement's Principal or NotPrincipal.
@@ -161,7 +198,9 @@ type Condition struct {
 	// Values are the condition values as strings: booleans become "true"/"false", numbers keep
 	// their source text. Values are case-sensitive.
 	Values []string `json:"values"`
-	Loc    Location `json:"loc"`
+	// Unknown names the elements whose value holds a symbol (see Symbol): "key", "values".
+	Unknown []string `json:"unknown,omitempty"`
+	Loc     Location `json:"loc"`
 }
 
 // PolicyFile is a standalone policy document read from a file.
@@ -200,7 +239,10 @@ type OIDCProvider struct {
 	Issuer      string   `json:"issuer"`
 	ClientIDs   []string `json:"client_ids,omitempty"`
 	Thumbprints []string `json:"thumbprints,omitempty"`
-	Loc         Location `json:"loc"`
+	// Unknown names the fields whose value holds a symbol (see Symbol): "arn", "account_id",
+	// "issuer".
+	Unknown []string `json:"unknown,omitempty"`
+	Loc     Location `json:"loc"`
 }
 
 // Cluster is a Kubernetes cluster and what was inventoried in it.
@@ -215,7 +257,10 @@ type Cluster struct {
 	// Issuer is the OIDC issuer URL without scheme.
 	Issuer    string           `json:"issuer,omitempty"`
 	Inventory ClusterInventory `json:"inventory"`
-	Loc       Location         `json:"loc"`
+	// Unknown names the fields whose value holds a symbol (see Symbol), e.g. "issuer" of a
+	// cluster that Terraform or CloudFormation has yet to create.
+	Unknown []string `json:"unknown,omitempty"`
+	Loc     Location `json:"loc"`
 }
 
 // ClusterInventory records which inventories of a cluster are complete.
@@ -240,7 +285,10 @@ type Role struct {
 	LastUsed            string            `json:"last_used,omitempty"`
 	LastUsedRegion      string            `json:"last_used_region,omitempty"`
 	Tags                map[string]string `json:"tags,omitempty"`
-	Loc                 Location          `json:"loc"`
+	// Unknown names the fields whose value holds a symbol (see Symbol), e.g. "arn",
+	// "account_id" of a role that Terraform has yet to create.
+	Unknown []string `json:"unknown,omitempty"`
+	Loc     Location `json:"loc"`
 }
 
 // InlinePolicy is a role's inline policy.
@@ -278,7 +326,10 @@ type ServiceAccount struct {
 	RoleARN string `json:"role_arn,omitempty"`
 	// RoleARNLoc is where the annotation value is, when known.
 	RoleARNLoc *Location `json:"role_arn_loc,omitempty"`
-	Loc        Location  `json:"loc"`
+	// Unknown names the fields whose value holds a symbol (see Symbol): "namespace", "name",
+	// "role_arn".
+	Unknown []string `json:"unknown,omitempty"`
+	Loc     Location `json:"loc"`
 }
 
 // Workload is a Pod or a controller that creates Pods (Deployment, StatefulSet, DaemonSet,
@@ -314,7 +365,10 @@ type PodIdentityAssociation struct {
 	// TargetRoleARN is the role assumed from RoleARN for cross-account access, if any.
 	TargetRoleARN string `json:"target_role_arn,omitempty"`
 	// OwnerARN is set when an EKS add-on owns the association.
-	OwnerARN           string   `json:"owner_arn,omitempty"`
-	DisableSessionTags bool     `json:"disable_session_tags,omitempty"`
-	Loc                Location `json:"loc"`
+	OwnerARN           string `json:"owner_arn,omitempty"`
+	DisableSessionTags bool   `json:"disable_session_tags,omitempty"`
+	// Unknown names the fields whose value holds a symbol (see Symbol), e.g. "role_arn" of a
+	// role eksctl has yet to create.
+	Unknown []string `json:"unknown,omitempty"`
+	Loc     Location `json:"loc"`
 }

@@ -52,6 +52,9 @@ type Node struct {
 	Items []*Node
 	// Fields are the members of an Object, in source order.
 	Fields []Field
+	// Tag is a YAML local tag written on the node, e.g. "!Ref" or "!GetAtt" (CloudFormation's
+	// short forms); "" for JSON and for untagged or standard-tagged ("!!str") YAML nodes.
+	Tag string
 	// Line and Column are where the value starts; EndLine is the last line it spans (the line
 	// of the closing bracket for JSON objects and arrays). For YAML, EndLine is the last line
 	// of the last nested value, and for multi-line flow scalars it may under-count.

@@ -231,6 +231,14 @@ func findAlias(data []byte, name string) (line, col int, ok bool) {
 	return 0, 0, false
 }
 
+// localTag returns a node's local tag ("!Ref"), or "" for standard and implicit tags.
+func localTag(y *yaml.Node) string {
+	if strings.HasPrefix(y.Tag, "!") && !strings.HasPrefix(y.Tag, "!!") {
+		return y.Tag
+	}
+	return ""
+}
+
 type yamlConverter struct {
 	// budget is how many more nodes may be created; aliases make it possible to create far
 	// more nodes than the input has bytes, so this is the expansion cap.
@@ -282,9 +290,10 @@ func (c *yamlConverter) convert(y *yaml.Node, depth int) (*Node, error) {
 		if y.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
 			n.EndLine += 1 + strings.Count(strings.TrimRight(y.Value, "\n"), "\n")
 		}
+		n.Tag = localTag(y)
 		return n, nil
 	case yaml.SequenceNode:
-		n := &Node{Kind: Array, Line: y.Line, Column: y.Column, EndLine: y.Line, Items: make([]*Node, 0, len(y.Content))}
+		n := &Node{Kind: Array, Line: y.Line, Column: y.Column, EndLine: y.Line, Items: make([]*Node, 0, len(y.Content)), Tag: localTag(y)}
 		for _, item := range y.Content {
 			v, err := c.convert(item, depth+1)
 			if err != nil {
@@ -301,7 +310,7 @@ func (c *yamlConverter) convert(y *yaml.Node, depth int) (*Node, error) {
 }
 
 func (c *yamlConverter) mapping(y *yaml.Node, depth int) (*Node, error) {
-	n := &Node{Kind: Object, Line: y.Line, Column: y.Column, EndLine: y.Line, Fields: make([]Field, 0, len(y.Content)/2)}
+	n := &Node{Kind: Object, Line: y.Line, Column: y.Column, EndLine: y.Line, Fields: make([]Field, 0, len(y.Content)/2), Tag: localTag(y)}
 	seen := make(map[string]*Node, len(y.Content)/2)
 	var merges []*Node
 	for i := 0; i+1 < len(y.Content); i += 2 {

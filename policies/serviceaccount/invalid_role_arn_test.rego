@@ -67,3 +67,12 @@ test_deny_role_arn_field_in_cluster if {
 		"path": ["service_accounts", 0],
 	}}
 }
+
+# An annotation Terraform fills in after apply (aws_iam_role.app.arn) holds a symbol: the loader
+# marks it unknown, and the rule cannot say it is malformed.
+test_symbolic_role_arn_is_not_judged if {
+	symbolic := object.union(sa("app", "arn:aws:iam::«account of infra»:role/app-irsa"), {"unknown": ["role_arn"]})
+	malformed := sa("typo", "arn:aws:iam::«account of infra»:role/app-irsa")
+	got := rule.deny with input as {"service_accounts": [symbolic, malformed]}
+	got == {finding(1, "typo", "arn:aws:iam::«account of infra»:role/app-irsa")}
+}
