@@ -9,6 +9,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/tester"
 
+	"github.com/irsa-audit/irsa-audit/pkg/eval"
 	"github.com/irsa-audit/irsa-audit/policies"
 )
 
@@ -19,6 +20,7 @@ func TestRego(t *testing.T) {
 	ch, err := tester.NewRunner().
 		SetDefaultRegoVersion(ast.RegoV1).
 		SetModules(modules).
+		AddCustomBuiltins(eval.TesterBuiltins()).
 		RaiseBuiltinErrors(true).
 		RunTests(context.Background(), nil)
 	if err != nil {
@@ -47,7 +49,7 @@ func TestRego(t *testing.T) {
 // policies` (make lint) does: unused imports, variables and arguments, shadowed names and
 // deprecated built-ins are errors.
 func TestStrict(t *testing.T) {
-	c := ast.NewCompiler().WithStrict(true)
+	c := ast.NewCompiler().WithStrict(true).WithCapabilities(eval.Capabilities())
 	if c.Compile(parseModules(t)); c.Failed() {
 		t.Fatal(c.Errors)
 	}

@@ -23,11 +23,15 @@ func forbidden(name string) bool {
 }
 
 // Capabilities returns the OPA capabilities that built-in and user rules are compiled with: those
-// of the linked OPA version minus the forbidden builtins, and no network hosts. A rule calling a
-// withheld builtin fails to compile with "undefined function", naming its file and line.
+// of the linked OPA version minus the forbidden builtins, plus the custom built-ins (builtins.go),
+// and no network hosts. A rule calling a withheld builtin fails to compile with "undefined
+// function", naming its file and line.
 func Capabilities() *ast.Capabilities {
 	caps := ast.CapabilitiesForThisVersion()
 	caps.Builtins = slices.DeleteFunc(caps.Builtins, func(b *ast.Builtin) bool { return forbidden(b.Name) })
+	for _, b := range builtins {
+		caps.Builtins = append(caps.Builtins, b.decl)
+	}
 	caps.AllowNet = []string{}
 	return caps
 }

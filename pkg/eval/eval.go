@@ -151,12 +151,12 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		if len(body) == 0 {
 			continue
 		}
-		pq, err := rego.New(
+		pq, err := rego.New(append(regoOptions(),
 			rego.Compiler(compiler),
 			rego.ParsedQuery(body),
 			rego.Capabilities(caps),
 			rego.EnablePrintStatements(false),
-		).PrepareForEval(ctx)
+		)...).PrepareForEval(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("prepare query: %w", err)
 		}
