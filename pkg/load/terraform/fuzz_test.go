@@ -18,8 +18,8 @@ func (f mapFS) ReadFile(name string) ([]byte, error)       { return f.m.ReadFile
 // FuzzRoot evaluates an arbitrary main.tf (with a local module and a variables file beside
 // it): the reader may report errors, but never panics or runs away.
 func FuzzRoot(f *testing.F) {
-	for _, dir := range []string{"testdata/jsonencode", "testdata/policy-document", "testdata/registry-modules",
-		"testdata/local-module", "testdata/heredoc-file", "testdata/plan"} {
+	for _, dir := range []string{caseDir("jsonencode"), caseDir("policy-document"), caseDir("registry-modules"),
+		caseDir("local-module"), caseDir("heredoc-file"), caseDir("plan")} {
 		data, err := os.ReadFile(path.Join(dir, "main.tf"))
 		if err != nil {
 			f.Fatal(err)

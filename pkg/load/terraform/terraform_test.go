@@ -24,11 +24,28 @@ type osFS struct{}
 func (osFS) ReadDir(name string) ([]fs.DirEntry, error) { return os.ReadDir(filepath.FromSlash(name)) }
 func (osFS) ReadFile(name string) ([]byte, error)       { return os.ReadFile(filepath.FromSlash(name)) }
 
-// TestGolden evaluates each root module under testdata and compares what it contributes
-// with testdata/<case>.golden.json.
+// examples are the shipped examples a golden case reads where they are, so that the
+// examples and the tests cannot drift apart.
+var examples = map[string]string{
+	"jsonencode":       "../../../examples/terraform/irsa-jsonencode",
+	"policy-document":  "../../../examples/terraform/irsa-policy-document",
+	"registry-modules": "../../../examples/terraform/irsa-modules",
+	"plan":             "../../../examples/terraform-plan",
+}
+
+// caseDir is the folder of a golden case: a shipped example or testdata/<case>.
+func caseDir(name string) string {
+	if d, ok := examples[name]; ok {
+		return d
+	}
+	return "testdata/" + name
+}
+
+// TestGolden evaluates each root module (under testdata, or a shipped example) and compares
+// what it contributes with testdata/<case>.golden.json.
 func TestGolden(t *testing.T) {
 	t.Run("plan", func(t *testing.T) {
-		data, err := os.ReadFile("testdata/plan/plan.json")
+		data, err := os.ReadFile(caseDir("plan") + "/plan.json")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -39,7 +56,7 @@ func TestGolden(t *testing.T) {
 		if !IsPlan(n) {
 			t.Fatal("IsPlan = false")
 		}
-		res, err := LoadPlan(n, "testdata/plan/plan.json")
+		res, err := LoadPlan(n, caseDir("plan")+"/plan.json")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -48,7 +65,7 @@ func TestGolden(t *testing.T) {
 	for _, tc := range []string{"jsonencode", "policy-document", "registry-modules", "local-module", "heredoc-file", "cached", "unknowns", "tfjson"} {
 		t.Run(tc, func(t *testing.T) {
 			r := NewReader(osFS{}, Options{})
-			checkGolden(t, tc, r.Root("testdata/"+tc))
+			checkGolden(t, tc, r.Root(caseDir(tc)))
 		})
 	}
 }
