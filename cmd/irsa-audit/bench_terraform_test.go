@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -197,20 +195,7 @@ func BenchmarkScanTerraform(b *testing.B) {
 		b.Fatalf("wrote %d files, want 1000", files)
 	}
 	out := filepath.Join(dir, "report.json")
-	var maxRSS int64
-	b.ResetTimer()
-	for b.Loop() {
-		cmd := exec.Command(bin, "scan", "--format", "json", "-o", out, "--fail-on", "none", tree)
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		if err := cmd.Run(); err != nil {
-			b.Fatalf("scan: %v\n%s", err, stderr.String())
-		}
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			maxRSS = max(maxRSS, ru.Maxrss)
-		}
-	}
-	b.StopTimer()
+	maxRSS := benchScan(b, bin, out, tree)
 	data, err := os.ReadFile(out)
 	if err != nil {
 		b.Fatal(err)

@@ -41,20 +41,7 @@ func BenchmarkScanFolder(b *testing.B) {
 		b.Fatalf("wrote %d files, want %d", st.Files(), files)
 	}
 	out := filepath.Join(dir, "report.json")
-	var maxRSS int64
-	b.ResetTimer()
-	for b.Loop() {
-		cmd := exec.Command(bin, "scan", "--format", "json", "-o", out, "--fail-on", "none", tree)
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		if err := cmd.Run(); err != nil {
-			b.Fatalf("scan: %v\n%s", err, stderr.String())
-		}
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			maxRSS = max(maxRSS, ru.Maxrss)
-		}
-	}
-	b.StopTimer()
+	maxRSS := benchScan(b, bin, out, tree)
 	data, err := os.ReadFile(out)
 	if err != nil {
 		b.Fatal(err)
@@ -73,4 +60,24 @@ func BenchmarkScanFolder(b *testing.B) {
 	b.ReportMetric(float64(len(rep.Findings)), "findings")
 	b.ReportMetric(float64(maxRSS)/1024, "peak-RSS-MiB")
 	b.ReportMetric(float64(b.Elapsed())/float64(b.N)/float64(time.Second), "s/op")
+}
+
+// benchScan times the binary scanning tree into the JSON report out, once per iteration, and
+// returns the largest peak RSS (KiB) of the runs.
+func benchScan(b *testing.B, bin, out, tree string) int64 {
+	var maxRSS int64
+	b.ResetTimer()
+	for b.Loop() {
+		cmd := exec.Command(bin, "scan", "--format", "json", "-o", out, "--fail-on", "none", tree)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		if err := cmd.Run(); err != nil {
+			b.Fatalf("scan: %v\n%s", err, stderr.String())
+		}
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			maxRSS = max(maxRSS, ru.Maxrss)
+		}
+	}
+	b.StopTimer()
+	return maxRSS
 }
