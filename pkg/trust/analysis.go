@@ -1,11 +1,15 @@
 package trust
 
 import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/irsa-audit/irsa-audit/pkg/iam"
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
 )
 
 // Version is the version of the Analysis JSON format (input.trust).
-const Version = "1"
+const Version = "2"
 
 // Analysis is the trust analysis of a snapshot. Its JSON form is what the evaluator puts at
 // input.trust.
@@ -18,6 +22,11 @@ type Analysis struct {
 	// policy: exactly the triples lib/bindings.rego joins. Ordered by ServiceAccount, role,
 	// cluster index.
 	Bindings []Binding `json:"bindings"`
+	// Roles says who can assume each role (WhoCanAssume of its trust policy), by index into
+	// input.roles; Policies what each standalone policy file would admit as a trust policy, by
+	// index into input.policies.
+	Roles    []Assumers `json:"roles"`
+	Policies []Assumers `json:"policies"`
 	// OIDCStatements are the facts lib/irsa.rego derives per trust statement for the trust
 	// rules (oidc_statements, web_identity, provider_conditions): see OIDCStatement.
 	OIDCStatements []OIDCStatement `json:"-"`
@@ -40,15 +49,18 @@ type Binding struct {
 	Verdict Verdict `json:"verdict"`
 }
 
-// audienceAnnotation overrides the audience of a ServiceAccount's projected token.
-const audienceAnnotation = "eks.amazonaws.com/audience"
-
 // Analyze computes the verdict of every ServiceAccount-role binding of snap.
 func Analyze(snap *snapshot.Snapshot) *Analysis {
 	x := BuildIndex(snap)
-	a := &Analysis{Version: Version, Bindings: []Binding{}, OIDCStatements: OIDCStatements(snap), Index: x}
+	a := &Analysis{Version: Version, Bindings: []Binding{}, Roles: []Assumers{}, Policies: []Assumers{}, OIDCStatements: OIDCStatements(snap), Index: x}
 	if snap == nil {
 		return a
+	}
+	for i := range snap.Roles {
+		a.Roles = append(a.Roles, WhoCanAssume(snap.Roles[i].TrustPolicy))
+	}
+	for i := range snap.Policies {
+		a.Policies = append(a.Policies, WhoCanAssume(&snap.Policies[i].Document))
 	}
 	rolesByKey := make(map[string][]int, len(x.RolesByKey))
 	for key, roles := range x.RolesByKey {
@@ -75,26 +87,36 @@ func Analyze(snap *snapshot.Snapshot) *Analysis {
 		if len(roles) == 0 || len(clusters) == 0 {
 			continue
 		}
-		audience, ok := sa.Annotations[audienceAnnotation]
+		audience, ok := sa.Annotations[iam.AudienceAnnotation]
 		if !ok {
-			audience = DefaultAudience
+			audience = iam.DefaultAudience
 		}
 		for _, r := range roles {
 			role := &snap.Roles[r]
 			for _, k := range clusters {
-				token := ServiceAccountToken(snap.Clusters[k].Issuer, sa.Namespace, sa.Name, audience)
-				provider, ok := ProviderARN(valid(role.ARN), token.Issuer)
+				issuer := valid(snap.Clusters[k].Issuer)
+				provider, ok := iam.ProviderFor(valid(role.ARN), issuer)
 				if !ok {
 					continue
 				}
+				token := ServiceAccountToken(provider, issuer, valid(sa.Namespace), valid(sa.Name), valid(audience))
 				a.Bindings = append(a.Bindings, Binding{
 					ServiceAccount: i,
 					Role:           r,
 					Cluster:        k,
-					Verdict:        VerdictOf(role.TrustPolicy, provider, token),
+					Verdict:        Evaluate(role.TrustPolicy, token).Verdict,
 				})
 			}
 		}
 	}
 	return a
+}
+
+// valid replaces every invalid UTF-8 byte with U+FFFD, as encoding/json (and the evaluator's
+// input conversion) does, so that Go compares the strings the rules see.
+func valid(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
 }

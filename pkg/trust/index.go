@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/irsa-audit/irsa-audit/pkg/iam"
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
 )
 
@@ -19,7 +20,7 @@ type Index struct {
 	Annotated []int
 	// RoleARNParts maps a ServiceAccount whose role_arn is an IAM role ARN to its parts, and
 	// RoleKey to the role's key (RoleKey).
-	RoleARNParts map[int]RoleARNParts
+	RoleARNParts map[int]iam.RoleARN
 	RoleKey      map[int]string
 	// Namers maps a role key to the ServiceAccounts whose role_arn has it; RolesByKey to the
 	// roles with it. Both sorted.
@@ -39,12 +40,6 @@ type Index struct {
 	PinnedGrants []PinnedGrants
 }
 
-// RoleARNParts are the parts of an IAM role ARN (admits.role_arn_parts):
-// arn:<Partition>:iam::<Account>:role<Path><Name>.
-type RoleARNParts struct {
-	Partition, Account, Path, Name string
-}
-
 // PinnedGrants is one entry of bindings.pinned_grants.
 type PinnedGrants struct {
 	Role int
@@ -58,16 +53,13 @@ type Grant struct {
 	Issuer, Namespace, Name string
 }
 
-// roleARNAnnotation is the ServiceAccount annotation that names an IRSA role.
-const roleARNAnnotation = "eks.amazonaws.com/role-arn"
-
 var providerPartsRE = regexp.MustCompile(`^arn:(aws[a-z-]*):iam::([0-9]{12}):oidc-provider/(.+)$`)
 
 // BuildIndex computes the indexes of snap.
 func BuildIndex(snap *snapshot.Snapshot) *Index {
 	x := &Index{
 		Annotated:             []int{},
-		RoleARNParts:          map[int]RoleARNParts{},
+		RoleARNParts:          map[int]iam.RoleARN{},
 		RoleKey:               map[int]string{},
 		Namers:                map[string][]int{},
 		RolesByKey:            map[string][]int{},
@@ -81,13 +73,13 @@ func BuildIndex(snap *snapshot.Snapshot) *Index {
 	}
 	for i := range snap.ServiceAccounts {
 		sa := &snap.ServiceAccounts[i]
-		if _, ok := sa.Annotations[roleARNAnnotation]; ok || sa.RoleARN != "" {
+		if _, ok := sa.Annotations[iam.RoleARNAnnotation]; ok || sa.RoleARN != "" {
 			x.Annotated = append(x.Annotated, i)
 		}
 		if sa.RoleARN == "" {
 			continue
 		}
-		if p, ok := ParseRoleARN(valid(sa.RoleARN)); ok {
+		if p, ok := iam.ParseRoleARN(valid(sa.RoleARN)); ok {
 			key := p.Key()
 			x.RoleARNParts[i] = p
 			x.RoleKey[i] = key
@@ -97,7 +89,7 @@ func BuildIndex(snap *snapshot.Snapshot) *Index {
 	pm := pinMatches{parts: map[string][]string{}, keys: map[string]string{}}
 	for r := range snap.Roles {
 		role := &snap.Roles[r]
-		if key, ok := RoleKey(valid(role.ARN)); ok {
+		if key, ok := iam.RoleKey(valid(role.ARN)); ok {
 			x.RolesByKey[key] = append(x.RolesByKey[key], r)
 		} else {
 			x.UnparsedRoles = append(x.UnparsedRoles, r)
@@ -175,7 +167,7 @@ func (pm pinMatches) pinnedGrants(doc *snapshot.Document) (grants []Grant, ok bo
 				return nil, false
 			}
 			for _, subject := range subjects {
-				namespace, name, ok := ParseSubject(subject)
+				namespace, name, ok := iam.ParseServiceAccountSubject(subject)
 				if !ok || strings.ContainsAny(subject, "*?") {
 					return nil, false
 				}
@@ -199,7 +191,7 @@ func webIdentityStatement(st *snapshot.Statement) bool {
 	if valid(st.Effect) != "Allow" || st.NotPrincipal != nil || st.Principal == nil {
 		return false
 	}
-	if !CoversAction(st, webIdentityAction) {
+	if !iam.CoversAction(st.Actions, st.NotActions, WebIdentityAction) {
 		return false
 	}
 	return len(st.Principal.Federated) > 0 || anyPrincipal(st.Principal)
@@ -211,7 +203,7 @@ func anyPrincipal(p *snapshot.Principal) bool {
 }
 
 // subKey is the lower-case "<issuer>:sub" condition key of an issuer.
-func subKey(issuer string) string { return strings.ToLower(NormalizeIssuer(issuer)) + ":sub" }
+func subKey(issuer string) string { return strings.ToLower(iam.NormalizeIssuer(issuer)) + ":sub" }
 
 // pinnedSubjects is admits.pinned_subjects for the issuer whose subKey is key: the values of the
 // statement's StringEquals conditions (any qualifier, with or without IfExists) on that key,
@@ -229,14 +221,4 @@ func pinnedSubjects(st *snapshot.Statement, key string) []string {
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
-}
-
-// ParseSubject is admits.parse_subject: the namespace and name of
-// "system:serviceaccount:<namespace>:<name>"; ok is false for any other subject.
-func ParseSubject(sub string) (namespace, name string, ok bool) {
-	parts := strings.Split(sub, ":")
-	if len(parts) != 4 || parts[0] != "system" || parts[1] != "serviceaccount" || parts[2] == "" || parts[3] == "" {
-		return "", "", false
-	}
-	return parts[2], parts[3], true
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/irsa-audit/irsa-audit/pkg/iam"
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
 )
 
@@ -87,9 +88,6 @@ var (
 	eksIssuerRE    = regexp.MustCompile(`(?i)^oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/id/[0-9a-z]+$`)
 	issuerKeyRE    = regexp.MustCompile(`^(.*[./].*):((?i:sub|aud))$`)
 )
-
-// webIdentityAction is the action an IRSA trust statement must allow.
-const webIdentityAction = "sts:AssumeRoleWithWebIdentity"
 
 // OIDCStatements computes the oidc_statements facts of snap: the standalone policy files first,
 // then the roles, each in statement order.
@@ -183,7 +181,7 @@ func (m *matches) appendOIDC(out []OIDCStatement, kind string, index int, doc *s
 			Index:             index,
 			Statement:         j,
 			Providers:         providers,
-			WebIdentityAction: CoversAction(st, webIdentityAction),
+			WebIdentityAction: iam.CoversAction(st.Actions, st.NotActions, WebIdentityAction),
 			Keys:              []IssuerKey{},
 			PrincipalIssuers:  sortedSet(principals),
 			WebIdentity:       []WebIdentity{},
