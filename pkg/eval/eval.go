@@ -237,7 +237,9 @@ func (e *Engine) Evaluate(ctx context.Context, snap *snapshot.Snapshot) ([]findi
 // NotChecked returns what the selected rules leave unjudged in snap besides incomplete
 // inventories: per account, the roles the permission analysis skips because no workload
 // identity can assume them (none with Options.AllRoles, or when no permission rule is
-// selected). findings.NewReport adds them to the report's "not checked" section.
+// selected). findings.NewReport adds them to the report's "not checked" section. The answer is
+// the trust model's, as in the evaluation: permissions.WorkloadAssumable is
+// trust.WhoCanAssume(...).Workload().
 func (e *Engine) NotChecked(snap *snapshot.Snapshot) []findings.Coverage {
 	if !e.permRules || snap == nil {
 		return nil
@@ -342,6 +344,11 @@ func buildInput(snap *snapshot.Snapshot, perm permissions.Options, early func(as
 		if tErr != nil {
 			return
 		}
+		// The permission analysis judges and names who the trust model says can assume a role.
+		if !perm.AllRoles && perm.Assumable == nil {
+			perm.Assumable = func(i int) bool { return analysis.Roles[i].Workload() }
+		}
+		perm.Assumers = analysis.Roles
 		if perms, pErr = toValue(permissions.Analyze(snap, perm)); pErr != nil {
 			pErr = fmt.Errorf("convert permission analysis: %w", pErr)
 		}

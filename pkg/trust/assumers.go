@@ -295,3 +295,22 @@ func rank(v Verdict) int {
 	}
 	return 0
 }
+
+// PodIdentityService is the service principal of the EKS Pod Identity agent.
+const PodIdentityService = "pods.eks.amazonaws.com"
+
+// Workload reports whether a workload identity may assume the role: the tokens of some OIDC
+// provider are (or may be) admitted, or the EKS Pod Identity agent is (or may be).
+func (a Assumers) Workload() bool {
+	for i := range a.WebIdentity {
+		if !a.WebIdentity[i].Nobody() {
+			return true
+		}
+	}
+	for _, s := range a.Services {
+		if s.Service == PodIdentityService && s.Verdict != Refused {
+			return true
+		}
+	}
+	return false
+}
