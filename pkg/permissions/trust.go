@@ -16,7 +16,9 @@ import (
 func serviceAccounts(a trust.Assumers) []string {
 	var out []string
 	for _, w := range a.WebIdentity {
-		if w.AnyServiceAccount {
+		// A pattern that admits every ServiceAccount ("system:serviceaccount:*") is named as
+		// written.
+		if w.AnyServiceAccount && (w.AnySubject || len(w.Patterns) == 0) {
 			s := "any ServiceAccount in cluster " + w.Issuer
 			if len(w.Except) > 0 {
 				s += " except " + strings.Join(w.Except, ", ")

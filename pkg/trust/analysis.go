@@ -56,11 +56,26 @@ func Analyze(snap *snapshot.Snapshot) *Analysis {
 	if snap == nil {
 		return a
 	}
+	// The issuers of the snapshot's clusters are Kubernetes issuers, symbols included: a
+	// trust to a cluster Terraform has yet to create names its issuer by the same symbol.
+	clusterIssuers := map[string]bool{}
+	for k := range snap.Clusters {
+		if iss := snap.Clusters[k].Issuer; iss != "" {
+			clusterIssuers[strings.ToLower(iam.NormalizeIssuer(valid(iss)))] = true
+		}
+	}
+	kube := func(as Assumers) Assumers {
+		for n := range as.WebIdentity {
+			w := &as.WebIdentity[n]
+			w.Kubernetes = w.Kubernetes || clusterIssuers[strings.ToLower(w.Issuer)]
+		}
+		return as
+	}
 	for i := range snap.Roles {
-		a.Roles = append(a.Roles, WhoCanAssume(snap.Roles[i].TrustPolicy))
+		a.Roles = append(a.Roles, kube(WhoCanAssume(snap.Roles[i].TrustPolicy)))
 	}
 	for i := range snap.Policies {
-		a.Policies = append(a.Policies, WhoCanAssume(&snap.Policies[i].Document))
+		a.Policies = append(a.Policies, kube(WhoCanAssume(&snap.Policies[i].Document)))
 	}
 	rolesByKey := make(map[string][]int, len(x.RolesByKey))
 	for key, roles := range x.RolesByKey {

@@ -23,6 +23,10 @@ type WebIdentityAssumers struct {
 	Provider string `json:"provider"`
 	// Issuer is the provider's issuer as in its ARN (as IAM keys it).
 	Issuer string `json:"issuer"`
+	// Kubernetes is true when the issuer is a Kubernetes cluster's: an EKS issuer, the issuer
+	// of a cluster of the snapshot (Analyze), or one whose sub conditions name ServiceAccount
+	// subjects.
+	Kubernetes bool `json:"kubernetes"`
 	// AnySubject: a token with any subject at all is admitted (no working condition on sub).
 	AnySubject bool `json:"any_subject"`
 	// AnyServiceAccount: every ServiceAccount of a cluster with this issuer is admitted (all of
@@ -31,8 +35,9 @@ type WebIdentityAssumers struct {
 	// Namespaces are the namespaces every ServiceAccount of which is admitted (but Except),
 	// beyond AnyServiceAccount; sorted.
 	Namespaces []string `json:"namespaces"`
-	// Patterns are the wildcard sub values (as written) that admit subjects beyond the
-	// namespaces above; sorted.
+	// Patterns are the wildcard sub values (as written) that admit subjects beyond AnySubject
+	// and the namespaces above (with AnyServiceAccount, the patterns that admit every
+	// ServiceAccount, e.g. "system:serviceaccount:*"); sorted.
 	Patterns []string `json:"patterns"`
 	// ServiceAccounts are the exact subjects admitted beyond the above, sorted.
 	ServiceAccounts []string `json:"service_accounts"`
@@ -107,7 +112,7 @@ func WhoCanAssume(doc *snapshot.Document) Assumers {
 			continue
 		}
 		for _, f := range st.Principal.Federated {
-			if _, ok := iam.ParseProviderARN(f); ok {
+			if _, ok := providerIssuer(f); ok {
 				providers = append(providers, f)
 			}
 		}
@@ -124,23 +129,45 @@ func WhoCanAssume(doc *snapshot.Document) Assumers {
 	return out
 }
 
+// providerIssuer is the issuer of an IAM OIDC provider ARN, also of one whose account or issuer
+// is known only after apply (a symbol, as IaC inputs write them).
+func providerIssuer(arn string) (string, bool) {
+	if p, ok := iam.ParseProviderARN(arn); ok {
+		return p.Issuer, true
+	}
+	if !snapshot.HasSymbol(arn) {
+		return "", false
+	}
+	a, ok := iam.ParseARN(arn)
+	if !ok || a.Service != "iam" {
+		return "", false
+	}
+	issuer, ok := strings.CutPrefix(a.Resource, "oidc-provider/")
+	return issuer, ok && issuer != ""
+}
+
 // instantiate turns a wildcard pattern into a value it matches.
 func instantiate(pattern string) string {
 	return strings.NewReplacer("*", witnessName, "?", "x").Replace(pattern)
 }
 
 func webIdentityAssumers(doc *snapshot.Document, provider string) WebIdentityAssumers {
-	p, _ := iam.ParseProviderARN(provider)
+	issuer, _ := providerIssuer(provider)
+	p := iam.ProviderARN{Issuer: issuer}
 	w := WebIdentityAssumers{Provider: provider, Issuer: p.Issuer, Namespaces: []string{}, Patterns: []string{},
 		ServiceAccounts: []string{}, Except: []string{}, Audiences: []string{}, Statement: -1}
 	// The candidate values: every value of a condition on this issuer's sub and aud keys.
 	subKey, audKey := iam.ClaimKey(p.Issuer, "sub"), iam.ClaimKey(p.Issuer, "aud")
 	var subs, auds []string
+	_, w.Kubernetes = iam.EKSIssuer(p.Issuer)
 	for i := range doc.Statements {
 		for _, c := range doc.Statements[i].Conditions {
 			switch strings.ToLower(c.Key) {
 			case subKey:
 				subs = append(subs, c.Values...)
+				for _, v := range c.Values {
+					w.Kubernetes = w.Kubernetes || strings.Contains(v, "system:serviceaccount:")
+				}
 			case audKey:
 				auds = append(auds, c.Values...)
 			}
@@ -252,7 +279,7 @@ func webIdentityAssumers(doc *snapshot.Document, provider string) WebIdentityAss
 					w.Namespaces = append(w.Namespaces, wt.value)
 				}
 			case pattern:
-				if !covered(wt.subject) && !patternCovered(&w, wt.value) {
+				if !patternCovered(&w, wt.value) && (w.AnyServiceAccount || !covered(wt.subject)) {
 					w.Patterns = append(w.Patterns, wt.value)
 				}
 			case exact:
@@ -276,11 +303,8 @@ func webIdentityAssumers(doc *snapshot.Document, provider string) WebIdentityAss
 // already (a pattern can match other strings too, which no Kubernetes token carries).
 func patternCovered(w *WebIdentityAssumers, pattern string) bool {
 	rest, ok := strings.CutPrefix(pattern, "system:serviceaccount:")
-	if !ok {
+	if !ok || w.AnySubject {
 		return w.AnySubject
-	}
-	if w.AnyServiceAccount {
-		return true
 	}
 	ns, _, ok := strings.Cut(rest, ":")
 	return ok && !iam.HasWildcard(ns) && slices.Contains(w.Namespaces, ns)

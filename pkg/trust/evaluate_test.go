@@ -117,7 +117,7 @@ func TestWhoCanAssume(t *testing.T) {
 	notAction := allow()
 	notAction.Actions, notAction.NotActions = nil, []string{"sts:AssumeRole"}
 	base := func(w WebIdentityAssumers) Assumers {
-		w.Provider, w.Issuer = testProvider, testIssuer
+		w.Provider, w.Issuer, w.Kubernetes = testProvider, testIssuer, true
 		for _, s := range []*[]string{&w.Namespaces, &w.Patterns, &w.ServiceAccounts, &w.Except, &w.Audiences} {
 			if *s == nil {
 				*s = []string{}
@@ -147,7 +147,7 @@ func TestWhoCanAssume(t *testing.T) {
 		{"name pattern", doc(allow(cond("StringLike", testSub, "system:serviceaccount:app:web-*"))),
 			base(WebIdentityAssumers{Patterns: []string{"system:serviceaccount:app:web-*"}, AnyAudience: true})},
 		{"every namespace", doc(allow(cond("StringLike", testSub, "system:serviceaccount:*"))),
-			base(WebIdentityAssumers{AnyServiceAccount: true, AnyAudience: true})},
+			base(WebIdentityAssumers{AnyServiceAccount: true, Patterns: []string{"system:serviceaccount:*"}, AnyAudience: true})},
 		{"negated", doc(allow(cond("StringNotEquals", testSub, appWeb))),
 			base(WebIdentityAssumers{AnySubject: true, AnyServiceAccount: true, Except: []string{appWeb}, AnyAudience: true})},
 		{"StringLike aud *", doc(allow(cond("StringEquals", testSub, appWeb), cond("StringLike", testAud, "*"))),

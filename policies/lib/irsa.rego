@@ -165,3 +165,26 @@ service_account_id(sa) := sprintf("%s/%s/%s", [sa.cluster, sa.namespace, sa.name
 service_account_id(sa) := sprintf("%s/%s", [sa.namespace, sa.name]) if {
 	object.get(sa, "cluster", "") == ""
 }
+
+# web_identity_assumers holds one entry per trust document and OIDC provider it names, in
+# document order (the policy files, then the roles) and provider ARN order: {"resource", "path"
+# (of the document inside input), "who"} with "who" an entry of role_assumers' or
+# policy_assumers' "web_identity".
+web_identity_assumers := array.concat(
+	[entry |
+		some i, p in input.policies
+		some who in policy_assumers[i].web_identity
+		entry := {"resource": {"kind": "policy", "id": p.id}, "path": ["policies", i, "document"], "who": who}
+	],
+	[entry |
+		some i, r in input.roles
+		some who in role_assumers[i].web_identity
+		entry := {"resource": {"kind": "role", "id": r.arn}, "path": ["roles", i, "trust_policy"], "who": who}
+	],
+)
+
+# assumers_at returns the entry of role_assumers or policy_assumers of the trust document at a
+# path inside input (["roles", i, ...] or ["policies", i, ...]).
+assumers_at(path) := role_assumers[path[1]] if path[0] == "roles"
+
+assumers_at(path) := policy_assumers[path[1]] if path[0] == "policies"
