@@ -12,7 +12,9 @@ package irsa_audit.lib.bindings
 
 import data.irsa_audit.lib.admits
 
-_facts := input.trust if is_object(input.trust.index) else := iam.trust_facts(input)
+_facts := input.trust if is_object(input.trust.index)
+
+else := iam.trust_facts(input)
 
 # annotated holds, in order, the index of every ServiceAccount that names a role: it has the
 # eks.amazonaws.com/role-arn annotation (empty or not) or a role_arn.

@@ -13,7 +13,9 @@ package irsa_audit.lib.irsa
 # They are computed once, in Go (pkg/trust's analysis, pkg/eval's facts): the evaluator hands
 # them over at input.trust.irsa; where the input has none (the Rego tests, `opa eval` on a saved
 # snapshot) the built-in iam.trust_facts computes the same document with the same code.
-facts := input.trust if is_object(input.trust.irsa) else := iam.trust_facts(input)
+facts := input.trust if is_object(input.trust.irsa)
+
+else := iam.trust_facts(input)
 
 # trust_statements holds every statement of every document that can be a trust policy: the
 # standalone policy files (input.policies) and the role trust policies (input.roles). Each entry

@@ -66,6 +66,7 @@ test_deny_one_finding_for_several_statements if {
 		trust([sub("StringLike", "StringLike", ["system:serviceaccount:payments:*"]), aud]),
 		trust([aud]),
 	]
+
 	# The broadest group, and the statement that admits it.
 	got4 := rule.deny with input as input_with(statements, dangerous_holder)
 	got4 == {finding(sprintf("any ServiceAccount in cluster %s", [issuer]), 2)}

@@ -142,3 +142,10 @@ test_allow_statement_without_web_identity_action if {
 	got10 := rule.deny with input as policy_input([s])
 	got10 == set()
 }
+
+# R4: an issuer known only after apply (a symbol) may be the other one once deployed.
+test_allow_symbolic_issuer if {
+	symbolic := "arn:aws:iam::111122223333:oidc-provider/«module.eks.oidc_issuer»"
+	got := rule.deny with input as policy_input([statement([symbolic], [sub_of(cluster_b), aud_of(cluster_b)])])
+	got == set()
+}
