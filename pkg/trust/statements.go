@@ -52,7 +52,7 @@ type IssuerKey struct {
 	// Issuer is the key's issuer as written; Claim is "sub" or "aud".
 	Issuer, Claim string
 	// Blocking is true when the condition fails for a request without the key
-	// (irsa.fails_when_missing): it refuses the tokens of every other issuer.
+	// (iam.FailsWhenAbsent): it refuses the tokens of every other issuer.
 	Blocking bool
 	// Trusted is true when the issuer, in lower case, is one of PrincipalIssuers.
 	Trusted bool
@@ -244,23 +244,11 @@ func (m *matches) appendOIDC(out []OIDCStatement, kind string, index int, doc *s
 	return out
 }
 
-// failsWhenMissing is irsa.fails_when_missing: the condition is false for a request without
-// its key. A Null condition whose values are null (nil) is not: Rego's every is false over
-// null.
+// failsWhenMissing: the condition is false for a request without its key (iam.FailsWhenAbsent),
+// so a condition on another issuer's key refuses every token of this one.
 func failsWhenMissing(c *snapshot.Condition) bool {
-	base := valid(c.BaseOperator)
-	if base == "Null" {
-		if c.Values == nil {
-			return false
-		}
-		for _, v := range c.Values {
-			if strings.ToLower(valid(v)) != "false" {
-				return false
-			}
-		}
-		return true
-	}
-	return !c.IfExists && !c.Negated && valid(c.Qualifier) != "ForAllValues"
+	op := iam.Operator{Name: c.BaseOperator, Qualifier: c.Qualifier, IfExists: c.IfExists, Negated: c.Negated, Known: c.Known}
+	return iam.FailsWhenAbsent(op, c.Values)
 }
 
 // sortedSet sorts ss and drops duplicates; never nil.

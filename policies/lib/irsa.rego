@@ -62,62 +62,10 @@ policy_assumers := facts.policies
 # conditions returns the condition entries of a statement ([] when it has none).
 conditions(statement) := object.get(statement, "conditions", [])
 
-# oidc_providers maps every IAM OIDC provider ARN in a statement's Principal.Federated to its
-# issuer.
-oidc_providers(statement) := {arn: issuer |
-	some arn in object.get(statement, ["principal", "federated"], [])
-	issuer := oidc_issuer(arn)
-}
-
-# oidc_issuer returns the issuer of an IAM OIDC provider ARN
-# (arn:<partition>:iam::<account>:oidc-provider/<issuer>); undefined for any other string.
-oidc_issuer(arn) := issuer if {
-	[_, issuer] := regex.find_all_string_submatch_n(
-		`^arn:aws[a-z-]*:iam::[^:]*:oidc-provider/(.+)$`,
-		arn, 1,
-	)[0]
-}
-
 # is_eks_issuer is true for an EKS cluster issuer: oidc.eks.<region>.amazonaws.com/id/<ID>
 # (amazonaws.com.cn in the China regions).
 is_eks_issuer(issuer) if {
 	regex.match(`(?i)^oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/id/[0-9a-z]+$`, issuer)
-}
-
-# is_kubernetes_issuer is true for an EKS issuer, and for any issuer whose "sub" conditions in
-# the given condition entries name a ServiceAccount subject (system:serviceaccount:...).
-is_kubernetes_issuer(issuer, _) if is_eks_issuer(issuer)
-
-is_kubernetes_issuer(issuer, entries) if {
-	some condition in entries
-	key := issuer_key(condition.key)
-	key.claim == "sub"
-	lower(key.issuer) == lower(issuer)
-	some value in condition.values
-	contains(value, "system:serviceaccount:")
-}
-
-# issuer_key splits an OIDC condition key "<issuer>:sub" or "<issuer>:aud" (any case) into
-# {"issuer": <issuer as written>, "claim": "sub"|"aud"}; undefined for every other key. The issuer
-# must look like a host name or URL path, which leaves out global keys such as "aws:...".
-issuer_key(key) := {"issuer": m[1], "claim": lower(m[2])} if {
-	m := regex.find_all_string_submatch_n(`^(.*[./].*):((?i:sub|aud))$`, key, 1)[0]
-}
-
-# fails_when_missing is true for a condition entry that evaluates to false when its key is absent
-# from the request (a condition on another issuer's key then refuses this issuer's tokens): a positive, single-valued operator without IfExists, or Null "false".
-fails_when_missing(condition) if {
-	not condition.if_exists
-	not condition.negated
-	object.get(condition, "qualifier", "") != "ForAllValues"
-	condition.base_operator != "Null"
-}
-
-fails_when_missing(condition) if {
-	condition.base_operator == "Null"
-	every value in condition.values {
-		lower(value) == "false"
-	}
 }
 
 # covers_action is true when a statement allows the given action: one of its Action patterns

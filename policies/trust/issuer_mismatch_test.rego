@@ -149,3 +149,22 @@ test_allow_symbolic_issuer if {
 	got := rule.deny with input as policy_input([statement([symbolic], [sub_of(cluster_b), aud_of(cluster_b)])])
 	got == set()
 }
+
+# ForAnyValue:StringNotEquals on another issuer's key is false when the key is absent: it refuses
+# every token of the statement's own provider.
+test_deny_for_any_value_negated_key_of_other_cluster if {
+	c := object.union(cond("ForAnyValue:StringNotEquals", sprintf("%s:sub", [cluster_b]), ["system:serviceaccount:ns:app"]), {"base_operator": "StringEquals", "qualifier": "ForAnyValue", "negated": true})
+	got := rule.deny with input as policy_input([statement([provider_a, provider_b], [sub_of(cluster_a), c])])
+	got == {
+		{
+			"msg": sprintf("Federated principal %q can never be used: the statement also requires condition keys of %q, which its tokens do not carry", [provider_a, cluster_b]),
+			"resource": resource,
+			"path": ["policies", 0, "document", "statements", 0],
+		},
+		{
+			"msg": sprintf("Federated principal %q can never be used: the statement also requires condition keys of %q, which its tokens do not carry", [provider_b, cluster_a]),
+			"resource": resource,
+			"path": ["policies", 0, "document", "statements", 0],
+		},
+	}
+}
