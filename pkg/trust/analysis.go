@@ -51,9 +51,9 @@ type Binding struct {
 
 // Analyze computes the verdict of every ServiceAccount-role binding of snap.
 func Analyze(snap *snapshot.Snapshot) *Analysis {
-	x := BuildIndex(snap)
-	a := &Analysis{Version: Version, Bindings: []Binding{}, Roles: []Assumers{}, Policies: []Assumers{}, OIDCStatements: OIDCStatements(snap), Index: x}
+	a := &Analysis{Version: Version, Bindings: []Binding{}, Roles: []Assumers{}, Policies: []Assumers{}, OIDCStatements: OIDCStatements(snap)}
 	if snap == nil {
+		a.Index = BuildIndex(snap, nil)
 		return a
 	}
 	// The issuers of the snapshot's clusters are Kubernetes issuers, symbols included: a
@@ -77,6 +77,8 @@ func Analyze(snap *snapshot.Snapshot) *Analysis {
 	for i := range snap.Policies {
 		a.Policies = append(a.Policies, kube(WhoCanAssume(&snap.Policies[i].Document)))
 	}
+	x := BuildIndex(snap, a.Roles)
+	a.Index = x
 	rolesByKey := make(map[string][]int, len(x.RolesByKey))
 	for key, roles := range x.RolesByKey {
 		for _, r := range roles {

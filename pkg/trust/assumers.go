@@ -148,8 +148,14 @@ func providerIssuer(arn string) (string, bool) {
 
 // instantiate turns a wildcard pattern into a value it matches.
 func instantiate(pattern string) string {
-	return strings.NewReplacer("*", witnessName, "?", "x").Replace(pattern)
+	if !iam.HasWildcard(pattern) {
+		return pattern
+	}
+	return wildcardWitness.Replace(pattern)
 }
+
+// wildcardWitness replaces each wildcard with a run of characters it matches (immutable).
+var wildcardWitness = strings.NewReplacer("*", witnessName, "?", "x")
 
 func webIdentityAssumers(doc *snapshot.Document, provider string) WebIdentityAssumers {
 	issuer, _ := providerIssuer(provider)
@@ -162,13 +168,13 @@ func webIdentityAssumers(doc *snapshot.Document, provider string) WebIdentityAss
 	_, w.Kubernetes = iam.EKSIssuer(p.Issuer)
 	for i := range doc.Statements {
 		for _, c := range doc.Statements[i].Conditions {
-			switch strings.ToLower(c.Key) {
-			case subKey:
+			switch {
+			case strings.EqualFold(c.Key, subKey):
 				subs = append(subs, c.Values...)
 				for _, v := range c.Values {
 					w.Kubernetes = w.Kubernetes || strings.Contains(v, "system:serviceaccount:")
 				}
-			case audKey:
+			case strings.EqualFold(c.Key, audKey):
 				auds = append(auds, c.Values...)
 			}
 		}
@@ -218,11 +224,14 @@ func webIdentityAssumers(doc *snapshot.Document, provider string) WebIdentityAss
 
 	// Judge every witness subject with every audience; a subject's verdict is its best.
 	best := make([]Result, len(ws))
-	audBest := map[string]Verdict{}
+	audBest := make(map[string]Verdict, len(audiences))
+	sub, aud := make([]string, 1), make([]string, 1)
+	req := Request{Federated: provider, Issuer: p.Issuer, Claims: map[string][]string{"sub": sub, "aud": aud}}
 	for n, wt := range ws {
 		best[n] = Result{Verdict: Refused, Statement: -1}
 		for _, a := range audiences {
-			r := Evaluate(doc, Request{Federated: provider, Issuer: p.Issuer, Claims: map[string][]string{"sub": {wt.subject}, "aud": {a}}})
+			sub[0], aud[0] = wt.subject, a
+			r := Evaluate(doc, req)
 			if rank(r.Verdict) > rank(best[n].Verdict) {
 				best[n] = r
 			}

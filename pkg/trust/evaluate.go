@@ -96,14 +96,13 @@ func Evaluate(doc *snapshot.Document, r Request) Result {
 			r.Action = WebIdentityAction
 		}
 	}
-	issuerKey := strings.ToLower(r.Issuer) + ":"
 	allowYes, allowMaybe, denyMaybe := -1, -1, false
 	for i := range doc.Statements {
 		st := &doc.Statements[i]
 		if st.Effect != "Allow" && st.Effect != "Deny" {
 			continue
 		}
-		s := statementStatus(st, &r, issuerKey)
+		s := statementStatus(st, &r)
 		switch {
 		case s == no:
 		case st.Effect == "Deny" && s == yes:
@@ -127,7 +126,7 @@ func Evaluate(doc *snapshot.Document, r Request) Result {
 	return res
 }
 
-func statementStatus(st *snapshot.Statement, r *Request, issuerKey string) status {
+func statementStatus(st *snapshot.Statement, r *Request) status {
 	out := yes
 	switch {
 	case st.NotPrincipal != nil:
@@ -147,7 +146,7 @@ func statementStatus(st *snapshot.Statement, r *Request, issuerKey string) statu
 		out = maybe
 	}
 	for i := range st.Conditions {
-		out = min(out, conditionStatus(&st.Conditions[i], r, issuerKey))
+		out = min(out, conditionStatus(&st.Conditions[i], r))
 		if out == no {
 			return no
 		}
@@ -202,9 +201,8 @@ func awsAccountMatch(name, principal string) bool {
 }
 
 // conditionStatus judges one condition entry against the request.
-func conditionStatus(c *snapshot.Condition, r *Request, issuerKey string) status {
-	key := strings.ToLower(c.Key)
-	values, fixed := r.lookup(key, issuerKey)
+func conditionStatus(c *snapshot.Condition, r *Request) status {
+	values, fixed := r.lookup(c.Key)
 	op := iam.Operator{Name: c.BaseOperator, Qualifier: c.Qualifier, IfExists: c.IfExists, Negated: c.Negated, Known: c.Known}
 	holds := iam.Holds(op, c.Values, values)
 	switch {
@@ -224,18 +222,19 @@ func conditionStatus(c *snapshot.Condition, r *Request, issuerKey string) status
 	return no
 }
 
-// lookup returns the values of a lower-case key in the request; fixed is false for an "aws:"
-// or "sts:" key the request does not carry.
-func (r *Request) lookup(key, issuerKey string) (values []string, fixed bool) {
-	if r.Issuer != "" {
-		if claim, ok := strings.CutPrefix(key, issuerKey); ok {
-			return r.Claims[claim], true
+// lookup returns the values of a condition key (any case) in the request; fixed is false for
+// an "aws:" or "sts:" key the request does not carry. It allocates only for keys not in lower
+// case outside the token's: it runs for every condition of every witness of every role.
+func (r *Request) lookup(key string) (values []string, fixed bool) {
+	if n := len(r.Issuer); n > 0 && len(key) > n && key[n] == ':' && strings.EqualFold(key[:n], r.Issuer) {
+		return r.Claims[lowerASCII(key[n+1:])], true
+	}
+	if len(r.Context) > 0 {
+		if v, ok := r.Context[strings.ToLower(key)]; ok {
+			return v, true
 		}
 	}
-	if v, ok := r.Context[key]; ok {
-		return v, true
-	}
-	if strings.HasPrefix(key, "aws:") || strings.HasPrefix(key, "sts:") {
+	if hasPrefixFold(key, "aws:") || hasPrefixFold(key, "sts:") {
 		return nil, false
 	}
 	if snapshot.HasSymbol(r.Issuer) {
@@ -264,4 +263,19 @@ func anySymbol(ss []string) bool {
 		}
 	}
 	return false
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+// lowerASCII is strings.ToLower for the claim names ("sub", "SUB", "Aud"): no allocation for a
+// name already in lower case, or for the three claims in any case.
+func lowerASCII(s string) string {
+	for _, c := range [...]string{"sub", "aud", "amr"} {
+		if strings.EqualFold(s, c) {
+			return c
+		}
+	}
+	return strings.ToLower(s)
 }

@@ -2,7 +2,6 @@ package trust
 
 import (
 	"cmp"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -53,10 +52,9 @@ type Grant struct {
 	Issuer, Namespace, Name string
 }
 
-var providerPartsRE = regexp.MustCompile(`^arn:(aws[a-z-]*):iam::([0-9]{12}):oidc-provider/(.+)$`)
-
-// BuildIndex computes the indexes of snap.
-func BuildIndex(snap *snapshot.Snapshot) *Index {
+// BuildIndex computes the indexes of snap; roles[r] is who can assume role r (WhoCanAssume),
+// computed here when roles is nil.
+func BuildIndex(snap *snapshot.Snapshot, roles []Assumers) *Index {
 	x := &Index{
 		Annotated:             []int{},
 		RoleARNParts:          map[int]iam.RoleARN{},
@@ -86,7 +84,6 @@ func BuildIndex(snap *snapshot.Snapshot) *Index {
 			x.Namers[key] = append(x.Namers[key], i)
 		}
 	}
-	pm := pinMatches{parts: map[string][]string{}, keys: map[string]string{}}
 	for r := range snap.Roles {
 		role := &snap.Roles[r]
 		if key, ok := iam.RoleKey(valid(role.ARN)); ok {
@@ -95,7 +92,13 @@ func BuildIndex(snap *snapshot.Snapshot) *Index {
 			x.UnparsedRoles = append(x.UnparsedRoles, r)
 		}
 		if role.TrustPolicy != nil {
-			if grants, ok := pm.pinnedGrants(role.TrustPolicy); ok {
+			var who Assumers
+			if r < len(roles) {
+				who = roles[r]
+			} else {
+				who = WhoCanAssume(role.TrustPolicy)
+			}
+			if grants, ok := pinnedGrants(role.TrustPolicy, who); ok {
 				x.PinnedGrants = append(x.PinnedGrants, PinnedGrants{Role: r, Grants: grants})
 			}
 		}
@@ -129,50 +132,36 @@ func BuildIndex(snap *snapshot.Snapshot) *Index {
 	return x
 }
 
-// pinMatches caches what pinnedGrants derives from provider ARNs and issuers, which an estate
-// repeats in thousands of trust policies.
-type pinMatches struct {
-	parts map[string][]string // provider ARN -> providerPartsRE submatches (nil: none)
-	keys  map[string]string   // issuer -> its lower-case "<issuer>:sub" key
-}
-
-// pinnedGrants is the grants of a role's trust policy for bindings.pinned_grants; ok is false
-// when the role has no entry there.
-func (pm pinMatches) pinnedGrants(doc *snapshot.Document) (grants []Grant, ok bool) {
+// pinnedGrants is the grants of a role for bindings.pinned_grants, from who can assume it; ok
+// is false when the role has no entry there: some provider's tokens are admitted beyond exact
+// ServiceAccounts (any subject, namespaces, patterns) or only conditionally, a web-identity
+// statement names a Federated principal that is no OIDC provider (its tokens cannot be judged
+// by ServiceAccount), or no ServiceAccount is admitted at all.
+func pinnedGrants(doc *snapshot.Document, who Assumers) (grants []Grant, ok bool) {
 	for j := range doc.Statements {
 		st := &doc.Statements[j]
 		if !webIdentityStatement(st) {
 			continue
 		}
-		if anyPrincipal(st.Principal) {
+		for _, f := range st.Principal.Federated {
+			if _, ok := providerIssuer(valid(f)); !ok {
+				return nil, false
+			}
+		}
+	}
+	for _, w := range who.WebIdentity {
+		if w.Nobody() {
+			continue
+		}
+		if w.AnySubject || w.AnyServiceAccount || len(w.Namespaces) > 0 || len(w.Patterns) > 0 || w.Conditional {
 			return nil, false
 		}
-		for _, provider := range st.Principal.Federated {
-			arn := valid(provider)
-			m, seen := pm.parts[arn]
-			if !seen {
-				m = providerPartsRE.FindStringSubmatch(arn)
-				pm.parts[arn] = m
-			}
-			if m == nil {
+		for _, sub := range w.ServiceAccounts {
+			namespace, name, ok := iam.ParseServiceAccountSubject(sub)
+			if !ok {
 				return nil, false
 			}
-			key, seen := pm.keys[m[3]]
-			if !seen {
-				key = subKey(m[3])
-				pm.keys[m[3]] = key
-			}
-			subjects := pinnedSubjects(st, key)
-			if len(subjects) == 0 {
-				return nil, false
-			}
-			for _, subject := range subjects {
-				namespace, name, ok := iam.ParseServiceAccountSubject(subject)
-				if !ok || strings.ContainsAny(subject, "*?") {
-					return nil, false
-				}
-				grants = append(grants, Grant{Issuer: strings.ToLower(m[3]), Namespace: namespace, Name: name})
-			}
+			grants = append(grants, Grant{Issuer: strings.ToLower(w.Issuer), Namespace: namespace, Name: name})
 		}
 	}
 	if len(grants) == 0 {
@@ -186,39 +175,8 @@ func (pm pinMatches) pinnedGrants(doc *snapshot.Document) (grants []Grant, ok bo
 
 // webIdentityStatement is true for an Allow statement without NotPrincipal through which a
 // web-identity token can assume the role: it covers sts:AssumeRoleWithWebIdentity and names a
-// Federated principal or any principal.
+// Federated principal.
 func webIdentityStatement(st *snapshot.Statement) bool {
-	if valid(st.Effect) != "Allow" || st.NotPrincipal != nil || st.Principal == nil {
-		return false
-	}
-	if !iam.CoversAction(st.Actions, st.NotActions, WebIdentityAction) {
-		return false
-	}
-	return len(st.Principal.Federated) > 0 || anyPrincipal(st.Principal)
-}
-
-// anyPrincipal is true for "Principal": "*" or an AWS principal "*".
-func anyPrincipal(p *snapshot.Principal) bool {
-	return p.Wildcard || slices.ContainsFunc(p.AWS, func(a string) bool { return valid(a) == "*" })
-}
-
-// subKey is the lower-case "<issuer>:sub" condition key of an issuer.
-func subKey(issuer string) string { return strings.ToLower(iam.NormalizeIssuer(issuer)) + ":sub" }
-
-// pinnedSubjects is admits.pinned_subjects for the issuer whose subKey is key: the values of the
-// statement's StringEquals conditions (any qualifier, with or without IfExists) on that key,
-// sorted, without duplicates.
-func pinnedSubjects(st *snapshot.Statement, key string) []string {
-	var out []string
-	for k := range st.Conditions {
-		c := &st.Conditions[k]
-		if valid(c.BaseOperator) != "StringEquals" || strings.ToLower(valid(c.Key)) != key {
-			continue
-		}
-		for _, v := range c.Values {
-			out = append(out, valid(v))
-		}
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
+	return valid(st.Effect) == "Allow" && st.NotPrincipal == nil && st.Principal != nil &&
+		len(st.Principal.Federated) > 0 && iam.CoversAction(st.Actions, st.NotActions, WebIdentityAction)
 }

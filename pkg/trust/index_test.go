@@ -115,7 +115,26 @@ func TestBuildIndex(t *testing.T) {
 			{Issuer: strings.ToLower(eks), Namespace: "b", Name: "y"},
 		}}},
 	}
-	if diff := cmp.Diff(want, BuildIndex(snap)); diff != "" {
+	if diff := cmp.Diff(want, BuildIndex(snap, nil)); diff != "" {
 		t.Errorf("BuildIndex (-want +got):\n%s", diff)
+	}
+}
+
+// TestPinnedGrantsFollowAdmission checks that the grants IRSA-020 looks for are the
+// ServiceAccounts the trust model admits: a subject a Deny statement refuses is none, and a
+// StringLike narrowed by a StringEquals on the same key pins the one ServiceAccount.
+func TestPinnedGrantsFollowAdmission(t *testing.T) {
+	pin := allow(cond("StringEquals", testSub, appWeb, "system:serviceaccount:app:old"))
+	denyOld := deny(cond("StringEquals", testSub, "system:serviceaccount:app:old"))
+	narrowed := allow(cond("StringEquals", testSub, appWeb), cond("StringLike", testSub, "system:serviceaccount:*"))
+	snap := &snapshot.Snapshot{Roles: []snapshot.Role{
+		{ARN: "arn:aws:iam::111122223333:role/a", TrustPolicy: doc(pin, denyOld)},
+		{ARN: "arn:aws:iam::111122223333:role/b", TrustPolicy: doc(narrowed)},
+		{ARN: "arn:aws:iam::111122223333:role/c", TrustPolicy: doc(allow(cond("StringLike", testSub, "system:serviceaccount:app:*")))},
+	}}
+	web := Grant{Issuer: strings.ToLower(testIssuer), Namespace: "app", Name: "web"}
+	want := []PinnedGrants{{Role: 0, Grants: []Grant{web}}, {Role: 1, Grants: []Grant{web}}}
+	if diff := cmp.Diff(want, BuildIndex(snap, nil).PinnedGrants); diff != "" {
+		t.Errorf("PinnedGrants (-want +got):\n%s", diff)
 	}
 }
