@@ -204,6 +204,11 @@ func (sh sharedTerms) get(key string, build func() *ast.Term) *ast.Term {
 	return t
 }
 
+// str is a shared string.
+func (sh sharedTerms) str(s string) *ast.Term {
+	return sh.get("s\x00"+s, func() *ast.Term { return ast.StringTerm(s) })
+}
+
 // strings is a shared array of strings.
 func (sh sharedTerms) strings(ss []string) *ast.Term {
 	return sh.get("a\x00"+strings.Join(ss, "\x00"), func() *ast.Term { return stringsTerm(ss) })

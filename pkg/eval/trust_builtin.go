@@ -73,12 +73,73 @@ func trustFactsOf(in ast.Object) (ast.Object, error) {
 
 // trustValue converts the trust analysis (an object) and builds lib/bindings' indexes.
 func trustValue(a *trust.Analysis) (ast.Value, ast.Object, error) {
-	tr, err := toValue(a)
+	rest := *a
+	rest.Roles, rest.Policies = nil, nil
+	tr, err := toValue(&rest)
 	if err != nil {
 		return nil, nil, fmt.Errorf("convert trust analysis: %w", err)
 	}
-	if _, ok := tr.(ast.Object); !ok {
+	obj, ok := tr.(ast.Object)
+	if !ok {
 		return nil, nil, fmt.Errorf("trust analysis is %T, want an object", tr)
 	}
-	return tr, bindingsIndex(a.Index), nil
+	sh := sharedTerms{}
+	obj.Insert(ast.StringTerm("roles"), assumersTerm(sh, a.Roles))
+	obj.Insert(ast.StringTerm("policies"), assumersTerm(sh, a.Policies))
+	return obj, bindingsIndex(a.Index), nil
 }
+
+// assumersTerm builds the terms of who can assume each role (the JSON form of
+// []trust.Assumers) by hand, sharing what thousands of roles repeat: provider ARNs, issuers,
+// audience lists and empty lists. The reflecting converter would build each anew.
+func assumersTerm(sh sharedTerms, all []trust.Assumers) *ast.Term {
+	out := make([]*ast.Term, len(all))
+	for i, a := range all {
+		web := make([]*ast.Term, len(a.WebIdentity))
+		for n, w := range a.WebIdentity {
+			web[n] = ast.ObjectTerm(
+				ast.Item(keyProvider, sh.str(w.Provider)),
+				ast.Item(keyIssuer, sh.str(w.Issuer)),
+				ast.Item(keyKubernetes, ast.InternedTerm(w.Kubernetes)),
+				ast.Item(keyAnySubject, ast.InternedTerm(w.AnySubject)),
+				ast.Item(keyAnyServiceAccount, ast.InternedTerm(w.AnyServiceAccount)),
+				ast.Item(keyNamespaces, sh.strings(w.Namespaces)),
+				ast.Item(keyPatterns, sh.strings(w.Patterns)),
+				ast.Item(keyServiceAccounts, sh.strings(w.ServiceAccounts)),
+				ast.Item(keyExcept, sh.strings(w.Except)),
+				ast.Item(keyAnyAudience, ast.InternedTerm(w.AnyAudience)),
+				ast.Item(keyAudiences, sh.strings(w.Audiences)),
+				ast.Item(keyConditional, ast.InternedTerm(w.Conditional)),
+				ast.Item(keyStatement, ast.InternedTerm(w.Statement)),
+			)
+		}
+		services := make([]*ast.Term, len(a.Services))
+		for n, s := range a.Services {
+			services[n] = ast.ObjectTerm(
+				ast.Item(keyService, sh.str(s.Service)),
+				ast.Item(keyVerdict, sh.str(string(s.Verdict))),
+			)
+		}
+		out[i] = ast.ObjectTerm(
+			ast.Item(keyWebIdentity, ast.ArrayTerm(web...)),
+			ast.Item(keyServices, ast.ArrayTerm(services...)),
+		)
+	}
+	return ast.ArrayTerm(out...)
+}
+
+var (
+	keyAnyAudience       = ast.StringTerm("any_audience")
+	keyAnyServiceAccount = ast.StringTerm("any_service_account")
+	keyAnySubject        = ast.StringTerm("any_subject")
+	keyAudiences         = ast.StringTerm("audiences")
+	keyConditional       = ast.StringTerm("conditional")
+	keyExcept            = ast.StringTerm("except")
+	keyKubernetes        = ast.StringTerm("kubernetes")
+	keyNamespaces        = ast.StringTerm("namespaces")
+	keyPatterns          = ast.StringTerm("patterns")
+	keyService           = ast.StringTerm("service")
+	keyServiceAccounts   = ast.StringTerm("service_accounts")
+	keyServices          = ast.StringTerm("services")
+	keyVerdict           = ast.StringTerm("verdict")
+)
