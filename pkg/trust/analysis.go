@@ -27,8 +27,8 @@ type Analysis struct {
 	// index into input.policies.
 	Roles    []Assumers `json:"roles"`
 	Policies []Assumers `json:"policies"`
-	// OIDCStatements are the facts lib/irsa.rego derives per trust statement for the trust
-	// rules (oidc_statements, web_identity, provider_conditions): see OIDCStatement.
+	// OIDCStatements are the per-statement facts behind lib/irsa.rego's documents for the
+	// trust rules (oidc_statements, web_identity, provider_conditions): see OIDCStatement.
 	OIDCStatements []OIDCStatement `json:"-"`
 	// Index holds lib/bindings.rego's indexes (see Index).
 	Index *Index `json:"-"`
@@ -45,11 +45,13 @@ type Binding struct {
 	// projects for the ServiceAccount in that cluster (issuer the cluster's, subject
 	// system:serviceaccount:<namespace>:<name>, audience the eks.amazonaws.com/audience
 	// annotation or sts.amazonaws.com), through the provider of that issuer in the role's
-	// account: admits.verdict.
+	// account: Evaluate.
 	Verdict Verdict `json:"verdict"`
 }
 
-// Analyze computes the verdict of every ServiceAccount-role binding of snap.
+// Analyze computes who can assume each role and what each policy file would admit
+// (WhoCanAssume), the verdict of every ServiceAccount-role binding of snap (Evaluate), the
+// statement facts of lib/irsa and the indexes of lib/bindings.
 func Analyze(snap *snapshot.Snapshot) *Analysis {
 	a := &Analysis{Version: Version, Bindings: []Binding{}, Roles: []Assumers{}, Policies: []Assumers{}, OIDCStatements: OIDCStatements(snap)}
 	if snap == nil {

@@ -11,8 +11,7 @@ import (
 
 // Index is the Go form of policies/lib/bindings.rego's indexes, which the cross-resource rules
 // look ServiceAccounts, roles and clusters up in. Each field is documented in the library under
-// the same name; pkg/eval turns it into input.trust.index, and its tests hold it equal to the
-// library's Rego derivation.
+// the same name; pkg/eval turns it into input.trust.index.
 type Index struct {
 	// Annotated are the indexes of the ServiceAccounts with an eks.amazonaws.com/role-arn
 	// annotation (empty or not) or a role_arn, in order.

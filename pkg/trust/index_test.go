@@ -12,7 +12,7 @@ import (
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
 )
 
-// roleARNRE is admits.role_arn_parts' regular expression, which ParseRoleARN implements.
+// roleARNRE is lib/admits.role_arn_parts' regular expression, which iam.ParseRoleARN implements.
 var roleARNRE = regexp.MustCompile(`^arn:(aws[a-z-]*):iam::([0-9]{12}):role(/(?:[^/]+/)*)([^/]+)$`)
 
 func regexRoleARN(arn string) (iam.RoleARN, bool) {
@@ -23,7 +23,7 @@ func regexRoleARN(arn string) (iam.RoleARN, bool) {
 	return iam.RoleARN{Partition: m[1], Account: m[2], Path: m[3], Name: m[4]}, true
 }
 
-// TestParseRoleARNMatchesRegex holds ParseRoleARN equal to the library's regular expression on
+// TestParseRoleARNMatchesRegex holds iam.ParseRoleARN equal to lib/admits' regular expression on
 // hand-picked ARNs and on 200,000 strings built from ARN fragments.
 func TestParseRoleARNMatchesRegex(t *testing.T) {
 	cases := []string{

@@ -11,8 +11,8 @@ import (
 
 // OIDCStatement is the Go form of one entry of lib/irsa.rego's oidc_statements: an Allow
 // statement of a trust document (a standalone policy file or a role's trust policy) whose
-// Principal.Federated names at least one IAM OIDC provider, with what lib/irsa derives from it
-// for the trust rules. The statement itself is in the input; these are only the derived facts,
+// Principal.Federated names at least one IAM OIDC provider, with the facts lib/irsa gives the
+// trust rules about it. The statement itself is in the input; these are only the derived facts,
 // which pkg/eval turns into lib/irsa's entries.
 type OIDCStatement struct {
 	// Kind is "policy" (the statement is input.policies[Index].document.statements[Statement])
