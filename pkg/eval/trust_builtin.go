@@ -110,6 +110,7 @@ func assumersTerm(sh sharedTerms, all []trust.Assumers) *ast.Term {
 				ast.Item(keyAnyAudience, ast.InternedTerm(w.AnyAudience)),
 				ast.Item(keyAudiences, sh.strings(w.Audiences)),
 				ast.Item(keyConditional, ast.InternedTerm(w.Conditional)),
+				ast.Item(keySymbolic, ast.InternedTerm(w.Symbolic)),
 				ast.Item(keyStatement, ast.InternedTerm(w.Statement)),
 			)
 		}
@@ -141,5 +142,6 @@ var (
 	keyService           = ast.StringTerm("service")
 	keyServiceAccounts   = ast.StringTerm("service_accounts")
 	keyServices          = ast.StringTerm("services")
+	keySymbolic          = ast.StringTerm("symbolic")
 	keyVerdict           = ast.StringTerm("verdict")
 )

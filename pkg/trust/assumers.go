@@ -49,8 +49,10 @@ type WebIdentityAssumers struct {
 	AnyAudience bool     `json:"any_audience"`
 	Audiences   []string `json:"audiences"`
 	// Conditional is true when no witness is surely admitted and the subjects above are those
-	// that may be (the verdict is Unknown: a condition on an aws:/sts: key, a symbol).
+	// that may be (the verdict is Unknown: a condition on an aws:/sts: key, a symbol);
+	// Symbolic when that depends on a value known only after deployment (a symbol).
 	Conditional bool `json:"conditional"`
+	Symbolic    bool `json:"symbolic"`
 	// Statement is the index of the Allow statement that admits the broadest subject above
 	// (the first one that does); -1 when nobody is admitted.
 	Statement int `json:"statement"`
@@ -278,6 +280,7 @@ func webIdentityAssumers(doc *snapshot.Document, provider string) WebIdentityAss
 			if w.Statement < 0 {
 				w.Statement = best[n].Statement
 			}
+			w.Symbolic = w.Symbolic || (w.Conditional && best[n].Symbolic)
 			switch kind {
 			case anySubject:
 				w.AnySubject, w.AnyServiceAccount = true, true
@@ -303,7 +306,7 @@ func webIdentityAssumers(doc *snapshot.Document, provider string) WebIdentityAss
 		*s = slices.Compact(*s)
 	}
 	if w.Nobody() {
-		w.Conditional = false
+		w.Conditional, w.Symbolic = false, false
 	}
 	return w
 }

@@ -68,14 +68,20 @@ type Result struct {
 	// Statement is the index of the first Allow statement that admits the request (Admitted),
 	// or that may (Unknown); -1 when the verdict is Refused.
 	Statement int
+	// Symbolic is true for an Unknown verdict that depends on a value known only after
+	// deployment (a symbol), not only on aws:/sts: keys the request does not fix.
+	Symbolic bool
 }
 
 // status is one statement's three-valued match of a request.
 type status int
 
+// The statuses in AND order (min): a statement that depends on a symbol is symbolic even if it
+// also depends on an unfixed key.
 const (
-	no status = iota
-	maybe
+	no       status = iota
+	maybeSym        // depends on a value known only after deployment
+	maybe           // depends on an aws:/sts: key the request does not fix
 	yes
 )
 
@@ -97,6 +103,7 @@ func Evaluate(doc *snapshot.Document, r Request) Result {
 		}
 	}
 	allowYes, allowMaybe, denyMaybe := -1, -1, false
+	allowSym, denySym := false, false
 	for i := range doc.Statements {
 		st := &doc.Statements[i]
 		if st.Effect != "Allow" && st.Effect != "Deny" {
@@ -108,20 +115,20 @@ func Evaluate(doc *snapshot.Document, r Request) Result {
 		case st.Effect == "Deny" && s == yes:
 			return res
 		case st.Effect == "Deny":
-			denyMaybe = true
+			denyMaybe, denySym = true, denySym || s == maybeSym
 		case s == yes && allowYes < 0:
 			allowYes = i
-		case s == maybe && allowMaybe < 0:
-			allowMaybe = i
+		case s != yes && allowMaybe < 0:
+			allowMaybe, allowSym = i, s == maybeSym
 		}
 	}
 	switch {
 	case allowYes >= 0 && !denyMaybe:
 		return Result{Verdict: Admitted, Statement: allowYes}
 	case allowYes >= 0:
-		return Result{Verdict: Unknown, Statement: allowYes}
+		return Result{Verdict: Unknown, Statement: allowYes, Symbolic: denySym}
 	case allowMaybe >= 0:
-		return Result{Verdict: Unknown, Statement: allowMaybe}
+		return Result{Verdict: Unknown, Statement: allowMaybe, Symbolic: allowSym || denySym}
 	}
 	return res
 }
@@ -143,7 +150,7 @@ func statementStatus(st *snapshot.Statement, r *Request) status {
 		if !hasUnknown(st.Unknown, "actions", "not_actions") {
 			return no
 		}
-		out = maybe
+		out = maybeSym
 	}
 	for i := range st.Conditions {
 		out = min(out, conditionStatus(&st.Conditions[i], r))
@@ -154,7 +161,15 @@ func statementStatus(st *snapshot.Statement, r *Request) status {
 	return out
 }
 
-func not(s status) status { return yes - s }
+func not(s status) status {
+	switch s {
+	case yes:
+		return no
+	case no:
+		return yes
+	}
+	return s
+}
 
 // principalStatus: the request's principal is one the Principal element names ("*" names
 // every one). A name holding a symbol may be the request's.
@@ -185,7 +200,7 @@ func principalStatus(p *snapshot.Principal, r *Request) status {
 		case r.AWS != "" && awsAccountMatch(n, want):
 			return yes
 		case snapshot.HasSymbol(n) || snapshot.HasSymbol(want):
-			out = maybe
+			out = maybeSym
 		}
 	}
 	return out
@@ -202,47 +217,50 @@ func awsAccountMatch(name, principal string) bool {
 
 // conditionStatus judges one condition entry against the request.
 func conditionStatus(c *snapshot.Condition, r *Request) status {
-	values, fixed := r.lookup(c.Key)
+	values, unfixed := r.lookup(c.Key)
+	if unfixed != yes {
+		return unfixed
+	}
 	op := iam.Operator{Name: c.BaseOperator, Qualifier: c.Qualifier, IfExists: c.IfExists, Negated: c.Negated, Known: c.Known}
 	holds := iam.Holds(op, c.Values, values)
 	switch {
-	case !fixed:
-		return maybe
 	case hasUnknown(c.Unknown, "key") && len(values) == 0:
 		// The key holds a symbol and names none of the request's keys: it may be one of them.
-		return maybe
+		return maybeSym
 	case hasUnknown(c.Unknown, "values") || anySymbol(values):
 		if holds && !op.Negated && !anySymbol(values) {
 			return yes // a known value matched already
 		}
-		return maybe
+		return maybeSym
 	case holds:
 		return yes
 	}
 	return no
 }
 
-// lookup returns the values of a condition key (any case) in the request; fixed is false for
-// an "aws:" or "sts:" key the request does not carry. It allocates only for keys not in lower
-// case outside the token's: it runs for every condition of every witness of every role.
-func (r *Request) lookup(key string) (values []string, fixed bool) {
+// lookup returns the values of a condition key (any case) in the request, and yes when the
+// request fixes them; maybe for an "aws:" or "sts:" key the request does not carry, maybeSym
+// for another issuer's key when the request's issuer is a symbol. It allocates only for keys
+// not in lower case outside the token's: it runs for every condition of every witness of every
+// role.
+func (r *Request) lookup(key string) (values []string, fixed status) {
 	if n := len(r.Issuer); n > 0 && len(key) > n && key[n] == ':' && strings.EqualFold(key[:n], r.Issuer) {
-		return r.Claims[lowerASCII(key[n+1:])], true
+		return r.Claims[lowerASCII(key[n+1:])], yes
 	}
 	if len(r.Context) > 0 {
 		if v, ok := r.Context[strings.ToLower(key)]; ok {
-			return v, true
+			return v, yes
 		}
 	}
 	if hasPrefixFold(key, "aws:") || hasPrefixFold(key, "sts:") {
-		return nil, false
+		return nil, maybe
 	}
 	if snapshot.HasSymbol(r.Issuer) {
 		if _, _, ok := iam.SplitClaimKey(key); ok {
-			return nil, false // another issuer's key, or this one's once the symbol is known
+			return nil, maybeSym // another issuer's key, or this one's once the symbol is known
 		}
 	}
-	return nil, true
+	return nil, yes
 }
 
 func hasUnknown(unknown []string, names ...string) bool {

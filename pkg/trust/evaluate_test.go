@@ -59,51 +59,51 @@ func TestEvaluate(t *testing.T) {
 		req  Request
 		want Result
 	}{
-		{"exact subject", doc(allow(exact)), saToken(appWeb, "sts.amazonaws.com"), Result{Admitted, 0}},
-		{"other subject", doc(allow(exact)), saToken("system:serviceaccount:app:other", "x"), Result{Refused, -1}},
-		{"nil document", nil, saToken(appWeb, "x"), Result{Refused, -1}},
-		{"keys case-insensitive", doc(allow(cond("StringEquals", "OIDC.eks.us-east-1.amazonaws.com/id/abc:Sub", appWeb))), saToken(appWeb, "x"), Result{Admitted, 0}},
-		{"values case-sensitive", doc(allow(cond("StringEquals", testSub, "system:serviceaccount:App:web"))), saToken(appWeb, "x"), Result{Refused, -1}},
-		{"explicit deny wins", doc(allow(), deny(exact)), saToken(appWeb, "x"), Result{Refused, -1}},
-		{"NotAction covers web identity", doc(notAction), saToken("anything", "x"), Result{Admitted, 0}},
+		{"exact subject", doc(allow(exact)), saToken(appWeb, "sts.amazonaws.com"), Result{Verdict: Admitted, Statement: 0}},
+		{"other subject", doc(allow(exact)), saToken("system:serviceaccount:app:other", "x"), Result{Verdict: Refused, Statement: -1}},
+		{"nil document", nil, saToken(appWeb, "x"), Result{Verdict: Refused, Statement: -1}},
+		{"keys case-insensitive", doc(allow(cond("StringEquals", "OIDC.eks.us-east-1.amazonaws.com/id/abc:Sub", appWeb))), saToken(appWeb, "x"), Result{Verdict: Admitted, Statement: 0}},
+		{"values case-sensitive", doc(allow(cond("StringEquals", testSub, "system:serviceaccount:App:web"))), saToken(appWeb, "x"), Result{Verdict: Refused, Statement: -1}},
+		{"explicit deny wins", doc(allow(), deny(exact)), saToken(appWeb, "x"), Result{Verdict: Refused, Statement: -1}},
+		{"NotAction covers web identity", doc(notAction), saToken("anything", "x"), Result{Verdict: Admitted, Statement: 0}},
 		{"StringEquals and StringLike on one key are ANDed", doc(allow(exact, cond("StringLike", testSub, "system:serviceaccount:*"))),
-			saToken("system:serviceaccount:other:x", "x"), Result{Refused, -1}},
+			saToken("system:serviceaccount:other:x", "x"), Result{Verdict: Refused, Statement: -1}},
 		{"deny StringNotEquals leaves one", doc(allow(), deny(cond("StringNotEquals", testSub, appWeb))),
-			saToken("system:serviceaccount:other:x", "x"), Result{Refused, -1}},
+			saToken("system:serviceaccount:other:x", "x"), Result{Verdict: Refused, Statement: -1}},
 		{"deny StringNotEquals admits the one", doc(allow(), deny(cond("StringNotEquals", testSub, appWeb))),
-			saToken(appWeb, "x"), Result{Admitted, 0}},
+			saToken(appWeb, "x"), Result{Verdict: Admitted, Statement: 0}},
 		{"required amr refuses service-account tokens", doc(allow(cond("ForAnyValue:StringEquals", testIssuer+":amr", "authenticated"))),
-			saToken(appWeb, "x"), Result{Refused, -1}},
-		{"Null sub false needs a sub", doc(allow(cond("Null", testSub, "false"))), saToken(appWeb, "x"), Result{Admitted, 0}},
+			saToken(appWeb, "x"), Result{Verdict: Refused, Statement: -1}},
+		{"Null sub false needs a sub", doc(allow(cond("Null", testSub, "false"))), saToken(appWeb, "x"), Result{Verdict: Admitted, Statement: 0}},
 		{"ForAnyValue:StringNotEquals on another issuer's key is false", doc(allow(cond("ForAnyValue:StringNotEquals", "other.example.com:sub", "x"))),
-			saToken(appWeb, "x"), Result{Refused, -1}},
+			saToken(appWeb, "x"), Result{Verdict: Refused, Statement: -1}},
 		{"StringNotEquals on another issuer's key holds", doc(allow(cond("StringNotEquals", "other.example.com:sub", "x"))),
-			saToken(appWeb, "x"), Result{Admitted, 0}},
-		{"IfExists on an absent claim", doc(allow(cond("StringEqualsIfExists", testIssuer+":amr", "x"))), saToken(appWeb, "x"), Result{Admitted, 0}},
-		{"literal * in StringEquals", doc(allow(cond("StringEquals", testSub, "*"))), saToken(appWeb, "x"), Result{Refused, -1}},
-		{"StringLike aud *", doc(allow(cond("StringLike", testAud, "*"))), saToken(appWeb, "x"), Result{Admitted, 0}},
-		{"aws: key not fixed is unknown", doc(allow(cond("StringEquals", "aws:PrincipalAccount", "111122223333"))), saToken(appWeb, "x"), Result{Unknown, 0}},
+			saToken(appWeb, "x"), Result{Verdict: Admitted, Statement: 0}},
+		{"IfExists on an absent claim", doc(allow(cond("StringEqualsIfExists", testIssuer+":amr", "x"))), saToken(appWeb, "x"), Result{Verdict: Admitted, Statement: 0}},
+		{"literal * in StringEquals", doc(allow(cond("StringEquals", testSub, "*"))), saToken(appWeb, "x"), Result{Verdict: Refused, Statement: -1}},
+		{"StringLike aud *", doc(allow(cond("StringLike", testAud, "*"))), saToken(appWeb, "x"), Result{Verdict: Admitted, Statement: 0}},
+		{"aws: key not fixed is unknown", doc(allow(cond("StringEquals", "aws:PrincipalAccount", "111122223333"))), saToken(appWeb, "x"), Result{Verdict: Unknown, Statement: 0}},
 		{"aws: key fixed by the request", doc(allow(cond("StringEquals", "aws:PrincipalAccount", "111122223333"))),
 			Request{Federated: testProvider, Issuer: testIssuer, Claims: map[string][]string{"sub": {appWeb}},
-				Context: map[string][]string{"aws:principalaccount": {"111122223333"}}}, Result{Admitted, 0}},
-		{"sure allow with a possible deny", doc(allow(), deny(cond("StringEquals", "aws:SourceIp", "10.0.0.1"))), saToken(appWeb, "x"), Result{Unknown, 0}},
-		{"other provider", doc(allow()), Token("arn:aws:iam::111122223333:oidc-provider/other", "other", nil), Result{Refused, -1}},
-		{"provider compared exactly", doc(allow()), Token("arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/abc", testIssuer, nil), Result{Refused, -1}},
+				Context: map[string][]string{"aws:principalaccount": {"111122223333"}}}, Result{Verdict: Admitted, Statement: 0}},
+		{"sure allow with a possible deny", doc(allow(), deny(cond("StringEquals", "aws:SourceIp", "10.0.0.1"))), saToken(appWeb, "x"), Result{Verdict: Unknown, Statement: 0}},
+		{"other provider", doc(allow()), Token("arn:aws:iam::111122223333:oidc-provider/other", "other", nil), Result{Verdict: Refused, Statement: -1}},
+		{"provider compared exactly", doc(allow()), Token("arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/abc", testIssuer, nil), Result{Verdict: Refused, Statement: -1}},
 		{"any principal", doc(snapshot.Statement{Effect: "Allow", Principal: &snapshot.Principal{Wildcard: true}, Actions: []string{"sts:*"}}),
-			saToken(appWeb, "x"), Result{Admitted, 0}},
+			saToken(appWeb, "x"), Result{Verdict: Admitted, Statement: 0}},
 		{"NotPrincipal deny spares the provider", doc(allow(), snapshot.Statement{Effect: "Deny", NotPrincipal: &snapshot.Principal{Federated: []string{testProvider}}, Actions: []string{"sts:*"}}),
-			saToken(appWeb, "x"), Result{Admitted, 0}},
-		{"service principal", doc(allow(), service), Request{Service: "pods.eks.amazonaws.com"}, Result{Admitted, 1}},
-		{"service principal, web-identity action", doc(service), Request{Service: "pods.eks.amazonaws.com", Action: WebIdentityAction}, Result{Refused, -1}},
+			saToken(appWeb, "x"), Result{Verdict: Admitted, Statement: 0}},
+		{"service principal", doc(allow(), service), Request{Service: "pods.eks.amazonaws.com"}, Result{Verdict: Admitted, Statement: 1}},
+		{"service principal, web-identity action", doc(service), Request{Service: "pods.eks.amazonaws.com", Action: WebIdentityAction}, Result{Verdict: Refused, Statement: -1}},
 		{"AWS account root", doc(snapshot.Statement{Effect: "Allow", Principal: &snapshot.Principal{AWS: []string{"arn:aws:iam::111122223333:root"}}, Actions: []string{"sts:AssumeRole"}}),
-			Request{AWS: "arn:aws:iam::111122223333:role/x"}, Result{Admitted, 0}},
-		{"trailing slash kept in issuer and keys", doc(slash), Token(slashProvider, "https://example.com/", map[string][]string{"sub": {appWeb}}), Result{Admitted, 0}},
-		{"symbol in a deciding value", doc(allow(symbolic)), saToken(appWeb, "x"), Result{Unknown, 0}},
+			Request{AWS: "arn:aws:iam::111122223333:role/x"}, Result{Verdict: Admitted, Statement: 0}},
+		{"trailing slash kept in issuer and keys", doc(slash), Token(slashProvider, "https://example.com/", map[string][]string{"sub": {appWeb}}), Result{Verdict: Admitted, Statement: 0}},
+		{"symbol in a deciding value", doc(allow(symbolic)), saToken(appWeb, "x"), Result{Verdict: Unknown, Statement: 0, Symbolic: true}},
 		{"symbolic issuer", doc(allow(exact)), Token("arn:aws:iam::111122223333:oidc-provider/«cluster.issuer»", "«cluster.issuer»", map[string][]string{"sub": {appWeb}}),
-			Result{Unknown, 0}},
+			Result{Verdict: Unknown, Statement: 0, Symbolic: true}},
 		{"symbolic issuer, symbolic provider", doc(snapshot.Statement{Effect: "Allow", Principal: &snapshot.Principal{Federated: []string{"arn:aws:iam::111122223333:oidc-provider/«cluster.issuer»"}},
 			Actions: []string{WebIdentityAction}, Conditions: []snapshot.Condition{cond("StringEquals", testSub, appWeb)}}),
-			Token("arn:aws:iam::111122223333:oidc-provider/«cluster.issuer»", "«cluster.issuer»", map[string][]string{"sub": {appWeb}}), Result{Unknown, 0}},
+			Token("arn:aws:iam::111122223333:oidc-provider/«cluster.issuer»", "«cluster.issuer»", map[string][]string{"sub": {appWeb}}), Result{Verdict: Unknown, Statement: 0, Symbolic: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if diff := cmp.Diff(tc.want, Evaluate(tc.doc, tc.req)); diff != "" {
@@ -126,6 +126,8 @@ func TestWhoCanAssume(t *testing.T) {
 		return Assumers{WebIdentity: []WebIdentityAssumers{w}, Services: []ServiceAssumer{}}
 	}
 	audSTS := cond("StringEquals", testAud, "sts.amazonaws.com")
+	symbolicSub := cond("StringEquals", testSub, "system:serviceaccount:«var.namespace»:web")
+	symbolicSub.Unknown = []string{"values"}
 	for _, tc := range []struct {
 		name string
 		doc  *snapshot.Document
@@ -154,6 +156,8 @@ func TestWhoCanAssume(t *testing.T) {
 			base(WebIdentityAssumers{ServiceAccounts: []string{appWeb}, AnyAudience: true})},
 		{"conditional", doc(allow(cond("StringEquals", testSub, appWeb), cond("StringEquals", "aws:SourceAccount", "1"))),
 			base(WebIdentityAssumers{ServiceAccounts: []string{appWeb}, AnyAudience: true, Conditional: true})},
+		{"symbolic", doc(allow(symbolicSub)),
+			base(WebIdentityAssumers{AnySubject: true, AnyServiceAccount: true, AnyAudience: true, Conditional: true, Symbolic: true})},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if diff := cmp.Diff(tc.want, WhoCanAssume(tc.doc)); diff != "" {

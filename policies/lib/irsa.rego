@@ -51,10 +51,11 @@ provider_conditions := facts.irsa.provider_conditions
 # role_assumers and policy_assumers say who can assume each role (by index into input.roles) and
 # what each standalone policy file would admit as a trust policy (by index into input.policies):
 # pkg/trust's evaluation of the whole document (Deny included) for witness tokens. Per OIDC
-# provider ("web_identity"): "any_subject", "any_service_account", "namespaces", "patterns",
-# "service_accounts", "except", "any_audience", "audiences", "conditional" (only when a
-# condition the document alone cannot decide holds) and "statement" (the index of the Allow
-# statement that admits the broadest of them); per service principal ("services") a verdict.
+# provider ("web_identity"): "kubernetes", "any_subject", "any_service_account", "namespaces",
+# "patterns", "service_accounts", "except", "any_audience", "audiences", "conditional" (only
+# when a condition the document alone cannot decide holds), "symbolic" (that condition waits on
+# a value known only after apply) and "statement" (the index of the Allow statement that admits
+# the broadest of them); per service principal ("services") a verdict.
 role_assumers := facts.roles
 
 policy_assumers := facts.policies

@@ -32,16 +32,15 @@ import data.irsa_audit.lib.irsa
 
 # The trust model (lib/irsa.web_identity_assumers) says who can assume: a token of the cluster
 # with any subject is admitted, by the whole document (Deny statements included), whatever the
-# audience. A negated condition that refuses some subjects is IRSA-004's; a document that admits
-# only when a condition it cannot decide holds (an aws: key, a value known after apply) is left
-# alone.
+# audience. A negated condition that refuses some subjects is IRSA-004's; a document whose
+# answer depends on a value known only after apply (a symbol) is left alone.
 deny contains finding if {
 	some entry in irsa.web_identity_assumers
 	who := entry.who
 	who.kubernetes
 	who.any_subject
 	count(who.except) == 0
-	not who.conditional
+	not who.symbolic
 	path := array.concat(entry.path, ["statements", who.statement])
 	statement := object.get(input, path, {})
 	sub_key := sprintf("%s:sub", [who.issuer])

@@ -147,3 +147,18 @@ test_allow_aud_only_unknown_issuer if {
 	got := rule.deny with input as policy_input([s])
 	got == set()
 }
+
+# No sub condition, only one on an aws: key the token exchange cannot be judged on: any
+# ServiceAccount is admitted whenever it holds.
+test_deny_no_sub_with_aws_condition if {
+	s := statement([provider], [cond("StringEquals", "aws:SourceAccount", ["111122223333"])])
+	got := rule.deny with input as policy_input([s])
+	got == {finding(provider, issuer)}
+}
+
+# R3: a sub pinned to a value known only after apply (a symbol) is not "any ServiceAccount".
+test_allow_symbolic_sub if {
+	c := object.union(cond("StringEquals", _sub_key, ["system:serviceaccount:«var.namespace»:app"]), {"unknown": ["values"]})
+	got := rule.deny with input as policy_input([statement([provider], [c])])
+	got == set()
+}
