@@ -34,7 +34,8 @@ type OIDCStatement struct {
 	// principal itself for one that is no OIDC provider ARN; sorted, no duplicates.
 	PrincipalIssuers []string
 	// KubernetesIssuers are the issuers of Providers and Keys, in lower case, that are
-	// Kubernetes issuers given the statement's conditions (irsa.is_kubernetes_issuer); sorted,
+	// Kubernetes issuers (EKS issuers, the snapshot's cluster issuers, or named by the sub values
+	// of the statement's conditions); sorted,
 	// no duplicates.
 	KubernetesIssuers []string
 	// Blocking maps each provider ARN of Providers to the other issuers, as written, whose keys
@@ -97,6 +98,11 @@ func OIDCStatements(snap *snapshot.Snapshot) []OIDCStatement {
 		return out
 	}
 	m := newMatches()
+	for k := range snap.Clusters {
+		if iss := snap.Clusters[k].Issuer; iss != "" {
+			m.clusters[strings.ToLower(iam.NormalizeIssuer(valid(iss)))] = true
+		}
+	}
 	for i := range snap.Policies {
 		out = m.appendOIDC(out, "policy", i, &snap.Policies[i].Document)
 	}
@@ -114,6 +120,8 @@ type matches struct {
 	issuers map[string]oidcIssuer
 	keys    map[string]issuerKey
 	eks     map[string]bool
+	// clusters are the lower-case issuers of the snapshot's clusters: Kubernetes issuers.
+	clusters map[string]bool
 }
 
 type oidcIssuer struct {
@@ -122,7 +130,7 @@ type oidcIssuer struct {
 }
 
 func newMatches() *matches {
-	return &matches{issuers: map[string]oidcIssuer{}, keys: map[string]issuerKey{}, eks: map[string]bool{}}
+	return &matches{issuers: map[string]oidcIssuer{}, keys: map[string]issuerKey{}, eks: map[string]bool{}, clusters: map[string]bool{}}
 }
 
 func (m *matches) oidcIssuer(arn string) (string, bool) {
@@ -285,10 +293,10 @@ func (m *matches) conditionKeys(st *snapshot.Statement) []issuerKey {
 	return keys
 }
 
-// kubernetesIssuer is irsa.is_kubernetes_issuer: an EKS issuer, or an issuer whose "sub"
-// conditions name a ServiceAccount subject.
+// kubernetesIssuer: an EKS issuer, the issuer of a cluster of the snapshot (symbols included),
+// or an issuer whose "sub" conditions name a ServiceAccount subject.
 func (m *matches) kubernetesIssuer(issuer string, st *snapshot.Statement, keys []issuerKey) bool {
-	if m.eksIssuer(issuer) {
+	if m.eksIssuer(issuer) || m.clusters[strings.ToLower(issuer)] {
 		return true
 	}
 	for k, key := range keys {

@@ -168,3 +168,24 @@ test_deny_for_any_value_negated_key_of_other_cluster if {
 		},
 	}
 }
+
+# R1: the issuer of a cluster of the input is a Kubernetes issuer, whatever its host name.
+test_deny_keys_of_other_issuer_for_cluster_issuer if {
+	self_hosted := "arn:aws:iam::111122223333:oidc-provider/k8s.example.com"
+	s := statement([self_hosted], [aud_of("other.example.com")])
+	got := rule.deny with input as object.union(policy_input([s]), {"clusters": [{"id": "prod", "name": "prod", "issuer": "https://k8s.example.com"}]})
+	got == {
+		{
+			"msg": sprintf("condition key %q names issuer %q, which is not a Federated principal of the statement (it trusts %q)", ["other.example.com:aud", "other.example.com", self_hosted]),
+			"resource": resource,
+			"path": ["policies", 0, "document", "statements", 0, "conditions", 0],
+		},
+		{
+			"msg": sprintf("Federated principal %q can never be used: the statement also requires condition keys of %q, which its tokens do not carry", [self_hosted, "other.example.com"]),
+			"resource": resource,
+			"path": ["policies", 0, "document", "statements", 0],
+		},
+	}
+	silent := rule.deny with input as policy_input([s])
+	silent == set()
+}
