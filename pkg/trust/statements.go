@@ -35,8 +35,7 @@ type OIDCStatement struct {
 	PrincipalIssuers []string
 	// KubernetesIssuers are the issuers of Providers and Keys, in lower case, that are
 	// Kubernetes issuers (EKS issuers, the snapshot's cluster issuers, or named by the sub values
-	// of the statement's conditions); sorted,
-	// no duplicates.
+	// of the statement's conditions); sorted, no duplicates.
 	KubernetesIssuers []string
 	// Blocking maps each provider ARN of Providers to the other issuers, as written, whose keys
 	// carry a blocking condition; sorted, no duplicates.
