@@ -28,6 +28,7 @@ var builtins = []builtin{
 		func(pattern, value string) (*ast.Term, error) {
 			return ast.BooleanTerm(iam.GlobMatch(pattern, value)), nil
 		}),
+	trustFacts, // trust_builtin.go
 }
 
 // builtin2 declares a built-in of two string arguments.

@@ -48,9 +48,6 @@ type Options struct {
 
 	// builtin replaces policies.FS; tests use it to run the evaluator over small rule sets.
 	builtin fs.FS
-	// noTrust leaves input.trust out, so that the rules derive the trust verdicts in Rego;
-	// tests compare both.
-	noTrust bool
 	// noEarly evaluates every rule group over the whole input, after it is built; tests compare
 	// it with the early start of the ServiceAccount rules (see Evaluate).
 	noEarly bool
@@ -65,7 +62,6 @@ type Engine struct {
 	// rule is selected.
 	queries []query
 	now     func() time.Time
-	noTrust bool
 	// perm says which roles the permission analysis judges.
 	perm permissions.Options
 	// permRules is true when a selected rule is a built-in permission rule.
@@ -131,7 +127,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		return nil, fmt.Errorf("compile rules: %w", compiler.Errors)
 	}
 
-	e := &Engine{now: opts.Now, noTrust: opts.noTrust, perm: permissions.Options{AllRoles: opts.AllRoles}}
+	e := &Engine{now: opts.Now, perm: permissions.Options{AllRoles: opts.AllRoles}}
 	if e.now == nil {
 		e.now = time.Now
 	}
@@ -200,7 +196,7 @@ func (e *Engine) Evaluate(ctx context.Context, snap *snapshot.Snapshot) ([]findi
 	start := func(q int, in ast.Value) {
 		wg.Go(func() { errs[q] = e.queries[q].eval(ctx, in, at, e.vars, sets) })
 	}
-	input, err := buildInput(snap, !e.noTrust, e.perm, func(early ast.Object) {
+	input, err := buildInput(snap, e.perm, func(early ast.Object) {
 		for q := range e.queries {
 			if e.queries[q].early {
 				start(q, early)
@@ -241,7 +237,9 @@ func (e *Engine) Evaluate(ctx context.Context, snap *snapshot.Snapshot) ([]findi
 // NotChecked returns what the selected rules leave unjudged in snap besides incomplete
 // inventories: per account, the roles the permission analysis skips because no workload
 // identity can assume them (none with Options.AllRoles, or when no permission rule is
-// selected). findings.NewReport adds them to the report's "not checked" section.
+// selected). findings.NewReport adds them to the report's "not checked" section. The answer is
+// the trust model's, as in the evaluation: permissions.WorkloadAssumable is
+// trust.WhoCanAssume(...).Workload().
 func (e *Engine) NotChecked(snap *snapshot.Snapshot) []findings.Coverage {
 	if !e.permRules || snap == nil {
 		return nil
@@ -298,12 +296,10 @@ func (e *Engine) evalTime(snap *snapshot.Snapshot) (time.Time, error) {
 // (toValue), not through JSON text; the locator walks the same value, so rule paths and
 // locations refer to one document.
 func inputOf(snap *snapshot.Snapshot) (ast.Object, error) {
-	return buildInput(snap, true, permissions.Options{}, nil)
+	return buildInput(snap, permissions.Options{}, nil)
 }
 
-// buildInput is inputOf, with the trust analysis only when withTrust is set (tests compare the
-// rules' own Rego derivation of the verdicts with it) and the roles perm selects in the
-// permission analysis. When early is not nil, it is called,
+// buildInput is inputOf, with the roles perm selects in the permission analysis. When early is not nil, it is called,
 // once, as soon as the snapshot and the trust analysis are converted, with an input of its own
 // that holds them (input.trust without lib/irsa's entries) but not input.permissions.
 //
@@ -312,7 +308,7 @@ func inputOf(snap *snapshot.Snapshot) (ast.Object, error) {
 // refer to the converted statements and need the trust analysis; the trust analysis with
 // lib/bindings' indexes (first, for those entries and the early input) and then the permission
 // analysis.
-func buildInput(snap *snapshot.Snapshot, withTrust bool, perm permissions.Options, early func(ast.Object)) (ast.Object, error) {
+func buildInput(snap *snapshot.Snapshot, perm permissions.Options, early func(ast.Object)) (ast.Object, error) {
 	var (
 		v, perms, tr ast.Value
 		irsa, index  ast.Object
@@ -339,26 +335,20 @@ func buildInput(snap *snapshot.Snapshot, withTrust bool, perm permissions.Option
 		if early != nil {
 			early(earlyInput(obj, tr, index))
 		}
-		if analysis != nil {
-			irsa = irsaFacts(obj, analysis.OIDCStatements)
-		}
+		irsa = irsaFacts(obj, analysis.OIDCStatements)
 	})
 	wg.Go(func() {
-		if withTrust {
-			a := trust.Analyze(snap)
-			if tr, tErr = toValue(a); tErr != nil {
-				tErr = fmt.Errorf("convert trust analysis: %w", tErr)
-			} else if _, ok := tr.(ast.Object); !ok {
-				tErr = fmt.Errorf("trust analysis is %T, want an object", tr)
-			} else {
-				analysis = a
-				index = bindingsIndex(a.Index)
-			}
-		}
+		analysis = trust.Analyze(snap)
+		tr, index, tErr = trustValue(analysis)
 		close(trustDone)
 		if tErr != nil {
 			return
 		}
+		// The permission analysis judges and names who the trust model says can assume a role.
+		if !perm.AllRoles && perm.Assumable == nil {
+			perm.Assumable = func(i int) bool { return analysis.Roles[i].Workload() }
+		}
+		perm.Assumers = analysis.Roles
 		if perms, pErr = toValue(permissions.Analyze(snap, perm)); pErr != nil {
 			pErr = fmt.Errorf("convert permission analysis: %w", pErr)
 		}
@@ -369,12 +359,10 @@ func buildInput(snap *snapshot.Snapshot, withTrust bool, perm permissions.Option
 	}
 	obj := v.(ast.Object) // checked above
 	obj.Insert(ast.StringTerm("permissions"), ast.NewTerm(perms))
-	if withTrust {
-		trObj := tr.(ast.Object) // checked above
-		trObj.Insert(ast.StringTerm("irsa"), ast.NewTerm(irsa))
-		trObj.Insert(ast.StringTerm("index"), ast.NewTerm(index))
-		obj.Insert(ast.StringTerm("trust"), ast.NewTerm(tr))
-	}
+	trObj := tr.(ast.Object) // checked by trustValue
+	trObj.Insert(ast.StringTerm("irsa"), ast.NewTerm(irsa))
+	trObj.Insert(ast.StringTerm("index"), ast.NewTerm(index))
+	obj.Insert(ast.StringTerm("trust"), ast.NewTerm(tr))
 	return obj, nil
 }
 

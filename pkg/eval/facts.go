@@ -1,8 +1,9 @@
 package eval
 
 // The Go facts of the Rego libraries: lib/irsa's documents (input.trust.irsa) and lib/bindings'
-// indexes (input.trust.index), built from pkg/trust's analysis. The libraries read them when
-// present and derive the same documents in Rego otherwise; TestGoFactsMatchRego holds both equal.
+// indexes (input.trust.index), built from pkg/trust's analysis. The libraries read them from
+// input.trust, or from the built-in iam.trust_facts (trust_builtin.go), which builds the same
+// documents with this code.
 
 import (
 	"maps"
@@ -67,7 +68,7 @@ func irsaFacts(in ast.Object, facts []trust.OIDCStatement) ast.Object {
 	for _, f := range facts {
 		ts, ok := byPath[trustStatement{f.Kind, f.Index, f.Statement}]
 		if !ok {
-			continue // no resource id: the Rego derivation has no entry either
+			continue // no resource id: no entry
 		}
 		resource, path, statement := ts.Get(keyResource), ts.Get(keyPath), ts.Get(keyStatement)
 		var untrusted []*ast.Term
@@ -202,6 +203,11 @@ func (sh sharedTerms) get(key string, build func() *ast.Term) *ast.Term {
 	t := build()
 	sh[key] = t
 	return t
+}
+
+// str is a shared string.
+func (sh sharedTerms) str(s string) *ast.Term {
+	return sh.get("s\x00"+s, func() *ast.Term { return ast.StringTerm(s) })
 }
 
 // strings is a shared array of strings.

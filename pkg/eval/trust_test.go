@@ -4,25 +4,19 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"os"
 	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/open-policy-agent/opa/v1/ast"
-	"github.com/open-policy-agent/opa/v1/rego"
 
 	"github.com/irsa-audit/irsa-audit/internal/estate"
 	"github.com/irsa-audit/irsa-audit/pkg/load"
-	"github.com/irsa-audit/irsa-audit/pkg/permissions"
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
-	"github.com/irsa-audit/irsa-audit/pkg/trust"
-	"github.com/irsa-audit/irsa-audit/policies"
 )
 
-// trustSnapshots are the estates on which the Go trust analysis (input.trust) is compared with
-// the rules' own Rego derivation: generated estates (several seeds, a high misconfiguration
+// trustSnapshots are the estates on which TestEarlyGroup compares the early rule group with the
+// whole input: generated estates (several seeds, a high misconfiguration
 // rate), the permission analysis fixture and edge cases of the join.
 func trustSnapshots(t *testing.T) map[string]*snapshot.Snapshot {
 	t.Helper()
@@ -95,87 +89,6 @@ func edgeSnapshot() *snapshot.Snapshot {
 			{Cluster: "prod", Namespace: "app", Name: "bad", RoleARN: "arn:aws:iam::1111:role/App"},
 		},
 	}
-}
-
-// TestTrustAnalysisMatchesRego holds the Go bindings and verdicts (input.trust.bindings) equal to
-// what lib/bindings.rego derives with lib/admits.rego from the same input without them.
-func TestTrustAnalysisMatchesRego(t *testing.T) {
-	mods := map[string]*ast.Module{}
-	for _, name := range []string{"lib/admits.rego", "lib/bindings.rego", "lib/irsa.rego"} {
-		src, err := fs.ReadFile(policies.FS, name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		mods[name] = ast.MustParseModule(string(src))
-	}
-	c := ast.NewCompiler()
-	if c.Compile(mods); c.Failed() {
-		t.Fatal(c.Errors)
-	}
-	pq, err := rego.New(rego.Compiler(c), rego.Query("data.irsa_audit.lib.bindings.verdicts")).PrepareForEval(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	type entry struct {
-		SA, Role, Cluster int
-		Verdict           string
-	}
-	for name, snap := range trustSnapshots(t) {
-		t.Run(name, func(t *testing.T) {
-			in, err := buildInput(snap, false, permissions.Options{}, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rs, err := pq.Eval(context.Background(), rego.EvalParsedInput(in))
-			if err != nil {
-				t.Fatal(err)
-			}
-			var want []entry
-			for _, v := range rs[0].Expressions[0].Value.([]any) {
-				m := v.(map[string]any)
-				n := func(k string) int {
-					i, err := m[k].(json.Number).Int64()
-					if err != nil {
-						t.Fatal(err)
-					}
-					return int(i)
-				}
-				want = append(want, entry{n("service_account"), n("role"), n("cluster"), m["verdict"].(string)})
-			}
-			slices.SortFunc(want, func(a, b entry) int {
-				return cmpInts(a.SA, b.SA, a.Role, b.Role, a.Cluster, b.Cluster)
-			})
-			var got []entry
-			for _, b := range trust.Analyze(snap).Bindings {
-				got = append(got, entry{b.ServiceAccount, b.Role, b.Cluster, string(b.Verdict)})
-			}
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("bindings (-rego +go):\n%s", diff)
-			}
-			if len(got) == 0 && name != "permissions fixture" {
-				t.Error("no bindings: the comparison proves nothing")
-			}
-		})
-	}
-}
-
-func cmpInts(pairs ...int) int {
-	for i := 0; i < len(pairs); i += 2 {
-		if pairs[i] != pairs[i+1] {
-			return pairs[i] - pairs[i+1]
-		}
-	}
-	return 0
-}
-
-// TestFindingsWithoutTrustAnalysis checks that every built-in rule finds the same with the Go
-// trust analysis in the input and without it (the rules then derive the verdicts in Rego).
-func TestFindingsWithoutTrustAnalysis(t *testing.T) {
-	without, err := New(context.Background(), Options{Now: fixedNow, noTrust: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sameFindings(t, without, builtinEngine(t), trustSnapshots(t), "-rego verdicts +go verdicts", false)
 }
 
 // TestEarlyGroup checks that starting the ServiceAccount and inventory rules on the early input

@@ -67,10 +67,10 @@ type Holder struct {
 	// input.policies. Exactly one is set.
 	Role   *int `json:"role,omitempty"`
 	Policy *int `json:"policy,omitempty"`
-	// ServiceAccounts are the ServiceAccounts that can assume the role through IRSA, from the
-	// "sub" conditions of its trust policy: the subjects as written
-	// ("system:serviceaccount:ns:name", patterns included), or "any ServiceAccount in cluster
-	// <issuer>" when a web-identity statement has no sub condition. Sorted.
+	// ServiceAccounts are the ServiceAccounts that can assume the role through IRSA, as the
+	// trust model answers (trust.WhoCanAssume, see serviceAccounts): exact subjects
+	// ("system:serviceaccount:ns:name"), namespaces ("system:serviceaccount:ns:*"), patterns
+	// as written, or "any ServiceAccount in cluster <issuer>" (with its exceptions). Sorted.
 	ServiceAccounts []string `json:"service_accounts,omitempty"`
 	// Boundary is the ARN of the role's permissions boundary, when it has one.
 	Boundary string `json:"boundary,omitempty"`
@@ -258,7 +258,7 @@ func Analyze(snap *snapshot.Snapshot, opts Options) Analysis {
 		if !judged(i) {
 			continue
 		}
-		sas := serviceAccounts(snap.Roles[i].TrustPolicy)
+		sas := serviceAccounts(opts.assumers(snap, i))
 		if h, ok := a.role(i, sas); ok {
 			out.Holders = append(out.Holders, h)
 		}

@@ -11,8 +11,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/irsa-audit/irsa-audit/pkg/iam"
 	"github.com/irsa-audit/irsa-audit/pkg/iamcatalog"
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
+	"github.com/irsa-audit/irsa-audit/pkg/trust"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -298,32 +300,47 @@ func TestResourceTypes(t *testing.T) {
 	}
 }
 
+// TestServiceAccounts checks the holders' ServiceAccounts: the trust model's subjects, never a
+// condition value read as one.
 func TestServiceAccounts(t *testing.T) {
 	const provider = "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/EXAMPLE"
 	const issuer = "oidc.eks.us-west-2.amazonaws.com/id/EXAMPLE"
+	cond := func(operator, key string, values ...string) snapshot.Condition {
+		op := iam.ParseOperator(operator)
+		return snapshot.Condition{Operator: operator, BaseOperator: op.Name, Qualifier: op.Qualifier, IfExists: op.IfExists,
+			Negated: op.Negated, Known: op.Known, Key: key, Values: values}
+	}
 	stmt := func(conds ...snapshot.Condition) snapshot.Statement {
 		return snapshot.Statement{Effect: "Allow", Principal: &snapshot.Principal{Federated: []string{provider}},
 			Actions: []string{"sts:AssumeRoleWithWebIdentity"}, Conditions: conds}
 	}
+	notAction := stmt()
+	notAction.Actions, notAction.NotActions = nil, []string{"sts:AssumeRole"}
+	doc := func(sts ...snapshot.Statement) *snapshot.Document { return &snapshot.Document{Statements: sts} }
 	for _, tc := range []struct {
 		name string
 		doc  *snapshot.Document
 		want []string
 	}{
 		{"no trust policy", nil, nil},
-		{"exact subject", &snapshot.Document{Statements: []snapshot.Statement{stmt(
-			snapshot.Condition{BaseOperator: "StringEquals", Key: issuer + ":sub", Values: []string{"system:serviceaccount:a:b"}},
-			snapshot.Condition{BaseOperator: "StringEquals", Key: issuer + ":aud", Values: []string{"sts.amazonaws.com"}},
-		)}}, []string{"system:serviceaccount:a:b"}},
-		{"no sub", &snapshot.Document{Statements: []snapshot.Statement{stmt()}}, []string{"any ServiceAccount in cluster " + issuer}},
-		{"negated sub", &snapshot.Document{Statements: []snapshot.Statement{stmt(
-			snapshot.Condition{BaseOperator: "StringEquals", Negated: true, Key: issuer + ":SUB", Values: []string{"system:serviceaccount:a:b"}},
-		)}}, []string{"any ServiceAccount in cluster " + issuer + " except system:serviceaccount:a:b"}},
+		{"exact subject", doc(stmt(
+			cond("StringEquals", issuer+":sub", "system:serviceaccount:a:b"),
+			cond("StringEquals", issuer+":aud", "sts.amazonaws.com"),
+		)), []string{"system:serviceaccount:a:b"}},
+		{"no sub", doc(stmt()), []string{"any ServiceAccount in cluster " + issuer}},
+		{"NotAction and no sub", doc(notAction), []string{"any ServiceAccount in cluster " + issuer}},
+		{"negated sub", doc(stmt(cond("StringNotEquals", issuer+":SUB", "system:serviceaccount:a:b"))),
+			[]string{"any ServiceAccount in cluster " + issuer + " except system:serviceaccount:a:b"}},
+		{"Null sub false is no subject", doc(stmt(cond("Null", issuer+":sub", "false"))), []string{"any ServiceAccount in cluster " + issuer}},
+		{"namespace", doc(stmt(cond("StringLike", issuer+":sub", "system:serviceaccount:ops:*"))), []string{"system:serviceaccount:ops:*"}},
+		{"StringLike ANDed with StringEquals", doc(stmt(cond("StringEquals", issuer+":sub", "system:serviceaccount:a:b"),
+			cond("StringLike", issuer+":sub", "system:serviceaccount:*"))), []string{"system:serviceaccount:a:b"}},
+		{"required amr", doc(stmt(cond("StringEquals", issuer+":amr", "x"))), nil},
 		{"not web identity", &snapshot.Document{Statements: []snapshot.Statement{{Effect: "Allow",
 			Principal: &snapshot.Principal{Service: []string{"ec2.amazonaws.com"}}, Actions: []string{"sts:AssumeRole"}}}}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if diff := cmp.Diff(tc.want, serviceAccounts(tc.doc)); diff != "" {
+			if diff := cmp.Diff(tc.want, serviceAccounts(trust.WhoCanAssume(tc.doc))); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
+	"github.com/irsa-audit/irsa-audit/pkg/trust"
 )
 
 // Options says which roles Analyze judges. Standalone permission policy files are always
@@ -16,6 +17,18 @@ type Options struct {
 	// Snapshot.Roles); only those roles are judged unless AllRoles is set. Nil means
 	// WorkloadAssumable of the snapshot.
 	Assumable func(role int) bool
+	// Assumers are who can assume each role (trust.WhoCanAssume of its trust policy, by role
+	// index), which the holders name; nil means computing them here. pkg/eval passes the trust
+	// analysis' own.
+	Assumers []trust.Assumers
+}
+
+// assumers returns who can assume role i of snap under o.
+func (o Options) assumers(snap *snapshot.Snapshot, i int) trust.Assumers {
+	if i < len(o.Assumers) {
+		return o.Assumers[i]
+	}
+	return trust.WhoCanAssume(snap.Roles[i].TrustPolicy)
 }
 
 // judged returns whether role i is judged under o.
@@ -29,17 +42,14 @@ func (o Options) judged(snap *snapshot.Snapshot) func(int) bool {
 	return WorkloadAssumable(snap)
 }
 
-// WorkloadAssumable is the default answer to "can a workload identity assume this role?": a
-// role whose trust policy has an Allow statement for sts:AssumeRoleWithWebIdentity whose
-// Federated principal is an IAM OIDC provider (IRSA, and OIDC federation generally), or for
-// sts:AssumeRole by the EKS Pod Identity agent (Service pods.eks.amazonaws.com). A role that
-// trusts only another service (ec2.amazonaws.com) or an account is not. This is the seam
-// between the permission and the trust analysis: the trust model replaces it with its own
-// verdict (which will also know EKS Pod Identity and CI OIDC identities).
+// WorkloadAssumable is the default answer to "can a workload identity assume this role?", the
+// trust model's (trust.Assumers.Workload): the tokens of some IAM OIDC provider are or may be
+// admitted (IRSA, and OIDC federation generally), or the EKS Pod Identity agent
+// (pods.eks.amazonaws.com) is. A role that trusts only another service (ec2.amazonaws.com) or
+// an account is not, nor one whose trust admits nobody.
 func WorkloadAssumable(snap *snapshot.Snapshot) func(role int) bool {
 	return func(i int) bool {
-		trust := snap.Roles[i].TrustPolicy
-		return len(serviceAccounts(trust)) > 0 || podIdentity(trust)
+		return trust.WhoCanAssume(snap.Roles[i].TrustPolicy).Workload()
 	}
 }
 
@@ -69,18 +79,4 @@ func NotJudged(snap *snapshot.Snapshot, opts Options) []AccountRoles {
 	}
 	slices.SortFunc(out, func(a, b AccountRoles) int { return cmp.Compare(a.Account, b.Account) })
 	return out
-}
-
-// podIdentityService is the service principal of the EKS Pod Identity agent.
-const podIdentityService = "pods.eks.amazonaws.com"
-
-// podIdentity reports whether trust lets the EKS Pod Identity agent assume the role.
-func podIdentity(trust *snapshot.Document) bool {
-	if trust == nil {
-		return false
-	}
-	return slices.ContainsFunc(trust.Statements, func(st snapshot.Statement) bool {
-		return st.Effect == "Allow" && st.Principal != nil && slices.Contains(st.Principal.Service, podIdentityService) &&
-			allows(st, "sts:AssumeRole")
-	})
 }

@@ -1,11 +1,15 @@
 package trust
 
 import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/irsa-audit/irsa-audit/pkg/iam"
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
 )
 
 // Version is the version of the Analysis JSON format (input.trust).
-const Version = "1"
+const Version = "2"
 
 // Analysis is the trust analysis of a snapshot. Its JSON form is what the evaluator puts at
 // input.trust.
@@ -18,8 +22,13 @@ type Analysis struct {
 	// policy: exactly the triples lib/bindings.rego joins. Ordered by ServiceAccount, role,
 	// cluster index.
 	Bindings []Binding `json:"bindings"`
-	// OIDCStatements are the facts lib/irsa.rego derives per trust statement for the trust
-	// rules (oidc_statements, web_identity, provider_conditions): see OIDCStatement.
+	// Roles says who can assume each role (WhoCanAssume of its trust policy), by index into
+	// input.roles; Policies what each standalone policy file would admit as a trust policy, by
+	// index into input.policies.
+	Roles    []Assumers `json:"roles"`
+	Policies []Assumers `json:"policies"`
+	// OIDCStatements are the per-statement facts behind lib/irsa.rego's documents for the
+	// trust rules (oidc_statements, web_identity, provider_conditions): see OIDCStatement.
 	OIDCStatements []OIDCStatement `json:"-"`
 	// Index holds lib/bindings.rego's indexes (see Index).
 	Index *Index `json:"-"`
@@ -36,20 +45,42 @@ type Binding struct {
 	// projects for the ServiceAccount in that cluster (issuer the cluster's, subject
 	// system:serviceaccount:<namespace>:<name>, audience the eks.amazonaws.com/audience
 	// annotation or sts.amazonaws.com), through the provider of that issuer in the role's
-	// account: admits.verdict.
+	// account: Evaluate.
 	Verdict Verdict `json:"verdict"`
 }
 
-// audienceAnnotation overrides the audience of a ServiceAccount's projected token.
-const audienceAnnotation = "eks.amazonaws.com/audience"
-
-// Analyze computes the verdict of every ServiceAccount-role binding of snap.
+// Analyze computes who can assume each role and what each policy file would admit
+// (WhoCanAssume), the verdict of every ServiceAccount-role binding of snap (Evaluate), the
+// statement facts of lib/irsa and the indexes of lib/bindings.
 func Analyze(snap *snapshot.Snapshot) *Analysis {
-	x := BuildIndex(snap)
-	a := &Analysis{Version: Version, Bindings: []Binding{}, OIDCStatements: OIDCStatements(snap), Index: x}
+	a := &Analysis{Version: Version, Bindings: []Binding{}, Roles: []Assumers{}, Policies: []Assumers{}, OIDCStatements: OIDCStatements(snap)}
 	if snap == nil {
+		a.Index = BuildIndex(snap, nil)
 		return a
 	}
+	// The issuers of the snapshot's clusters are Kubernetes issuers, symbols included: a
+	// trust to a cluster Terraform has yet to create names its issuer by the same symbol.
+	clusterIssuers := map[string]bool{}
+	for k := range snap.Clusters {
+		if iss := snap.Clusters[k].Issuer; iss != "" {
+			clusterIssuers[strings.ToLower(iam.NormalizeIssuer(valid(iss)))] = true
+		}
+	}
+	kube := func(as Assumers) Assumers {
+		for n := range as.WebIdentity {
+			w := &as.WebIdentity[n]
+			w.Kubernetes = w.Kubernetes || clusterIssuers[strings.ToLower(w.Issuer)]
+		}
+		return as
+	}
+	for i := range snap.Roles {
+		a.Roles = append(a.Roles, kube(WhoCanAssume(snap.Roles[i].TrustPolicy)))
+	}
+	for i := range snap.Policies {
+		a.Policies = append(a.Policies, kube(WhoCanAssume(&snap.Policies[i].Document)))
+	}
+	x := BuildIndex(snap, a.Roles)
+	a.Index = x
 	rolesByKey := make(map[string][]int, len(x.RolesByKey))
 	for key, roles := range x.RolesByKey {
 		for _, r := range roles {
@@ -75,26 +106,36 @@ func Analyze(snap *snapshot.Snapshot) *Analysis {
 		if len(roles) == 0 || len(clusters) == 0 {
 			continue
 		}
-		audience, ok := sa.Annotations[audienceAnnotation]
+		audience, ok := sa.Annotations[iam.AudienceAnnotation]
 		if !ok {
-			audience = DefaultAudience
+			audience = iam.DefaultAudience
 		}
 		for _, r := range roles {
 			role := &snap.Roles[r]
 			for _, k := range clusters {
-				token := ServiceAccountToken(snap.Clusters[k].Issuer, sa.Namespace, sa.Name, audience)
-				provider, ok := ProviderARN(valid(role.ARN), token.Issuer)
+				issuer := valid(snap.Clusters[k].Issuer)
+				provider, ok := iam.ProviderFor(valid(role.ARN), issuer)
 				if !ok {
 					continue
 				}
+				token := ServiceAccountToken(provider, issuer, valid(sa.Namespace), valid(sa.Name), valid(audience))
 				a.Bindings = append(a.Bindings, Binding{
 					ServiceAccount: i,
 					Role:           r,
 					Cluster:        k,
-					Verdict:        VerdictOf(role.TrustPolicy, provider, token),
+					Verdict:        Evaluate(role.TrustPolicy, token).Verdict,
 				})
 			}
 		}
 	}
 	return a
+}
+
+// valid replaces every invalid UTF-8 byte with U+FFFD, as encoding/json (and the evaluator's
+// input conversion) does, so that Go compares the strings the rules see.
+func valid(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
 }

@@ -2,24 +2,23 @@ package trust
 
 import (
 	"cmp"
-	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/irsa-audit/irsa-audit/pkg/iam"
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
 )
 
 // Index is the Go form of policies/lib/bindings.rego's indexes, which the cross-resource rules
 // look ServiceAccounts, roles and clusters up in. Each field is documented in the library under
-// the same name; pkg/eval turns it into input.trust.index, and its tests hold it equal to the
-// library's Rego derivation.
+// the same name; pkg/eval turns it into input.trust.index.
 type Index struct {
 	// Annotated are the indexes of the ServiceAccounts with an eks.amazonaws.com/role-arn
 	// annotation (empty or not) or a role_arn, in order.
 	Annotated []int
 	// RoleARNParts maps a ServiceAccount whose role_arn is an IAM role ARN to its parts, and
 	// RoleKey to the role's key (RoleKey).
-	RoleARNParts map[int]RoleARNParts
+	RoleARNParts map[int]iam.RoleARN
 	RoleKey      map[int]string
 	// Namers maps a role key to the ServiceAccounts whose role_arn has it; RolesByKey to the
 	// roles with it. Both sorted.
@@ -39,12 +38,6 @@ type Index struct {
 	PinnedGrants []PinnedGrants
 }
 
-// RoleARNParts are the parts of an IAM role ARN (admits.role_arn_parts):
-// arn:<Partition>:iam::<Account>:role<Path><Name>.
-type RoleARNParts struct {
-	Partition, Account, Path, Name string
-}
-
 // PinnedGrants is one entry of bindings.pinned_grants.
 type PinnedGrants struct {
 	Role int
@@ -58,16 +51,12 @@ type Grant struct {
 	Issuer, Namespace, Name string
 }
 
-// roleARNAnnotation is the ServiceAccount annotation that names an IRSA role.
-const roleARNAnnotation = "eks.amazonaws.com/role-arn"
-
-var providerPartsRE = regexp.MustCompile(`^arn:(aws[a-z-]*):iam::([0-9]{12}):oidc-provider/(.+)$`)
-
-// BuildIndex computes the indexes of snap.
-func BuildIndex(snap *snapshot.Snapshot) *Index {
+// BuildIndex computes the indexes of snap; roles[r] is who can assume role r (WhoCanAssume),
+// computed here when roles is nil.
+func BuildIndex(snap *snapshot.Snapshot, roles []Assumers) *Index {
 	x := &Index{
 		Annotated:             []int{},
-		RoleARNParts:          map[int]RoleARNParts{},
+		RoleARNParts:          map[int]iam.RoleARN{},
 		RoleKey:               map[int]string{},
 		Namers:                map[string][]int{},
 		RolesByKey:            map[string][]int{},
@@ -81,29 +70,34 @@ func BuildIndex(snap *snapshot.Snapshot) *Index {
 	}
 	for i := range snap.ServiceAccounts {
 		sa := &snap.ServiceAccounts[i]
-		if _, ok := sa.Annotations[roleARNAnnotation]; ok || sa.RoleARN != "" {
+		if _, ok := sa.Annotations[iam.RoleARNAnnotation]; ok || sa.RoleARN != "" {
 			x.Annotated = append(x.Annotated, i)
 		}
 		if sa.RoleARN == "" {
 			continue
 		}
-		if p, ok := ParseRoleARN(valid(sa.RoleARN)); ok {
+		if p, ok := iam.ParseRoleARN(valid(sa.RoleARN)); ok {
 			key := p.Key()
 			x.RoleARNParts[i] = p
 			x.RoleKey[i] = key
 			x.Namers[key] = append(x.Namers[key], i)
 		}
 	}
-	pm := pinMatches{parts: map[string][]string{}, keys: map[string]string{}}
 	for r := range snap.Roles {
 		role := &snap.Roles[r]
-		if key, ok := RoleKey(valid(role.ARN)); ok {
+		if key, ok := iam.RoleKey(valid(role.ARN)); ok {
 			x.RolesByKey[key] = append(x.RolesByKey[key], r)
 		} else {
 			x.UnparsedRoles = append(x.UnparsedRoles, r)
 		}
 		if role.TrustPolicy != nil {
-			if grants, ok := pm.pinnedGrants(role.TrustPolicy); ok {
+			var who Assumers
+			if r < len(roles) {
+				who = roles[r]
+			} else {
+				who = WhoCanAssume(role.TrustPolicy)
+			}
+			if grants, ok := pinnedGrants(role.TrustPolicy, who); ok {
 				x.PinnedGrants = append(x.PinnedGrants, PinnedGrants{Role: r, Grants: grants})
 			}
 		}
@@ -137,50 +131,36 @@ func BuildIndex(snap *snapshot.Snapshot) *Index {
 	return x
 }
 
-// pinMatches caches what pinnedGrants derives from provider ARNs and issuers, which an estate
-// repeats in thousands of trust policies.
-type pinMatches struct {
-	parts map[string][]string // provider ARN -> providerPartsRE submatches (nil: none)
-	keys  map[string]string   // issuer -> its lower-case "<issuer>:sub" key
-}
-
-// pinnedGrants is the grants of a role's trust policy for bindings.pinned_grants; ok is false
-// when the role has no entry there.
-func (pm pinMatches) pinnedGrants(doc *snapshot.Document) (grants []Grant, ok bool) {
+// pinnedGrants is the grants of a role for bindings.pinned_grants, from who can assume it; ok
+// is false when the role has no entry there: some provider's tokens are admitted beyond exact
+// ServiceAccounts (any subject, namespaces, patterns) or only conditionally, a web-identity
+// statement names a Federated principal that is no OIDC provider (its tokens cannot be judged
+// by ServiceAccount), or no ServiceAccount is admitted at all.
+func pinnedGrants(doc *snapshot.Document, who Assumers) (grants []Grant, ok bool) {
 	for j := range doc.Statements {
 		st := &doc.Statements[j]
 		if !webIdentityStatement(st) {
 			continue
 		}
-		if anyPrincipal(st.Principal) {
+		for _, f := range st.Principal.Federated {
+			if _, ok := providerIssuer(valid(f)); !ok {
+				return nil, false
+			}
+		}
+	}
+	for _, w := range who.WebIdentity {
+		if w.Nobody() {
+			continue
+		}
+		if w.AnySubject || w.AnyServiceAccount || len(w.Namespaces) > 0 || len(w.Patterns) > 0 || w.Conditional {
 			return nil, false
 		}
-		for _, provider := range st.Principal.Federated {
-			arn := valid(provider)
-			m, seen := pm.parts[arn]
-			if !seen {
-				m = providerPartsRE.FindStringSubmatch(arn)
-				pm.parts[arn] = m
-			}
-			if m == nil {
+		for _, sub := range w.ServiceAccounts {
+			namespace, name, ok := iam.ParseServiceAccountSubject(sub)
+			if !ok {
 				return nil, false
 			}
-			key, seen := pm.keys[m[3]]
-			if !seen {
-				key = subKey(m[3])
-				pm.keys[m[3]] = key
-			}
-			subjects := pinnedSubjects(st, key)
-			if len(subjects) == 0 {
-				return nil, false
-			}
-			for _, subject := range subjects {
-				namespace, name, ok := ParseSubject(subject)
-				if !ok || strings.ContainsAny(subject, "*?") {
-					return nil, false
-				}
-				grants = append(grants, Grant{Issuer: strings.ToLower(m[3]), Namespace: namespace, Name: name})
-			}
+			grants = append(grants, Grant{Issuer: strings.ToLower(w.Issuer), Namespace: namespace, Name: name})
 		}
 	}
 	if len(grants) == 0 {
@@ -194,49 +174,8 @@ func (pm pinMatches) pinnedGrants(doc *snapshot.Document) (grants []Grant, ok bo
 
 // webIdentityStatement is true for an Allow statement without NotPrincipal through which a
 // web-identity token can assume the role: it covers sts:AssumeRoleWithWebIdentity and names a
-// Federated principal or any principal.
+// Federated principal.
 func webIdentityStatement(st *snapshot.Statement) bool {
-	if valid(st.Effect) != "Allow" || st.NotPrincipal != nil || st.Principal == nil {
-		return false
-	}
-	if !CoversAction(st, webIdentityAction) {
-		return false
-	}
-	return len(st.Principal.Federated) > 0 || anyPrincipal(st.Principal)
-}
-
-// anyPrincipal is true for "Principal": "*" or an AWS principal "*".
-func anyPrincipal(p *snapshot.Principal) bool {
-	return p.Wildcard || slices.ContainsFunc(p.AWS, func(a string) bool { return valid(a) == "*" })
-}
-
-// subKey is the lower-case "<issuer>:sub" condition key of an issuer.
-func subKey(issuer string) string { return strings.ToLower(NormalizeIssuer(issuer)) + ":sub" }
-
-// pinnedSubjects is admits.pinned_subjects for the issuer whose subKey is key: the values of the
-// statement's StringEquals conditions (any qualifier, with or without IfExists) on that key,
-// sorted, without duplicates.
-func pinnedSubjects(st *snapshot.Statement, key string) []string {
-	var out []string
-	for k := range st.Conditions {
-		c := &st.Conditions[k]
-		if valid(c.BaseOperator) != "StringEquals" || strings.ToLower(valid(c.Key)) != key {
-			continue
-		}
-		for _, v := range c.Values {
-			out = append(out, valid(v))
-		}
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
-}
-
-// ParseSubject is admits.parse_subject: the namespace and name of
-// "system:serviceaccount:<namespace>:<name>"; ok is false for any other subject.
-func ParseSubject(sub string) (namespace, name string, ok bool) {
-	parts := strings.Split(sub, ":")
-	if len(parts) != 4 || parts[0] != "system" || parts[1] != "serviceaccount" || parts[2] == "" || parts[3] == "" {
-		return "", "", false
-	}
-	return parts[2], parts[3], true
+	return valid(st.Effect) == "Allow" && st.NotPrincipal == nil && st.Principal != nil &&
+		len(st.Principal.Federated) > 0 && iam.CoversAction(st.Actions, st.NotActions, WebIdentityAction)
 }

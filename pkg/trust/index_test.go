@@ -8,21 +8,22 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/irsa-audit/irsa-audit/pkg/iam"
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
 )
 
-// roleARNRE is admits.role_arn_parts' regular expression, which ParseRoleARN implements.
+// roleARNRE is lib/admits.role_arn_parts' regular expression, which iam.ParseRoleARN implements.
 var roleARNRE = regexp.MustCompile(`^arn:(aws[a-z-]*):iam::([0-9]{12}):role(/(?:[^/]+/)*)([^/]+)$`)
 
-func regexRoleARN(arn string) (RoleARNParts, bool) {
+func regexRoleARN(arn string) (iam.RoleARN, bool) {
 	m := roleARNRE.FindStringSubmatch(arn)
 	if m == nil {
-		return RoleARNParts{}, false
+		return iam.RoleARN{}, false
 	}
-	return RoleARNParts{Partition: m[1], Account: m[2], Path: m[3], Name: m[4]}, true
+	return iam.RoleARN{Partition: m[1], Account: m[2], Path: m[3], Name: m[4]}, true
 }
 
-// TestParseRoleARNMatchesRegex holds ParseRoleARN equal to the library's regular expression on
+// TestParseRoleARNMatchesRegex holds iam.ParseRoleARN equal to lib/admits' regular expression on
 // hand-picked ARNs and on 200,000 strings built from ARN fragments.
 func TestParseRoleARNMatchesRegex(t *testing.T) {
 	cases := []string{
@@ -64,7 +65,7 @@ func TestParseRoleARNMatchesRegex(t *testing.T) {
 	matched := 0
 	for _, arn := range cases {
 		want, wantOK := regexRoleARN(arn)
-		got, ok := ParseRoleARN(arn)
+		got, ok := iam.ParseRoleARN(arn)
 		if ok != wantOK || got != want {
 			t.Fatalf("ParseRoleARN(%q) = %+v, %v; the regex gives %+v, %v", arn, got, ok, want, wantOK)
 		}
@@ -96,13 +97,13 @@ func TestBuildIndex(t *testing.T) {
 		},
 		ServiceAccounts: []snapshot.ServiceAccount{
 			{Cluster: "prod", Namespace: "a", Name: "x", RoleARN: "arn:aws:iam::111122223333:role/p/app"},
-			{Namespace: "a", Name: "y", Annotations: map[string]string{roleARNAnnotation: ""}},
+			{Namespace: "a", Name: "y", Annotations: map[string]string{iam.RoleARNAnnotation: ""}},
 			{Cluster: "prod", Namespace: "a", Name: "z"},
 		},
 	}
 	want := &Index{
 		Annotated:             []int{0, 1},
-		RoleARNParts:          map[int]RoleARNParts{0: {Partition: "aws", Account: "111122223333", Path: "/p/", Name: "app"}},
+		RoleARNParts:          map[int]iam.RoleARN{0: {Partition: "aws", Account: "111122223333", Path: "/p/", Name: "app"}},
 		RoleKey:               map[int]string{0: "111122223333/app"},
 		Namers:                map[string][]int{"111122223333/app": {0}},
 		RolesByKey:            map[string][]int{"111122223333/app": {0}},
@@ -114,7 +115,26 @@ func TestBuildIndex(t *testing.T) {
 			{Issuer: strings.ToLower(eks), Namespace: "b", Name: "y"},
 		}}},
 	}
-	if diff := cmp.Diff(want, BuildIndex(snap)); diff != "" {
+	if diff := cmp.Diff(want, BuildIndex(snap, nil)); diff != "" {
 		t.Errorf("BuildIndex (-want +got):\n%s", diff)
+	}
+}
+
+// TestPinnedGrantsFollowAdmission checks that the grants IRSA-020 looks for are the
+// ServiceAccounts the trust model admits: a subject a Deny statement refuses is none, and a
+// StringLike narrowed by a StringEquals on the same key pins the one ServiceAccount.
+func TestPinnedGrantsFollowAdmission(t *testing.T) {
+	pin := allow(cond("StringEquals", testSub, appWeb, "system:serviceaccount:app:old"))
+	denyOld := deny(cond("StringEquals", testSub, "system:serviceaccount:app:old"))
+	narrowed := allow(cond("StringEquals", testSub, appWeb), cond("StringLike", testSub, "system:serviceaccount:*"))
+	snap := &snapshot.Snapshot{Roles: []snapshot.Role{
+		{ARN: "arn:aws:iam::111122223333:role/a", TrustPolicy: doc(pin, denyOld)},
+		{ARN: "arn:aws:iam::111122223333:role/b", TrustPolicy: doc(narrowed)},
+		{ARN: "arn:aws:iam::111122223333:role/c", TrustPolicy: doc(allow(cond("StringLike", testSub, "system:serviceaccount:app:*")))},
+	}}
+	web := Grant{Issuer: strings.ToLower(testIssuer), Namespace: "app", Name: "web"}
+	want := []PinnedGrants{{Role: 0, Grants: []Grant{web}}, {Role: 1, Grants: []Grant{web}}}
+	if diff := cmp.Diff(want, BuildIndex(snap, nil).PinnedGrants); diff != "" {
+		t.Errorf("PinnedGrants (-want +got):\n%s", diff)
 	}
 }

@@ -5,13 +5,14 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/irsa-audit/irsa-audit/pkg/iam"
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
 )
 
 // OIDCStatement is the Go form of one entry of lib/irsa.rego's oidc_statements: an Allow
 // statement of a trust document (a standalone policy file or a role's trust policy) whose
-// Principal.Federated names at least one IAM OIDC provider, with what lib/irsa derives from it
-// for the trust rules. The statement itself is in the input; these are only the derived facts,
+// Principal.Federated names at least one IAM OIDC provider, with the facts lib/irsa gives the
+// trust rules about it. The statement itself is in the input; these are only the derived facts,
 // which pkg/eval turns into lib/irsa's entries.
 type OIDCStatement struct {
 	// Kind is "policy" (the statement is input.policies[Index].document.statements[Statement])
@@ -33,8 +34,8 @@ type OIDCStatement struct {
 	// principal itself for one that is no OIDC provider ARN; sorted, no duplicates.
 	PrincipalIssuers []string
 	// KubernetesIssuers are the issuers of Providers and Keys, in lower case, that are
-	// Kubernetes issuers given the statement's conditions (irsa.is_kubernetes_issuer); sorted,
-	// no duplicates.
+	// Kubernetes issuers (EKS issuers, the snapshot's cluster issuers, or named by the sub values
+	// of the statement's conditions); sorted, no duplicates.
 	KubernetesIssuers []string
 	// Blocking maps each provider ARN of Providers to the other issuers, as written, whose keys
 	// carry a blocking condition; sorted, no duplicates.
@@ -51,7 +52,7 @@ type IssuerKey struct {
 	// Issuer is the key's issuer as written; Claim is "sub" or "aud".
 	Issuer, Claim string
 	// Blocking is true when the condition fails for a request without the key
-	// (irsa.fails_when_missing): it refuses the tokens of every other issuer.
+	// (iam.FailsWhenAbsent): it refuses the tokens of every other issuer.
 	Blocking bool
 	// Trusted is true when the issuer, in lower case, is one of PrincipalIssuers.
 	Trusted bool
@@ -88,9 +89,6 @@ var (
 	issuerKeyRE    = regexp.MustCompile(`^(.*[./].*):((?i:sub|aud))$`)
 )
 
-// webIdentityAction is the action an IRSA trust statement must allow.
-const webIdentityAction = "sts:AssumeRoleWithWebIdentity"
-
 // OIDCStatements computes the oidc_statements facts of snap: the standalone policy files first,
 // then the roles, each in statement order.
 func OIDCStatements(snap *snapshot.Snapshot) []OIDCStatement {
@@ -99,6 +97,11 @@ func OIDCStatements(snap *snapshot.Snapshot) []OIDCStatement {
 		return out
 	}
 	m := newMatches()
+	for k := range snap.Clusters {
+		if iss := snap.Clusters[k].Issuer; iss != "" {
+			m.clusters[strings.ToLower(iam.NormalizeIssuer(valid(iss)))] = true
+		}
+	}
 	for i := range snap.Policies {
 		out = m.appendOIDC(out, "policy", i, &snap.Policies[i].Document)
 	}
@@ -116,6 +119,8 @@ type matches struct {
 	issuers map[string]oidcIssuer
 	keys    map[string]issuerKey
 	eks     map[string]bool
+	// clusters are the lower-case issuers of the snapshot's clusters: Kubernetes issuers.
+	clusters map[string]bool
 }
 
 type oidcIssuer struct {
@@ -124,7 +129,7 @@ type oidcIssuer struct {
 }
 
 func newMatches() *matches {
-	return &matches{issuers: map[string]oidcIssuer{}, keys: map[string]issuerKey{}, eks: map[string]bool{}}
+	return &matches{issuers: map[string]oidcIssuer{}, keys: map[string]issuerKey{}, eks: map[string]bool{}, clusters: map[string]bool{}}
 }
 
 func (m *matches) oidcIssuer(arn string) (string, bool) {
@@ -183,7 +188,7 @@ func (m *matches) appendOIDC(out []OIDCStatement, kind string, index int, doc *s
 			Index:             index,
 			Statement:         j,
 			Providers:         providers,
-			WebIdentityAction: CoversAction(st, webIdentityAction),
+			WebIdentityAction: iam.CoversAction(st.Actions, st.NotActions, WebIdentityAction),
 			Keys:              []IssuerKey{},
 			PrincipalIssuers:  sortedSet(principals),
 			WebIdentity:       []WebIdentity{},
@@ -246,23 +251,11 @@ func (m *matches) appendOIDC(out []OIDCStatement, kind string, index int, doc *s
 	return out
 }
 
-// failsWhenMissing is irsa.fails_when_missing: the condition is false for a request without
-// its key. A Null condition whose values are null (nil) is not: Rego's every is false over
-// null.
+// failsWhenMissing: the condition is false for a request without its key (iam.FailsWhenAbsent),
+// so a condition on another issuer's key refuses every token of this one.
 func failsWhenMissing(c *snapshot.Condition) bool {
-	base := valid(c.BaseOperator)
-	if base == "Null" {
-		if c.Values == nil {
-			return false
-		}
-		for _, v := range c.Values {
-			if strings.ToLower(valid(v)) != "false" {
-				return false
-			}
-		}
-		return true
-	}
-	return !c.IfExists && !c.Negated && valid(c.Qualifier) != "ForAllValues"
+	op := iam.Operator{Name: c.BaseOperator, Qualifier: c.Qualifier, IfExists: c.IfExists, Negated: c.Negated, Known: c.Known}
+	return iam.FailsWhenAbsent(op, c.Values)
 }
 
 // sortedSet sorts ss and drops duplicates; never nil.
@@ -299,10 +292,10 @@ func (m *matches) conditionKeys(st *snapshot.Statement) []issuerKey {
 	return keys
 }
 
-// kubernetesIssuer is irsa.is_kubernetes_issuer: an EKS issuer, or an issuer whose "sub"
-// conditions name a ServiceAccount subject.
+// kubernetesIssuer: an EKS issuer, the issuer of a cluster of the snapshot (symbols included),
+// or an issuer whose "sub" conditions name a ServiceAccount subject.
 func (m *matches) kubernetesIssuer(issuer string, st *snapshot.Statement, keys []issuerKey) bool {
-	if m.eksIssuer(issuer) {
+	if m.eksIssuer(issuer) || m.clusters[strings.ToLower(issuer)] {
 		return true
 	}
 	for k, key := range keys {

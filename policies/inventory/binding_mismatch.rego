@@ -7,8 +7,8 @@
 #   eks.amazonaws.com/audience annotation). Pods get AccessDenied from
 #   sts:AssumeRoleWithWebIdentity. Typical causes: a typo in the subject, a renamed namespace or
 #   ServiceAccount, the trust naming another cluster's provider. The trust policy is evaluated as
-#   IAM does (policies/lib/admits.rego); the rule stays silent when the outcome depends on
-#   request keys a policy alone cannot know (aws:SourceIp, sts:RoleSessionName, ...).
+#   IAM does (pkg/trust, the one trust evaluator); the rule stays silent when the outcome depends
+#   on request keys a policy alone cannot know (aws:SourceIp, sts:RoleSessionName, ...).
 # related_resources:
 #   - description: documentation
 #     ref: https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html

@@ -94,3 +94,11 @@ test_silent_when_role_not_in_snapshot if {
 	got7 := rule.deny with input as _input(_role(_exact), [sa])
 	got7 == set()
 }
+
+# R3: a deciding condition whose value is known only after apply (a symbol) gives "unknown", not
+# "refused": the rule stays silent.
+test_silent_when_deciding_value_is_unknown if {
+	sub := object.union(_condition("StringEquals", "sub", ["system:serviceaccount:«var.namespace»:payments-app"]), {"unknown": ["values"]})
+	got := rule.deny with input as _input(_role([sub]), [_sa("payments", "payments-app")])
+	got == set()
+}

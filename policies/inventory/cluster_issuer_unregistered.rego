@@ -35,10 +35,14 @@ _max_related := 10
 
 deny contains finding if {
 	some k, cluster in input.clusters
+
+	# Values known only after apply (symbols) may be equal once deployed.
+	not _unknown(cluster, {"issuer", "id"})
 	issuer := admits.normalize_issuer(object.get(cluster, "issuer", ""))
 	issuer != ""
 	some [partition, account] in _accounts[cluster.id]
 	account in _complete_accounts
+	not account in _unknown_provider_accounts
 	not concat("|", [account, lower(issuer)]) in _registered
 	ids := sort([irsa.service_account_id(input.service_accounts[i]) | some i in _users[[cluster.id, partition, account]]])
 	provider := sprintf("arn:%s:iam::%s:oidc-provider/%s", [partition, account, issuer])
@@ -88,4 +92,16 @@ _complete_accounts := {a.id | some a in input.accounts; a.inventory.oidc_provide
 _registered := {concat("|", [parts.account, lower(parts.issuer)]) |
 	some p in input.oidc_providers
 	parts := admits.provider_parts(p.arn)
+}
+
+_unknown(item, fields) if {
+	some field in object.get(item, "unknown", [])
+	field in fields
+}
+
+# _unknown_provider_accounts are the accounts with a provider whose ARN or issuer is known only
+# after apply: it may be the cluster's.
+_unknown_provider_accounts := {p.account_id |
+	some p in input.oidc_providers
+	_unknown(p, {"arn", "issuer"})
 }

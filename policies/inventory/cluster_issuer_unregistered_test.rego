@@ -66,3 +66,17 @@ test_silent_for_account_not_inventoried if {
 	got4 := rule.deny with input as _input(true, [], service_accounts)
 	got4 == set()
 }
+
+# R5: a cluster whose issuer is known only after apply, or a provider whose ARN is, may match.
+test_allow_unknown_cluster_issuer if {
+	base := _input(true, [_provider("111122223333")], _service_accounts)
+	clusters := [object.union(base.clusters[0], {"issuer": "«aws_eks_cluster.prod.identity»", "unknown": ["issuer"]})]
+	got := rule.deny with input as object.union(base, {"clusters": clusters})
+	got == set()
+}
+
+test_allow_unknown_provider if {
+	unknown := {"arn": "arn:aws:iam::444455556666:oidc-provider/«x»", "account_id": "444455556666", "issuer": "«x»", "unknown": ["arn", "issuer"]}
+	got := rule.deny with input as _input(true, [_provider("111122223333"), unknown], _service_accounts)
+	got == set()
+}

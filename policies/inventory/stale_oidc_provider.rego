@@ -29,6 +29,9 @@ import data.irsa_audit.lib.admits
 
 deny contains finding if {
 	some i, provider in input.oidc_providers
+
+	# A provider known only after apply (a symbol) is judged once deployed.
+	not _unknown(provider, {"arn", "issuer", "account_id"})
 	issuer := _provider_issuer(provider)
 	region := _eks_region(issuer)
 	account := _provider_account(provider)
@@ -78,3 +81,8 @@ _provider_issuer(p) := admits.provider_parts(p.arn).issuer if object.get(p, "iss
 _provider_account(p) := p.account_id if object.get(p, "account_id", "") != ""
 
 _provider_account(p) := admits.provider_parts(p.arn).account if object.get(p, "account_id", "") == ""
+
+_unknown(item, fields) if {
+	some field in object.get(item, "unknown", [])
+	field in fields
+}

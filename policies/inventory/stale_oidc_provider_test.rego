@@ -70,3 +70,10 @@ test_silent_when_cluster_inventory_incomplete if {
 	got6 := rule.deny with input as _input({"all_regions": false, "cluster_regions": ["eu-west-1"]}, [_provider(_gone)])
 	got6 == set()
 }
+
+# R5: a provider whose ARN is known only after apply is judged once deployed.
+test_allow_unknown_provider_arn if {
+	p := object.union(_provider(_gone), {"arn": concat("", ["arn:aws:iam::«account»:oidc-provider/", _gone]), "unknown": ["arn"]})
+	got := rule.deny with input as _input({"all_regions": true}, [p])
+	got == set()
+}

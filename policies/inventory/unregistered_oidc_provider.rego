@@ -39,11 +39,17 @@ deny contains finding if {
 	statement.effect == "Allow"
 	some provider in object.get(statement, ["principal", "federated"], [])
 
-	# Nearly every provider is registered: test that before parsing the ARN.
-	not concat("|", [account, lower(provider)]) in _registered_arns
+	# Nearly every provider is registered: test that before parsing the ARN. IAM compares
+	# provider ARNs exactly, as STS does when it admits a token.
+	not concat("|", [account, provider]) in _registered_arns
+
+	# A value known only after apply (a symbol) may name a registered provider.
+	not "principal" in object.get(statement, "unknown", [])
+	not _unknown(role, {"arn", "account_id"})
+	not account in _unknown_provider_accounts
 	parts := admits.provider_parts(provider)
 	finding := {
-		"msg": _msg(role.arn, provider, parts, account),
+		"msg": concat("", [_msg(role.arn, provider, parts, account), _case_clause(account, provider)]),
 		"resource": {"kind": "role", "id": role.arn},
 		"path": ["roles", i, "trust_policy", "statements", j],
 		"related": [{"kind": "oidc_provider", "id": provider}],
@@ -67,9 +73,30 @@ _msg(role, provider, parts, account) := sprintf(
 # _complete_accounts are the accounts whose OIDC provider list is complete.
 _complete_accounts := {a.id | some a in input.accounts; a.inventory.oidc_providers == true}
 
-# _registered_arns holds "<account>|<lower-case provider ARN>" for every registered provider.
-# Comparing case-insensitively keeps the rule silent on a spelling it cannot be sure of.
-_registered_arns := {concat("|", [_provider_account(p), lower(p.arn)]) | some p in input.oidc_providers}
+# _registered_arns holds "<account>|<provider ARN>" for every registered provider;
+# _registered_lower the same in lower case, to say when only the case differs.
+_registered_arns := {concat("|", [_provider_account(p), p.arn]) | some p in input.oidc_providers}
+
+_registered_lower := {concat("|", [_provider_account(p), lower(p.arn)]) | some p in input.oidc_providers}
+
+_case_clause(account, provider) := concat("", [
+	" (a provider whose ARN differs only in case is registered, but IAM compares provider ARNs ",
+	"exactly)",
+]) if {
+	concat("|", [account, lower(provider)]) in _registered_lower
+} else := ""
+
+# _unknown_provider_accounts are the accounts with a registered provider whose ARN or account is
+# known only after apply.
+_unknown_provider_accounts := {_provider_account(p) |
+	some p in input.oidc_providers
+	_unknown(p, {"arn", "account_id"})
+}
+
+_unknown(item, fields) if {
+	some field in object.get(item, "unknown", [])
+	field in fields
+}
 
 _provider_account(p) := p.account_id if p.account_id != ""
 

@@ -54,9 +54,30 @@ test_allow_registered_provider if {
 	got3 == set()
 }
 
-test_allow_registered_provider_other_case if {
-	got4 := rule.deny with input as _input(true, [_role("ok", [lower(_provider)])])
-	got4 == set()
+# IAM compares provider ARNs exactly, as the admission check does: a trust naming the provider
+# in another case is refused, and the message says only the case differs.
+test_deny_registered_provider_other_case if {
+	got4 := rule.deny with input as _input(true, [_role("lower", [lower(_provider)])])
+	got4 == {{
+		"msg": "role arn:aws:iam::111122223333:role/lower trusts OIDC provider arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/abc, which is not registered in account 111122223333: no token is accepted through it (a provider whose ARN differs only in case is registered, but IAM compares provider ARNs exactly)",
+		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/lower"},
+		"path": ["roles", 0, "trust_policy", "statements", 0],
+		"related": [{"kind": "oidc_provider", "id": lower(_provider)}],
+	}}
+}
+
+# R5: a provider or a principal known only after apply (a symbol) may be a registered one.
+test_allow_unknown_principal if {
+	role := json.patch(_role("later", ["arn:aws:iam::111122223333:oidc-provider/«cluster.issuer»"]), [{"op": "add", "path": "/trust_policy/statements/0/unknown", "value": ["principal"]}])
+	got := rule.deny with input as _input(true, [role])
+	got == set()
+}
+
+test_allow_unknown_registered_provider if {
+	base := _input(true, [_role("stale", [_stale])])
+	providers := array.concat(base.oidc_providers, [{"arn": "arn:aws:iam::111122223333:oidc-provider/«x»", "account_id": _account, "issuer": "«x»", "unknown": ["arn", "issuer"]}])
+	got := rule.deny with input as object.union(base, {"oidc_providers": providers})
+	got == set()
 }
 
 test_allow_deny_statement_naming_stale_provider if {

@@ -10,225 +10,63 @@ package irsa_audit.lib.irsa
 # objects is hashed, compared and sorted before it is iterated, which at tens of thousands of
 # statements costs more than the rules themselves.
 #
-# The evaluator derives them in Go (pkg/trust's facts; pkg/eval builds the entries, the
-# statements and conditions being the input's own values) and hands them over at
-# input.trust.irsa, which is read when present; without it (the Rego tests, `opa test`, inputs
-# built by other tools) they are derived here. Both give equal arrays (pkg/eval's
-# TestGoFactsMatchRego).
+# They are computed once, in Go (pkg/trust's analysis, pkg/eval's facts): the evaluator hands
+# them over at input.trust.irsa; where the input has none (the Rego tests, `opa eval` on a saved
+# snapshot) the built-in iam.trust_facts computes the same document with the same code.
+facts := input.trust if is_object(input.trust.irsa)
+
+else := iam.trust_facts(input)
 
 # trust_statements holds every statement of every document that can be a trust policy: the
 # standalone policy files (input.policies) and the role trust policies (input.roles). Each entry
-# carries the resource the document belongs to and the path of the statement inside input.
-trust_statements := input.trust.irsa.trust_statements if {
-	_has_facts
-} else := array.concat(
-	[entry |
-		some i, p in input.policies
-		some j, statement in p.document.statements
-		entry := {
-			"resource": {"kind": "policy", "id": p.id},
-			"path": ["policies", i, "document", "statements", j],
-			"statement": statement,
-		}
-	],
-	[entry |
-		some i, r in input.roles
-		some j, statement in r.trust_policy.statements
-		entry := {
-			"resource": {"kind": "role", "id": r.arn},
-			"path": ["roles", i, "trust_policy", "statements", j],
-			"statement": statement,
-		}
-	],
-)
+# carries the resource the document belongs to ("resource"), the path of the statement inside
+# input ("path") and the statement.
+trust_statements := facts.irsa.trust_statements
 
 # oidc_statements holds the Allow trust statements that trust at least one IAM OIDC provider
 # through Principal.Federated: a trust_statements entry with
 #   "providers": each provider ARN's issuer,
 #   "web_identity_action": whether the statement allows sts:AssumeRoleWithWebIdentity,
-#   "untrusted_keys": its condition entries on OIDC claim keys (issuer_key) whose issuer is no
-#           issuer of a Federated principal of the statement, in any case (a principal that is
-#           no OIDC provider ARN counts as it is), {"index", "issuer" (as written)}, in
-#           statement order,
+#   "untrusted_keys": its condition entries on OIDC claim keys whose issuer is no issuer of a
+#           Federated principal of the statement, in any case, {"index", "issuer" (as written)},
+#           in statement order,
 #   "kubernetes_issuers": the lower-case issuers of its providers and claim keys that are
-#           Kubernetes issuers (is_kubernetes_issuer), sorted,
+#           Kubernetes issuers, sorted,
 #   "blocking": for each provider ARN that has any, the other issuers (as written) whose keys
-#           carry a blocking condition (fails_when_missing), sorted: such a condition refuses
+#           carry a condition that fails when the key is absent, sorted: such a condition refuses
 #           every token of the provider, since those tokens do not carry the other issuer's keys.
-oidc_statements := input.trust.irsa.oidc_statements if {
-	_has_facts
-} else := [object.union(ts, _oidc_facts(ts.statement, providers)) |
-	some ts in trust_statements
-	ts.statement.effect == "Allow"
-	providers := oidc_providers(ts.statement)
-	count(providers) > 0
-]
-
-_oidc_facts(statement, providers) := {
-	"providers": providers,
-	"web_identity_action": _covers_web_identity(statement),
-	"untrusted_keys": [{"index": key.index, "issuer": key.issuer} |
-		some key in keys
-		not key.trusted
-	],
-	"kubernetes_issuers": sort({lower(issuer) |
-		some issuer in ({issuer | some issuer in providers} | {key.issuer | some key in keys})
-		is_kubernetes_issuer(issuer, conditions(statement))
-	}),
-	"blocking": {provider: others |
-		some provider, issuer in providers
-		others := _blocking_others(keys, issuer)
-		count(others) > 0
-	},
-} if {
-	keys := _claim_keys(statement)
-}
-
-# _claim_keys are the statement's condition entries on OIDC claim keys, in statement order:
-# {"index", "issuer" (as written), "claim", "blocking" (fails_when_missing), "trusted" (the
-# issuer is one of a Federated principal's, in any case)}.
-_claim_keys(statement) := [{
-	"index": k,
-	"issuer": key.issuer,
-	"claim": key.claim,
-	"blocking": _blocking(condition),
-	"trusted": lower(key.issuer) in principal_issuers,
-} |
-	principal_issuers := {lower(_issuer_of(federated)) |
-		some federated in object.get(statement, ["principal", "federated"], [])
-	}
-	some k, condition in conditions(statement)
-	key := issuer_key(condition.key)
-]
-
-# _blocking_others are the issuers (as written) other than issuer whose keys carry a blocking
-# condition, sorted.
-_blocking_others(keys, issuer) := sort({key.issuer |
-	some key in keys
-	key.blocking
-	lower(key.issuer) != lower(issuer)
-})
-
-_covers_web_identity(statement) if {
-	covers_action(statement, "sts:AssumeRoleWithWebIdentity")
-} else := false
-
-_blocking(condition) if {
-	fails_when_missing(condition)
-} else := false
-
-_issuer_of(federated) := issuer if {
-	issuer := oidc_issuer(federated)
-} else := federated
+oidc_statements := facts.irsa.oidc_statements
 
 # web_identity holds one entry per IRSA web-identity statement and Kubernetes OIDC provider it
 # trusts: the statement allows sts:AssumeRoleWithWebIdentity, and the Federated principal is an
 # OIDC provider of a Kubernetes issuer. Besides the statement, the provider and its issuer, an
 # entry has "claims", the claims ("aud", "sub") of the issuer's own keys that carry a condition,
-# and "blocking", the other issuers (as written) whose keys carry a condition that fails when
-# the key is missing: such a condition refuses every token of this issuer, since those tokens
-# do not carry the other issuer's keys. Both sorted.
-web_identity := input.trust.irsa.web_identity if {
-	_has_facts
-} else := [entry |
-	some os in oidc_statements
-	os.web_identity_action
-	some provider in sort(object.keys(os.providers))
-	issuer := os.providers[provider]
-	is_kubernetes_issuer(issuer, conditions(os.statement))
-	keys := _claim_keys(os.statement)
-	entry := {
-		"resource": os.resource,
-		"path": os.path,
-		"statement": os.statement,
-		"provider": provider,
-		"issuer": issuer,
-		"claims": sort({key.claim | some key in keys; lower(key.issuer) == lower(issuer)}),
-		"blocking": object.get(os.blocking, provider, []),
-	}
-]
+# and "blocking", as in oidc_statements. Both sorted.
+web_identity := facts.irsa.web_identity
 
 # provider_conditions holds every condition entry of a web-identity statement on the provider's
 # own "sub" or "aud" key, with its path inside input and the claim ("sub" or "aud") it names.
-provider_conditions := input.trust.irsa.provider_conditions if {
-	_has_facts
-} else := [entry |
-	some wi in web_identity
-	some k, condition in conditions(wi.statement)
-	key := issuer_key(condition.key)
-	lower(key.issuer) == lower(wi.issuer)
-	entry := {
-		"resource": wi.resource,
-		"path": array.concat(wi.path, ["conditions", k]),
-		"provider": wi.provider,
-		"issuer": wi.issuer,
-		"claim": key.claim,
-		"condition": condition,
-	}
-]
+provider_conditions := facts.irsa.provider_conditions
 
-# _has_facts is true when the evaluator handed over the Go facts.
-_has_facts if is_object(input.trust.irsa)
+# role_assumers and policy_assumers say who can assume each role (by index into input.roles) and
+# what each standalone policy file would admit as a trust policy (by index into input.policies):
+# pkg/trust's evaluation of the whole document (Deny included) for witness tokens. Per OIDC
+# provider ("web_identity"): "kubernetes", "any_subject", "any_service_account", "namespaces",
+# "patterns", "service_accounts", "except", "any_audience", "audiences", "conditional" (only
+# when a condition the document alone cannot decide holds), "symbolic" (that condition waits on
+# a value known only after apply) and "statement" (the index of the Allow statement that admits
+# the broadest of them); per service principal ("services") a verdict.
+role_assumers := facts.roles
+
+policy_assumers := facts.policies
 
 # conditions returns the condition entries of a statement ([] when it has none).
 conditions(statement) := object.get(statement, "conditions", [])
-
-# oidc_providers maps every IAM OIDC provider ARN in a statement's Principal.Federated to its
-# issuer.
-oidc_providers(statement) := {arn: issuer |
-	some arn in object.get(statement, ["principal", "federated"], [])
-	issuer := oidc_issuer(arn)
-}
-
-# oidc_issuer returns the issuer of an IAM OIDC provider ARN
-# (arn:<partition>:iam::<account>:oidc-provider/<issuer>); undefined for any other string.
-oidc_issuer(arn) := issuer if {
-	[_, issuer] := regex.find_all_string_submatch_n(
-		`^arn:aws[a-z-]*:iam::[^:]*:oidc-provider/(.+)$`,
-		arn, 1,
-	)[0]
-}
 
 # is_eks_issuer is true for an EKS cluster issuer: oidc.eks.<region>.amazonaws.com/id/<ID>
 # (amazonaws.com.cn in the China regions).
 is_eks_issuer(issuer) if {
 	regex.match(`(?i)^oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/id/[0-9a-z]+$`, issuer)
-}
-
-# is_kubernetes_issuer is true for an EKS issuer, and for any issuer whose "sub" conditions in
-# the given condition entries name a ServiceAccount subject (system:serviceaccount:...).
-is_kubernetes_issuer(issuer, _) if is_eks_issuer(issuer)
-
-is_kubernetes_issuer(issuer, entries) if {
-	some condition in entries
-	key := issuer_key(condition.key)
-	key.claim == "sub"
-	lower(key.issuer) == lower(issuer)
-	some value in condition.values
-	contains(value, "system:serviceaccount:")
-}
-
-# issuer_key splits an OIDC condition key "<issuer>:sub" or "<issuer>:aud" (any case) into
-# {"issuer": <issuer as written>, "claim": "sub"|"aud"}; undefined for every other key. The issuer
-# must look like a host name or URL path, which leaves out global keys such as "aws:...".
-issuer_key(key) := {"issuer": m[1], "claim": lower(m[2])} if {
-	m := regex.find_all_string_submatch_n(`^(.*[./].*):((?i:sub|aud))$`, key, 1)[0]
-}
-
-# fails_when_missing is true for a condition entry that evaluates to false when its key is absent
-# from the request (a condition on another issuer's key then refuses this issuer's tokens): a positive, single-valued operator without IfExists, or Null "false".
-fails_when_missing(condition) if {
-	not condition.if_exists
-	not condition.negated
-	object.get(condition, "qualifier", "") != "ForAllValues"
-	condition.base_operator != "Null"
-}
-
-fails_when_missing(condition) if {
-	condition.base_operator == "Null"
-	every value in condition.values {
-		lower(value) == "false"
-	}
 }
 
 # covers_action is true when a statement allows the given action: one of its Action patterns
@@ -278,3 +116,26 @@ service_account_id(sa) := sprintf("%s/%s/%s", [sa.cluster, sa.namespace, sa.name
 service_account_id(sa) := sprintf("%s/%s", [sa.namespace, sa.name]) if {
 	object.get(sa, "cluster", "") == ""
 }
+
+# web_identity_assumers holds one entry per trust document and OIDC provider it names, in
+# document order (the policy files, then the roles) and provider ARN order: {"resource", "path"
+# (of the document inside input), "who"} with "who" an entry of role_assumers' or
+# policy_assumers' "web_identity".
+web_identity_assumers := array.concat(
+	[entry |
+		some i, p in input.policies
+		some who in policy_assumers[i].web_identity
+		entry := {"resource": {"kind": "policy", "id": p.id}, "path": ["policies", i, "document"], "who": who}
+	],
+	[entry |
+		some i, r in input.roles
+		some who in role_assumers[i].web_identity
+		entry := {"resource": {"kind": "role", "id": r.arn}, "path": ["roles", i, "trust_policy"], "who": who}
+	],
+)
+
+# assumers_at returns the entry of role_assumers or policy_assumers of the trust document at a
+# path inside input (["roles", i, ...] or ["policies", i, ...]).
+assumers_at(path) := role_assumers[path[1]] if path[0] == "roles"
+
+assumers_at(path) := policy_assumers[path[1]] if path[0] == "policies"

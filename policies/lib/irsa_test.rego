@@ -21,40 +21,12 @@ web_identity_statement := {
 
 # Pure helpers: no input needed.
 
-test_oidc_issuer_partitions if {
-	irsa.oidc_issuer(eks_provider) == eks_issuer
-	irsa.oidc_issuer("arn:aws-cn:iam::111122223333:oidc-provider/oidc.eks.cn-north-1.amazonaws.com.cn/id/X") == "oidc.eks.cn-north-1.amazonaws.com.cn/id/X"
-	irsa.oidc_issuer("arn:aws-us-gov:iam::111122223333:oidc-provider/example.com/k8s") == "example.com/k8s"
-}
-
-test_oidc_issuer_rejects_other_arns if {
-	not irsa.oidc_issuer("arn:aws:iam::111122223333:saml-provider/corp")
-	not irsa.oidc_issuer("cognito-identity.amazonaws.com")
-	not irsa.oidc_issuer("arn:aws:iam::111122223333:role/app")
-}
-
 test_is_eks_issuer if {
 	irsa.is_eks_issuer(eks_issuer)
 	irsa.is_eks_issuer("oidc.eks.cn-north-1.amazonaws.com.cn/id/ABC")
 	irsa.is_eks_issuer("OIDC.EKS.eu-west-1.amazonaws.com/id/abc")
 	not irsa.is_eks_issuer("token.actions.githubusercontent.com")
 	not irsa.is_eks_issuer("oidc.eks.us-east-1.amazonaws.com/id/ABC/extra")
-}
-
-test_is_kubernetes_issuer_by_subject if {
-	entries := [{"key": "K8S.example.com:SUB", "values": ["system:serviceaccount:ns:app"]}]
-	irsa.is_kubernetes_issuer("k8s.example.com", entries)
-	not irsa.is_kubernetes_issuer("token.actions.githubusercontent.com", [{
-		"key": "token.actions.githubusercontent.com:sub",
-		"values": ["repo:org/repo:ref:refs/heads/main"],
-	}])
-}
-
-test_issuer_key if {
-	irsa.issuer_key("oidc.eks.us-east-1.amazonaws.com/id/ABC:Sub") == {"issuer": "oidc.eks.us-east-1.amazonaws.com/id/ABC", "claim": "sub"}
-	irsa.issuer_key("example.com:AUD") == {"issuer": "example.com", "claim": "aud"}
-	not irsa.issuer_key("aws:PrincipalAccount")
-	not irsa.issuer_key("example.com:amr")
 }
 
 test_wildcard_match if {
@@ -74,16 +46,6 @@ test_covers_action if {
 	not irsa.covers_action({"not_actions": ["sts:*"]}, "sts:AssumeRoleWithWebIdentity")
 	not irsa.covers_action({"actions": ["sts:AssumeRole"]}, "sts:AssumeRoleWithWebIdentity")
 	not irsa.covers_action({}, "sts:AssumeRoleWithWebIdentity")
-}
-
-test_fails_when_missing if {
-	irsa.fails_when_missing({"base_operator": "StringEquals"})
-	irsa.fails_when_missing({"base_operator": "StringLike", "qualifier": "ForAnyValue"})
-	irsa.fails_when_missing({"base_operator": "Null", "values": ["false"]})
-	not irsa.fails_when_missing({"base_operator": "StringEquals", "if_exists": true})
-	not irsa.fails_when_missing({"base_operator": "StringEquals", "negated": true})
-	not irsa.fails_when_missing({"base_operator": "StringEquals", "qualifier": "ForAllValues"})
-	not irsa.fails_when_missing({"base_operator": "Null", "values": ["true"]})
 }
 
 test_role_arn_annotation if {

@@ -2,8 +2,8 @@
 # title: Dangerous permissions reachable by many ServiceAccounts
 # description: |
 #   A role whose trust policy admits any or many ServiceAccounts (a web-identity statement with
-#   no "sub" condition, a wildcard "sub" such as "system:serviceaccount:*", or a permissive
-#   operator on "sub": a negated operator, IfExists, or a ForAnyValue/ForAllValues qualifier)
+#   no working "sub" condition, a wildcard "sub" such as "system:serviceaccount:*", or a negated
+#   operator on "sub" that leaves every other ServiceAccount in)
 #   also holds dangerous permissions: administrator access, privilege escalation, S3 write
 #   through wildcards, S3 on every bucket, or secrets on every resource. Any pod that gets such a
 #   token, in any namespace the trust admits, can use them. The finding names who can reach the
@@ -34,6 +34,7 @@
 package irsa_audit.rules.permissions.reachable_dangerous
 
 import data.irsa_audit.lib.grants
+import data.irsa_audit.lib.irsa
 
 deny contains finding if {
 	some holder in input.permissions.holders
@@ -52,68 +53,32 @@ deny contains finding if {
 }
 
 # _broad_trust maps the index of every role whose trust admits any or many ServiceAccounts to
-# who it admits ("who", sorted) and the first statement that does ("statement"). It is keyed by
-# role so that the rule looks roles up instead of joining every holder with every role.
-_broad_trust[i] := {"who": sort(who), "statement": min({j | some [j, _] in entries})} if {
-	some i, role in input.roles
-	entries := [[j, w] |
-		some j, statement in object.get(role, ["trust_policy", "statements"], [])
-		some w in _admits_many(statement)
-	]
-
-	# min of an empty set is undefined too, but say it outright: no entry, no broad trust.
-	count(entries) > 0
-	who := {w | some [_, w] in entries}
+# who it admits ("who", sorted) and the first statement that does ("statement"), as the trust
+# model says (lib/irsa.role_assumers: the whole document, Deny statements included). It is keyed
+# by role so that the rule looks roles up instead of joining every holder with every role.
+_broad_trust[i] := {"who": sort(who), "statement": min({w.statement | some w in broad})} if {
+	some i, assumers in irsa.role_assumers
+	broad := [w | some w in assumers.web_identity; count(_many(w)) > 0]
+	count(broad) > 0
+	who := {d | some w in broad; some d in _many(w)}
 }
 
-# _admits_many returns, for an Allow web-identity statement, a description of each group of
-# ServiceAccounts it admits beyond a single named one, per OIDC provider it trusts.
-_admits_many(statement) := {w |
-	statement.effect == "Allow"
-	_web_identity(statement)
-	some provider in object.get(statement, ["principal", "federated"], [])
-	issuer := _issuer(provider)
-	some w in _admitted(statement, issuer)
-}
+# _many describes each group of ServiceAccounts an OIDC provider's entry admits beyond single
+# named ones.
+_many(w) := {d | some d in _any(w)} | {sprintf("ServiceAccounts matching %q", [p]) | some p in _patterns(w)}
 
-_web_identity(statement) if {
-	some action in object.get(statement, "actions", [])
-	glob.match(lower(action), [], "sts:assumerolewithwebidentity")
-}
+# A pattern that admits every ServiceAccount ("system:serviceaccount:*") is named as written.
+_any(w) := set() if {
+	not w.any_subject
+	count(w.patterns) > 0
+} else := {sprintf("any ServiceAccount in cluster %s", [w.issuer])} if {
+	w.any_service_account
+	count(w.except) == 0
+} else := {sprintf("any ServiceAccount in cluster %s except %s", [w.issuer, concat(", ", w.except)])} if {
+	w.any_service_account
+} else := set()
 
-# _issuer returns the issuer of an IAM OIDC provider ARN; undefined for any other principal.
-_issuer(provider) := issuer if {
-	[_, issuer] := regex.find_all_string_submatch_n(`^arn:aws[a-z-]*:iam::[^:]*:oidc-provider/(.+)$`, provider, 1)[0]
-}
-
-_sub_conditions(statement, issuer) := [c |
-	some c in object.get(statement, "conditions", [])
-	lower(c.key) == sprintf("%s:sub", [lower(issuer)])
-]
-
-# No condition on "sub" (IRSA-001): every ServiceAccount of the cluster.
-_admitted(statement, issuer) := {sprintf("any ServiceAccount in cluster %s", [issuer])} if {
-	count(_sub_conditions(statement, issuer)) == 0
-} else := {w |
-	some c in _sub_conditions(statement, issuer)
-	some w in _loose(c, issuer)
-}
-
-# A permissive operator on "sub" (IRSA-004).
-_loose(c, issuer) := {sprintf("any ServiceAccount in cluster %s (sub checked with %s)", [issuer, c.operator])} if {
-	_permissive(c)
-} else := {sprintf("ServiceAccounts matching %q", [v]) |
-	# A wildcard subject (IRSA-002).
-	lower(c.base_operator) == "stringlike"
-	some v in c.values
-	regex.match(`[*?]`, v)
-}
-
-_permissive(c) if c.negated
-
-_permissive(c) if c.if_exists
-
-_permissive(c) if object.get(c, "qualifier", "") != ""
+_patterns(w) := {sprintf("system:serviceaccount:%s:*", [ns]) | some ns in w.namespaces} | {p | some p in w.patterns}
 
 _kinds(kinds) := concat(", ", [_kind_names[k] | some k in kinds])
 

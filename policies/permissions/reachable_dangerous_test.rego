@@ -15,9 +15,9 @@ trust(conditions) := {
 	"conditions": conditions,
 }
 
-sub(operator, base, values) := {"operator": operator, "base_operator": base, "key": sprintf("%s:sub", [issuer]), "values": values}
+sub(operator, base, values) := {"operator": operator, "base_operator": base, "known": true, "key": sprintf("%s:sub", [issuer]), "values": values}
 
-aud := {"operator": "StringEquals", "base_operator": "StringEquals", "key": sprintf("%s:aud", [issuer]), "values": ["sts.amazonaws.com"]}
+aud := {"operator": "StringEquals", "base_operator": "StringEquals", "known": true, "key": sprintf("%s:aud", [issuer]), "values": ["sts.amazonaws.com"]}
 
 s3_full := "arn:aws:iam::aws:policy/AmazonS3FullAccess"
 
@@ -57,7 +57,7 @@ test_deny_wildcard_sub if {
 test_deny_negated_sub if {
 	statements := [trust([object.union(sub("StringNotEquals", "StringEquals", ["system:serviceaccount:kube-system:admin"]), {"negated": true}), aud])]
 	got3 := rule.deny with input as input_with(statements, dangerous_holder)
-	got3 == {finding(sprintf("any ServiceAccount in cluster %s (sub checked with StringNotEquals)", [issuer]), 0)}
+	got3 == {finding(sprintf("any ServiceAccount in cluster %s except system:serviceaccount:kube-system:admin", [issuer]), 0)}
 }
 
 test_deny_one_finding_for_several_statements if {
@@ -66,9 +66,10 @@ test_deny_one_finding_for_several_statements if {
 		trust([sub("StringLike", "StringLike", ["system:serviceaccount:payments:*"]), aud]),
 		trust([aud]),
 	]
-	who := sprintf("ServiceAccounts matching \"system:serviceaccount:payments:*\", any ServiceAccount in cluster %s", [issuer])
+
+	# The broadest group, and the statement that admits it.
 	got4 := rule.deny with input as input_with(statements, dangerous_holder)
-	got4 == {finding(who, 1)}
+	got4 == {finding(sprintf("any ServiceAccount in cluster %s", [issuer]), 2)}
 }
 
 test_deny_admin if {
@@ -157,4 +158,25 @@ test_allow_trust_without_statements if {
 	no_trust := {"roles": [{"arn": role}], "permissions": {"facts": [], "holders": [dangerous_holder]}}
 	got_no_trust := rule.deny with input as no_trust
 	got_no_trust == set()
+}
+
+# NotAction that leaves sts:AssumeRoleWithWebIdentity in, and no sub: any ServiceAccount.
+test_deny_not_action_without_sub if {
+	statement := object.union(object.remove(trust([aud]), ["actions"]), {"not_actions": ["sts:AssumeRole"]})
+	got := rule.deny with input as input_with([statement], dangerous_holder)
+	got == {finding(sprintf("any ServiceAccount in cluster %s", [issuer]), 0)}
+}
+
+# Null {"<issuer>:sub": "false"} asks for a sub, and names no subject.
+test_deny_null_sub_false if {
+	null_sub := {"operator": "Null", "base_operator": "Null", "known": true, "key": sprintf("%s:sub", [issuer]), "values": ["false"]}
+	got := rule.deny with input as input_with([trust([null_sub, aud])], dangerous_holder)
+	got == {finding(sprintf("any ServiceAccount in cluster %s", [issuer]), 0)}
+}
+
+# IfExists on sub: every ServiceAccount token carries a sub, so only the one named is admitted.
+test_allow_if_exists_sub if {
+	statements := [trust([object.union(sub("StringEqualsIfExists", "StringEquals", ["system:serviceaccount:default:app"]), {"if_exists": true}), aud])]
+	got := rule.deny with input as input_with(statements, dangerous_holder)
+	got == set()
 }

@@ -142,3 +142,50 @@ test_allow_statement_without_web_identity_action if {
 	got10 := rule.deny with input as policy_input([s])
 	got10 == set()
 }
+
+# R4: an issuer known only after apply (a symbol) may be the other one once deployed.
+test_allow_symbolic_issuer if {
+	symbolic := "arn:aws:iam::111122223333:oidc-provider/«module.eks.oidc_issuer»"
+	got := rule.deny with input as policy_input([statement([symbolic], [sub_of(cluster_b), aud_of(cluster_b)])])
+	got == set()
+}
+
+# ForAnyValue:StringNotEquals on another issuer's key is false when the key is absent: it refuses
+# every token of the statement's own provider.
+test_deny_for_any_value_negated_key_of_other_cluster if {
+	c := object.union(cond("ForAnyValue:StringNotEquals", sprintf("%s:sub", [cluster_b]), ["system:serviceaccount:ns:app"]), {"base_operator": "StringEquals", "qualifier": "ForAnyValue", "negated": true})
+	got := rule.deny with input as policy_input([statement([provider_a, provider_b], [sub_of(cluster_a), c])])
+	got == {
+		{
+			"msg": sprintf("Federated principal %q can never be used: the statement also requires condition keys of %q, which its tokens do not carry", [provider_a, cluster_b]),
+			"resource": resource,
+			"path": ["policies", 0, "document", "statements", 0],
+		},
+		{
+			"msg": sprintf("Federated principal %q can never be used: the statement also requires condition keys of %q, which its tokens do not carry", [provider_b, cluster_a]),
+			"resource": resource,
+			"path": ["policies", 0, "document", "statements", 0],
+		},
+	}
+}
+
+# R1: the issuer of a cluster of the input is a Kubernetes issuer, whatever its host name.
+test_deny_keys_of_other_issuer_for_cluster_issuer if {
+	self_hosted := "arn:aws:iam::111122223333:oidc-provider/k8s.example.com"
+	s := statement([self_hosted], [aud_of("other.example.com")])
+	got := rule.deny with input as object.union(policy_input([s]), {"clusters": [{"id": "prod", "name": "prod", "issuer": "https://k8s.example.com"}]})
+	got == {
+		{
+			"msg": sprintf("condition key %q names issuer %q, which is not a Federated principal of the statement (it trusts %q)", ["other.example.com:aud", "other.example.com", self_hosted]),
+			"resource": resource,
+			"path": ["policies", 0, "document", "statements", 0, "conditions", 0],
+		},
+		{
+			"msg": sprintf("Federated principal %q can never be used: the statement also requires condition keys of %q, which its tokens do not carry", [self_hosted, "other.example.com"]),
+			"resource": resource,
+			"path": ["policies", 0, "document", "statements", 0],
+		},
+	}
+	silent := rule.deny with input as policy_input([s])
+	silent == set()
+}

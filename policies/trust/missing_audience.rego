@@ -29,13 +29,13 @@ import data.irsa_audit.lib.irsa
 deny contains finding if {
 	some wi in irsa.web_identity
 	"sub" in wi.claims
-	not "aud" in wi.claims
+	_any_audience(wi)
 	other := _other_audiences(wi.provider)
 	finding := object.union(
 		{
 			"msg": sprintf(
-				"statement trusting OIDC provider %q constrains %q but has no condition on %q, so tokens minted for any audience are accepted%s",
-				[wi.provider, sprintf("%s:sub", [wi.issuer]), sprintf("%s:aud", [wi.issuer]), _audience_clause(other)],
+				"statement trusting OIDC provider %q constrains %q but %s, so tokens minted for any audience are accepted%s",
+				[wi.provider, sprintf("%s:sub", [wi.issuer]), _aud_clause(wi), _audience_clause(other)],
 			),
 			"resource": wi.resource,
 			"path": wi.path,
@@ -67,3 +67,32 @@ _audience_clause(other) := sprintf(
 _severity(other) := {} if count(other) == 0
 
 _severity(other) := {"severity": "high"} if count(other) > 0
+
+# _any_audience: the statement has no condition on the provider's aud key, or its conditions on
+# it are plain StringLike patterns that match any audience ("*"; a negated or IfExists one is
+# IRSA-004's) and the trust model says the document admits any audience.
+_any_audience(wi) if not "aud" in wi.claims
+
+_any_audience(wi) if {
+	"aud" in wi.claims
+	every condition in _aud_conditions(wi) {
+		not condition.negated
+		not condition.if_exists
+		object.get(condition, "qualifier", "") == ""
+		condition.base_operator == "StringLike"
+		some value in condition.values
+		iam.glob_match(value, "an audience no policy names")
+	}
+	some who in irsa.assumers_at(wi.path).web_identity
+	who.provider == wi.provider
+	who.any_audience
+}
+
+_aud_conditions(wi) := [condition |
+	some condition in irsa.conditions(wi.statement)
+	lower(condition.key) == lower(sprintf("%s:aud", [wi.issuer]))
+]
+
+_aud_clause(wi) := sprintf("has no condition on %q", [sprintf("%s:aud", [wi.issuer])]) if {
+	not "aud" in wi.claims
+} else := sprintf("its condition on %q admits any audience", [sprintf("%s:aud", [wi.issuer])])

@@ -96,3 +96,20 @@ test_allow_audience_pinned_whatever_the_provider_registers if {
 	got9 := rule.deny with input as provider_input([statement([sub_condition, aud])], ["vault"])
 	got9 == set()
 }
+
+# StringLike aud "*" admits any audience, as no condition does.
+test_deny_like_any_audience if {
+	aud := cond("StringLike", "oidc.eks.us-east-1.amazonaws.com/id/ABC123:aud", ["*"])
+	got := rule.deny with input as role_input([statement([sub_condition, aud])])
+	got == {{
+		"msg": sprintf("statement trusting OIDC provider %q constrains %q but its condition on %q admits any audience, so tokens minted for any audience are accepted", [provider, "oidc.eks.us-east-1.amazonaws.com/id/ABC123:sub", "oidc.eks.us-east-1.amazonaws.com/id/ABC123:aud"]),
+		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/app"},
+		"path": ["roles", 0, "trust_policy", "statements", 0],
+	}}
+}
+
+test_allow_like_sts_audience if {
+	aud := cond("StringLike", "oidc.eks.us-east-1.amazonaws.com/id/ABC123:aud", ["sts.amazonaws.*"])
+	got := rule.deny with input as role_input([statement([sub_condition, aud])])
+	got == set()
+}

@@ -67,7 +67,11 @@ _public(principal) := {`any principal ("Principal": "*")` | principal.wildcard =
 	who := sprintf("any principal matching AWS %q", [arn])
 }
 
+# A guard restricts the caller to the values it names: a negated operator (StringNotEquals
+# aws:PrincipalAccount) leaves every other account in, and Null only asks for the key.
 _guarded(entries) if {
 	some condition in entries
 	lower(condition.key) in _guard_keys
+	not condition.negated
+	condition.base_operator != "Null"
 }

@@ -66,3 +66,22 @@ test_allow_resource_policy_without_sts_actions if {
 	got7 := rule.deny with input as {"policies": [{"id": "bucket.json", "document": {"statements": [s]}}]}
 	got7 == set()
 }
+
+# StringNotEquals aws:PrincipalAccount lets every other account in: no guard.
+test_deny_negated_guard if {
+	guard := {"operator": "StringNotEquals", "base_operator": "StringEquals", "negated": true, "known": true, "key": "aws:PrincipalAccount", "values": ["444455556666"]}
+	s := {"effect": "Allow", "principal": {"aws": ["*"]}, "actions": ["sts:AssumeRole"], "conditions": [guard]}
+	got := rule.deny with input as role_input([s])
+	got == {{
+		"msg": sprintf("statement lets any principal matching AWS \"*\" %s", [suffix]),
+		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/app"},
+		"path": ["roles", 0, "trust_policy", "statements", 0],
+	}}
+}
+
+test_allow_positive_guard if {
+	guard := {"operator": "StringEquals", "base_operator": "StringEquals", "known": true, "key": "aws:PrincipalAccount", "values": ["111122223333"]}
+	s := {"effect": "Allow", "principal": {"aws": ["*"]}, "actions": ["sts:AssumeRole"], "conditions": [guard]}
+	got := rule.deny with input as role_input([s])
+	got == set()
+}

@@ -30,7 +30,11 @@ deny contains finding if {
 	# The condition most statements have; it allows no other audience.
 	pc.condition.values != [_audience]
 	pc.condition.base_operator in {"StringEquals", "StringEqualsIgnoreCase", "StringLike"}
-	other := {value | some value in pc.condition.values; value != _audience}
+	other := {value |
+		some value in pc.condition.values
+		value != _audience
+		not _any_audience(pc, value)
+	}
 	count(other) > 0
 	irsa.is_eks_issuer(pc.issuer)
 	finding := {
@@ -55,3 +59,13 @@ _message(condition, other) := sprintf(
 }
 
 _quoted(names) := concat(", ", [sprintf("%q", [name]) | some name in sort(names)])
+
+# A StringLike pattern through which the document admits any audience ("*") is not one other
+# audience: IRSA-003 reports that tokens for any audience are accepted.
+_any_audience(pc, value) if {
+	pc.condition.base_operator == "StringLike"
+	irsa.has_wildcard(value)
+	some who in irsa.assumers_at(pc.path).web_identity
+	who.provider == pc.provider
+	who.any_audience
+}

@@ -28,9 +28,15 @@ test_deny_custom_audience if {
 }
 
 test_deny_extra_audience_for_any_value if {
-	c := object.union(cond("StringLike", "OIDC.EKS.us-east-1.amazonaws.com/id/ABC123:Aud", ["sts.amazonaws.com", "*"]), {"operator": "ForAnyValue:StringLike", "qualifier": "ForAnyValue"})
+	c := object.union(cond("StringLike", "OIDC.EKS.us-east-1.amazonaws.com/id/ABC123:Aud", ["sts.amazonaws.com", "my-*"]), {"operator": "ForAnyValue:StringLike", "qualifier": "ForAnyValue"})
 	got2 := rule.deny with input as policy_input([statement([provider], [c])])
-	got2 == {finding("\"OIDC.EKS.us-east-1.amazonaws.com/id/ABC123:Aud\" allows audience \"*\" besides \"sts.amazonaws.com\"")}
+	got2 == {finding("\"OIDC.EKS.us-east-1.amazonaws.com/id/ABC123:Aud\" allows audience \"my-*\" besides \"sts.amazonaws.com\"")}
+}
+
+# StringLike aud "*" admits any audience: not one other audience named "*" (IRSA-003 reports it).
+test_allow_like_any_audience_left_to_irsa_003 if {
+	got := rule.deny with input as policy_input([statement([provider], [cond("StringLike", aud_key, ["sts.amazonaws.com", "*"])])])
+	got == set()
 }
 
 test_allow_sts_audience if {

@@ -30,20 +30,35 @@ package irsa_audit.rules.trust.unrestricted_subject
 
 import data.irsa_audit.lib.irsa
 
+# The trust model (lib/irsa.web_identity_assumers) says who can assume: a token of the cluster
+# with any subject is admitted, by the whole document (Deny statements included), whatever the
+# audience. A negated condition that refuses some subjects is IRSA-004's; a document whose
+# answer depends on a value known only after apply (a symbol) is left alone.
 deny contains finding if {
-	some wi in irsa.web_identity
-	not "sub" in wi.claims
-
-	# A blocking condition on another issuer's keys refuses this provider's tokens altogether;
-	# that mismatch is reported by IRSA-005.
-	count(wi.blocking) == 0
-
+	some entry in irsa.web_identity_assumers
+	who := entry.who
+	who.kubernetes
+	who.any_subject
+	count(who.except) == 0
+	not who.symbolic
+	path := array.concat(entry.path, ["statements", who.statement])
+	statement := object.get(input, path, {})
+	sub_key := sprintf("%s:sub", [who.issuer])
 	finding := {
 		"msg": sprintf(
-			"statement trusting OIDC provider %q has no condition on %q, so any ServiceAccount of cluster %q can assume the role",
-			[wi.provider, sprintf("%s:sub", [wi.issuer]), wi.issuer],
+			"statement trusting OIDC provider %q %s, so any ServiceAccount of cluster %q can assume the role",
+			[who.provider, _unrestricted(statement, sub_key), who.issuer],
 		),
-		"resource": wi.resource,
-		"path": wi.path,
+		"resource": entry.resource,
+		"path": path,
 	}
+}
+
+_unrestricted(statement, sub_key) := sprintf("has no condition on %q", [sub_key]) if {
+	not _conditions_on(statement, sub_key)
+} else := sprintf("admits every subject despite its conditions on %q", [sub_key])
+
+_conditions_on(statement, key) if {
+	some condition in object.get(statement, "conditions", [])
+	lower(condition.key) == lower(key)
 }

@@ -102,3 +102,63 @@ test_allow_other_issuer_keys_left_to_irsa_005 if {
 	got12 := rule.deny with input as policy_input([s])
 	got12 == set()
 }
+
+_sub_key := "oidc.eks.us-east-1.amazonaws.com/id/ABC123:sub"
+
+# A Deny statement whose StringNotEquals on sub refuses every ServiceAccount but one: IAM admits
+# one ServiceAccount, the rule stays silent.
+test_allow_deny_leaves_one_service_account if {
+	deny := object.union(statement([provider], [object.union(cond("StringNotEquals", _sub_key, ["system:serviceaccount:app:web"]), {"base_operator": "StringEquals", "negated": true})]), {"effect": "Deny"})
+	got := rule.deny with input as policy_input([statement([provider], []), deny])
+	got == set()
+}
+
+# A required condition on a claim Kubernetes tokens never carry admits nobody.
+test_allow_required_amr if {
+	s := statement([provider], [cond("StringEquals", "oidc.eks.us-east-1.amazonaws.com/id/ABC123:amr", ["authenticated"])])
+	got := rule.deny with input as policy_input([s])
+	got == set()
+}
+
+# Null {"<issuer>:sub": "false"} only asks for a sub: any ServiceAccount is admitted.
+test_deny_null_sub_false if {
+	s := statement([provider], [cond("Null", _sub_key, ["false"])])
+	got := rule.deny with input as policy_input([s])
+	got == {{
+		"msg": sprintf("statement trusting OIDC provider %q admits every subject despite its conditions on %q, so any ServiceAccount of cluster %q can assume the role", [provider, _sub_key, issuer]),
+		"resource": {"kind": "policy", "id": "trust.json"},
+		"path": ["policies", 0, "document", "statements", 0],
+	}}
+}
+
+# An aud-only trust to the issuer of a cluster of the input is a Kubernetes trust, even when the
+# issuer is known only after apply (a symbol).
+test_deny_aud_only_cluster_issuer_symbol if {
+	iss := "«module.eks.cluster_oidc_issuer_url»"
+	p := sprintf("arn:aws:iam::111122223333:oidc-provider/%s", [iss])
+	s := statement([p], [cond("StringEquals", sprintf("%s:aud", [iss]), ["sts.amazonaws.com"])])
+	got := rule.deny with input as object.union(policy_input([s]), {"clusters": [{"id": "prod", "name": "prod", "issuer": iss}]})
+	got == {finding(p, iss)}
+}
+
+test_allow_aud_only_unknown_issuer if {
+	p := "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"
+	s := statement([p], [cond("StringEquals", "token.actions.githubusercontent.com:aud", ["sts.amazonaws.com"])])
+	got := rule.deny with input as policy_input([s])
+	got == set()
+}
+
+# No sub condition, only one on an aws: key the token exchange cannot be judged on: any
+# ServiceAccount is admitted whenever it holds.
+test_deny_no_sub_with_aws_condition if {
+	s := statement([provider], [cond("StringEquals", "aws:SourceAccount", ["111122223333"])])
+	got := rule.deny with input as policy_input([s])
+	got == {finding(provider, issuer)}
+}
+
+# R3: a sub pinned to a value known only after apply (a symbol) is not "any ServiceAccount".
+test_allow_symbolic_sub if {
+	c := object.union(cond("StringEquals", _sub_key, ["system:serviceaccount:«var.namespace»:app"]), {"unknown": ["values"]})
+	got := rule.deny with input as policy_input([statement([provider], [c])])
+	got == set()
+}

@@ -32,6 +32,10 @@ deny contains finding if {
 	not pc.condition.negated
 	some value in pc.condition.values
 	irsa.has_wildcard(value)
+
+	# The wildcard admits what it says only if the whole document does (lib/irsa's trust model:
+	# other conditions on the same key, Deny statements).
+	_effective(_who(pc), value)
 	scope := _scope(value)
 	finding := {
 		"msg": sprintf("sub %q admits %s of cluster %q", [value, scope.who, pc.issuer]),
@@ -96,4 +100,19 @@ _prefix_pattern(value) := "every ServiceAccount in every namespace" if {
 
 _prefix_pattern(value) := "ServiceAccounts in every namespace" if {
 	not irsa.wildcard_match(value, "system:serviceaccount:any-namespace:any-name")
+}
+
+# _who is what the trust model says about the provider of a condition entry's document.
+_who(pc) := who if {
+	some who in irsa.assumers_at(pc.path).web_identity
+	who.provider == pc.provider
+}
+
+_effective(who, _) if who.any_service_account
+
+_effective(who, value) if value in who.patterns
+
+_effective(who, value) if {
+	[_, namespace, _] := regex.find_all_string_submatch_n(_subject, value, 1)[0]
+	namespace in who.namespaces
 }

@@ -63,11 +63,29 @@ test_deny_bare_star_and_system_prefix if {
 test_deny_for_any_value_and_if_exists if {
 	any_value := object.union(like(["system:serviceaccount:ns:*"]), {"operator": "ForAnyValue:StringLike", "qualifier": "ForAnyValue"})
 	if_exists := object.union(like(["system:serviceaccount:*"]), {"operator": "StringLikeIfExists", "if_exists": true})
-	got7 := rule.deny with input as policy_input([any_value, if_exists])
-	got7 == {
-		finding(0, "system:serviceaccount:ns:*", "every ServiceAccount in namespace \"ns\"", "high"),
-		finding(1, "system:serviceaccount:*", "every ServiceAccount in every namespace", "critical"),
-	}
+	got7 := rule.deny with input as policy_input([any_value])
+	got7 == {finding(0, "system:serviceaccount:ns:*", "every ServiceAccount in namespace \"ns\"", "high")}
+	got7b := rule.deny with input as policy_input([if_exists])
+	got7b == {finding(0, "system:serviceaccount:*", "every ServiceAccount in every namespace", "critical")}
+}
+
+# IAM ANDs the conditions of a statement: with both, only namespace "ns" is admitted, and
+# "system:serviceaccount:*" does not admit every namespace.
+test_deny_conditions_anded if {
+	any_value := object.union(like(["system:serviceaccount:ns:*"]), {"operator": "ForAnyValue:StringLike", "qualifier": "ForAnyValue"})
+	if_exists := object.union(like(["system:serviceaccount:*"]), {"operator": "StringLikeIfExists", "if_exists": true})
+	got := rule.deny with input as policy_input([any_value, if_exists])
+	got == {finding(0, "system:serviceaccount:ns:*", "every ServiceAccount in namespace \"ns\"", "high")}
+}
+
+# StringEquals pins sub to one ServiceAccount and StringLike system:serviceaccount:* on the same
+# key adds nothing: one ServiceAccount is admitted, not "every namespace".
+test_allow_like_narrowed_by_string_equals if {
+	got := rule.deny with input as policy_input([
+		cond("StringEquals", sub_key, ["system:serviceaccount:app:web"]),
+		like(["system:serviceaccount:*"]),
+	])
+	got == set()
 }
 
 test_deny_key_in_other_case if {
