@@ -1,6 +1,8 @@
 package eval
 
 import (
+	"encoding/json"
+	"io"
 	"slices"
 	"strings"
 
@@ -36,4 +38,15 @@ func Capabilities() *ast.Capabilities {
 	}
 	caps.AllowNet = []string{}
 	return caps
+}
+
+// WriteCapabilities writes Capabilities as indented JSON, builtins sorted by name: the
+// capabilities file that opa check --capabilities, opa fmt, Regal and editor plugins read, so
+// that they know the custom built-ins and reject the withheld ones as a scan does.
+func WriteCapabilities(w io.Writer) error {
+	caps := Capabilities()
+	slices.SortFunc(caps.Builtins, func(a, b *ast.Builtin) int { return strings.Compare(a.Name, b.Name) })
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(caps)
 }
