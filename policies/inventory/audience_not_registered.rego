@@ -33,16 +33,17 @@ _default_audience := "sts.amazonaws.com"
 deny contains finding if {
 	some i, sa in input.service_accounts
 	role := iam.parse_role_arn(sa.role_arn)
-	some issuer in _issuers[sa.cluster]
-	some provider in _providers[[role.partition, role.account, lower(issuer)]]
-	provider in _trusted[_role_key(role)]
+	some issuer in _cluster_issuers[sa.cluster]
+	provider := sprintf("arn:%s:iam::%s:oidc-provider/%s", [role.partition, role.account, issuer])
+	provider in _known_providers
+	concat("|", [_role_key(role), provider]) in _trusted
 	audience := _audience(sa)
-	not contains(audience, "«")
-	not audience in _client_ids[provider]
+	not contains(audience, "«") # a symbol of IaC: known only after apply
+	not concat("|", [provider, audience]) in _registered
 	finding := {
 		"msg": sprintf(
 			"ServiceAccount %s requests tokens for audience %q, which is not a client ID of OIDC provider %s (%s) that role %s trusts: its pods get InvalidIdentityToken (Incorrect token audience)",
-			[irsa.service_account_id(sa), audience, provider, concat(", ", sort(_client_ids[provider])), sa.role_arn],
+			[irsa.service_account_id(sa), audience, provider, concat(", ", _client_ids(provider)), sa.role_arn],
 		),
 		"resource": {"kind": "service_account", "id": irsa.service_account_id(sa)},
 		"path": _path(i, sa),
@@ -65,33 +66,46 @@ _path(i, sa) := ["service_accounts", i, "annotations", "eks.amazonaws.com/audien
 # _role_key identifies a role as IAM does: account and case-insensitive name, not the path.
 _role_key(role) := concat("/", [role.account, lower(role.name)])
 
-# _issuers maps a cluster id to its issuer as IAM keys it (no scheme).
-_issuers[cluster.id] contains iam.normalize_issuer(cluster.issuer) if {
-	some cluster in input.clusters
-	object.get(cluster, "issuer", "") != ""
+# The documents below are complete rules, each built once per evaluation, and looked up by
+# key, so that the rule stays linear in the ServiceAccounts and roles.
+
+# _cluster_issuers maps a cluster id to its issuers as IAM keys them (no scheme).
+_cluster_issuers := {id: issuers |
+	some id in {c.id | some c in input.clusters}
+	issuers := {iam.normalize_issuer(c.issuer) |
+		some c in input.clusters
+		c.id == id
+		object.get(c, "issuer", "") != ""
+	}
 }
 
-# _providers maps [partition, account, lower-case issuer] to the ARNs of the providers whose
-# client IDs are known: STS looks the token's issuer up among the providers of the role's
-# account.
-_providers[[p.partition, p.account, lower(p.issuer)]] contains provider.arn if {
+# _known_providers are the ARNs of the providers whose client IDs are known (listed, none a
+# symbol of IaC). STS looks the token's issuer up among the providers of the role's account:
+# the provider ARN of that account and the cluster's issuer.
+_known_providers contains provider.arn if {
 	some provider in input.oidc_providers
+	iam.parse_oidc_provider_arn(provider.arn)
 	count(object.get(provider, "client_ids", [])) > 0
 	every id in provider.client_ids {
-		not contains(id, "«") # a symbol of IaC: known only after apply
+		not contains(id, "«")
 	}
-	p := iam.parse_oidc_provider_arn(provider.arn)
 }
 
-# _client_ids maps a provider ARN to its client IDs.
-_client_ids[provider.arn] contains id if {
+# _registered holds "<provider ARN>|<client ID>" for every client ID of every provider.
+_registered contains concat("|", [provider.arn, id]) if {
 	some provider in input.oidc_providers
 	some id in object.get(provider, "client_ids", [])
 }
 
-# _trusted maps a role key to the ARNs of the OIDC providers that an Allow statement of its trust
-# policy names as federated principal. Built once, linear in the roles' statements.
-_trusted[_role_key(parts)] contains arn if {
+_client_ids(arn) := sort({id |
+	some provider in input.oidc_providers
+	provider.arn == arn
+	some id in provider.client_ids
+})
+
+# _trusted holds "<role key>|<provider ARN>" for every OIDC provider that an Allow statement
+# of a role's trust policy names as federated principal.
+_trusted contains concat("|", [_role_key(parts), arn]) if {
 	some role in input.roles
 	parts := iam.parse_role_arn(role.arn)
 	some statement in role.trust_policy.statements
