@@ -63,6 +63,7 @@ func TestEveryRuleHasAnExample(t *testing.T) {
 		"examples/inventory/dangling-annotation": {"IRSA-021"},
 		"examples/inventory/binding-mismatch":    {"IRSA-022"},
 		"examples/inventory/shared-role":         {"IRSA-025"},
+		"examples/inventory/wrong-audience":      {"IRSA-011", "IRSA-027"},
 		// A role in an account export, with an AWS managed policy attached by ARN only.
 		"examples/permissions": {"IRSA-002", "IRSA-030", "IRSA-031", "IRSA-035", "IRSA-040"},
 	}

@@ -97,6 +97,7 @@ func TestExamples(t *testing.T) {
 		{"inventory-dangling-annotation", []string{"scan", "examples/inventory/dangling-annotation"}},
 		{"inventory-binding-mismatch", []string{"scan", "examples/inventory/binding-mismatch"}},
 		{"inventory-shared-role", []string{"scan", "examples/inventory/shared-role"}},
+		{"inventory-wrong-audience", []string{"scan", "examples/inventory/wrong-audience"}},
 		{"examples-text", []string{"scan", "examples"}},
 		{"examples-json", []string{"scan", "--format", "json", "examples"}},
 		{"examples-sarif", []string{"scan", "--format", "sarif", "examples"}},

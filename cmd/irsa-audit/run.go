@@ -108,7 +108,7 @@ and reports in text, JSON, SARIF, Markdown or JUnit XML.`,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newScanCommand(e), newRulesCommand(e), newVersionCommand(e), newCollectCommand(e))
-	root.AddCommand(newBaselineCommand(e), newDiffCommand(e))
+	root.AddCommand(newBaselineCommand(e), newDiffCommand(e), newTestCommand(e), newCapabilitiesCommand(e))
 	quietBoolFlags(root)
 	return root
 }

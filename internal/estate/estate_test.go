@@ -130,3 +130,63 @@ func TestScannerFindsSeededMisconfigurationsInFolder(t *testing.T) {
 		t.Errorf("findings per rule id (-want +got):\n%s", diff)
 	}
 }
+
+// TestScannerFindsSeededMisconfigurationsInExports loads the AWS CLI and kubectl exports of a
+// small estate (WriteExports) and checks that every role, provider, cluster and ServiceAccount
+// is read back, and the findings of every rule but those of the standalone policy files and the
+// workloads, which the exports do not carry.
+func TestScannerFindsSeededMisconfigurationsInExports(t *testing.T) {
+	ctx := context.Background()
+	eng, err := eval.New(ctx, eval.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	est := estate.Generate(estate.Config{Seed: 7, Roles: 150, ServiceAccounts: 900, Clusters: 6})
+	dir := t.TempDir()
+	st, err := estate.WriteExports(dir, est)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := load.Load(ctx, []string{dir}, load.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Errors) > 0 || len(snap.Skipped) > 0 || snap.Stats.Files != st.Files {
+		t.Fatalf("load: %d files (want %d), errors %v, skipped %v", snap.Stats.Files, st.Files, snap.Errors, snap.Skipped)
+	}
+	for _, c := range []struct {
+		what      string
+		got, want int
+	}{
+		{"roles", len(snap.Roles), len(est.Snapshot.Roles)},
+		{"managed policies", len(snap.ManagedPolicies), len(est.Snapshot.ManagedPolicies)},
+		{"OIDC providers", len(snap.OIDCProviders), len(est.Snapshot.OIDCProviders)},
+		{"clusters", len(snap.Clusters), len(est.Snapshot.Clusters)},
+		{"ServiceAccounts", len(snap.ServiceAccounts), len(est.Snapshot.ServiceAccounts) + 2*len(est.Snapshot.Clusters)}, // + default/default, kube-system/default
+	} {
+		if c.got != c.want {
+			t.Errorf("%s: loaded %d, want %d", c.what, c.got, c.want)
+		}
+	}
+	fs, err := eng.Evaluate(ctx, snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, f := range fs {
+		got[f.RuleID]++
+	}
+	noFiles := estate.Generate(estate.Config{Seed: 7, Roles: 150, ServiceAccounts: 900, Clusters: 6})
+	noFiles.Snapshot.Workloads = nil
+	wantFs, err := eng.Evaluate(ctx, noFiles.Snapshot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{}
+	for _, f := range wantFs {
+		want[f.RuleID]++
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("findings per rule id, exports vs the snapshot without workloads (-want +got):\n%s", diff)
+	}
+}

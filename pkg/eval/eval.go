@@ -80,9 +80,14 @@ type query struct {
 // ruleGroup splits the rules into groups that are evaluated concurrently, each by one prepared
 // query (the machine the tool is sized for has two cores). Rules of one group share their
 // libraries' virtual documents (OPA computes lib/irsa's trust statements once per query), so the
-// split follows the libraries: the cross-resource rules over ServiceAccounts and role bindings
-// (lib/admits), and the rest (lib/irsa's trust statements, the permission analysis, user rules).
-func ruleGroup(pkg string) int {
+// split follows the libraries: the built-in cross-resource rules over ServiceAccounts and role
+// bindings (lib/admits), whose early input lacks input.permissions and lib/irsa's entries, and
+// the rest (lib/irsa's trust statements, the permission analysis). User rules always go in the
+// second group: a custom rule gets the whole input whatever its package.
+func ruleGroup(pkg string, builtin bool) int {
+	if !builtin {
+		return 0
+	}
 	if strings.HasPrefix(pkg, "irsa_audit.rules.inventory.") || strings.HasPrefix(pkg, "irsa_audit.rules.serviceaccount.") {
 		return 1
 	}
@@ -139,7 +144,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		e.rules = append(e.rules, r.Rule)
 		e.permRules = e.permRules || strings.HasPrefix(r.Package, "irsa_audit.rules.permissions.")
 		deny := r.path.Copy().Append(ast.StringTerm("deny"))
-		g := ruleGroup(r.Package)
+		g := ruleGroup(r.Package, r.Builtin)
 		bodies[g] = append(bodies[g], ast.Equality.Expr(ast.VarTerm(v), ast.NewTerm(deny)))
 		members[g] = append(members[g], i)
 	}

@@ -351,7 +351,7 @@ func TestNewErrors(t *testing.T) {
 		{
 			name:  "extends a built-in package",
 			files: map[string]string{"a.rego": "package irsa_audit.lib.test\n\nx := 1\n"},
-			want:  []string{"a.rego", "package irsa_audit.lib.test belongs to a built-in rule or library (policies/lib/test.rego)"},
+			want:  []string{"a.rego:1", "package irsa_audit.lib.test: the irsa_audit namespace is reserved"},
 		},
 		{
 			name: "two metadata blocks for one package",

@@ -142,21 +142,47 @@ func (c *converter) structure(v reflect.Value) (*ast.Term, error) {
 	return c.object(start), nil
 }
 
-// location converts a snapshot.Location once per distinct value.
+// location converts a snapshot.Location. The locations without a line (API items, "{}") are
+// converted once per distinct value: most are equal. Those with a line are each an item's own
+// (100,000 for a ServiceAccount list), so they are built directly, without a lookup that
+// would miss and a map that would keep them all; only their file's term is shared.
 func (c *converter) location(v reflect.Value) (*ast.Term, error) {
 	loc := *v.Addr().Interface().(*snapshot.Location)
+	if loc.StartLine != 0 {
+		return c.locationTerm(loc), nil
+	}
 	if t, ok := c.locations[loc]; ok {
 		return t, nil
 	}
-	t, err := c.structure(v)
-	if err != nil {
-		return nil, err
-	}
+	t := c.locationTerm(loc)
 	if c.locations == nil {
 		c.locations = map[snapshot.Location]*ast.Term{}
 	}
 	c.locations[loc] = t
 	return t, nil
+}
+
+// locationTerm is what structure makes of a snapshot.Location (its JSON form, omitempty
+// fields left out), without reflection.
+func (c *converter) locationTerm(loc snapshot.Location) *ast.Term {
+	start := len(c.items)
+	add := func(key string, t *ast.Term) { c.items = append(c.items, [2]*ast.Term{c.key(key), t}) }
+	if loc.File != "" {
+		add("file", c.key(loc.File)) // few distinct files: c.key interns them
+	}
+	if loc.StartLine != 0 {
+		add("start_line", ast.InternedTerm(loc.StartLine))
+	}
+	if loc.EndLine != 0 {
+		add("end_line", ast.InternedTerm(loc.EndLine))
+	}
+	if loc.StartColumn != 0 {
+		add("start_column", ast.InternedTerm(loc.StartColumn))
+	}
+	if loc.API != "" {
+		add("api", c.key(loc.API))
+	}
+	return c.object(start)
 }
 
 // object builds the object of the items from start on and pops them.

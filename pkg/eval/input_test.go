@@ -3,6 +3,7 @@ package eval
 import (
 	"context"
 	"encoding/json"
+	"reflect"
 	"testing"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -72,5 +73,29 @@ func TestToValueMatchesJSON(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestLocationMatchesJSON: locations are converted without reflection (locationTerm); every
+// field of snapshot.Location, set or not, must come out as its JSON form does.
+func TestLocationMatchesJSON(t *testing.T) {
+	full := snapshot.Location{File: "a/\xffb.json", StartLine: 700, EndLine: 1200, StartColumn: 3, API: "iam:X"}
+	if n := reflect.TypeFor[snapshot.Location]().NumField(); n != 5 {
+		t.Fatalf("snapshot.Location has %d fields; locationTerm knows 5", n)
+	}
+	for _, loc := range []snapshot.Location{{}, full, {API: "kubernetes:c"}, {File: "f", StartLine: 1}} {
+		got, err := toValue(struct {
+			L  snapshot.Location  `json:"l"`
+			LP *snapshot.Location `json:"lp"`
+		}{loc, &loc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := viaJSON(t, struct {
+			L  snapshot.Location  `json:"l"`
+			LP *snapshot.Location `json:"lp"`
+		}{loc, &loc}); got.Compare(want) != 0 {
+			t.Errorf("%+v: got %v, want %v", loc, got, want)
+		}
 	}
 }

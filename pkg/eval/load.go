@@ -94,7 +94,59 @@ func loadUser(dirs []string, caps *ast.Capabilities) ([]module, error) {
 		mods = append(mods, module{file: f.Name, module: f.Parsed})
 	}
 	slices.SortFunc(mods, func(a, b module) int { return strings.Compare(a.file, b.file) })
+	for _, m := range mods {
+		if err := checkUser(m); err != nil {
+			return nil, err
+		}
+	}
 	return mods, nil
+}
+
+// reservedRoot is the first segment of the packages of the built-in rules and libraries.
+const reservedRoot = "irsa_audit"
+
+// checkUser refuses what a user module must not do (the sandbox, docs/architecture.md):
+//
+//   - a package under irsa_audit: a module of any package there can add to the virtual
+//     documents of built-in rules and libraries with a dotted rule head (package
+//     irsa_audit.rules.trust with wildcard_subject.deny contains ...), forging or silencing
+//     built-in findings;
+//   - a METADATA schema with a $ref: OPA's schema loader reads file:// refs from the file system
+//     and http(s) refs from the network when it type-checks with annotations.
+func checkUser(m module) error {
+	path := m.module.Package.Path
+	if len(path) > 1 && path[1].Value.Compare(ast.String(reservedRoot)) == 0 {
+		return fmt.Errorf("%s: package %s: the irsa_audit namespace is reserved for the built-in rules and libraries; use a package of your own (e.g. acme.rules.<name>)",
+			locString(m.file, m.module.Package.Location), strings.TrimPrefix(path.String(), "data."))
+	}
+	for _, a := range m.module.Annotations {
+		for _, s := range a.Schemas {
+			if s.Definition != nil && hasRef(*s.Definition) {
+				return fmt.Errorf("%s: METADATA schema for %s has a $ref: rules may not read schemas from files or the network; write the schema inline",
+					locString(m.file, a.Location), s.Path)
+			}
+		}
+	}
+	return nil
+}
+
+// hasRef reports whether a JSON schema has a "$ref" key at any depth.
+func hasRef(v any) bool {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			if k == "$ref" || hasRef(x) {
+				return true
+			}
+		}
+	case []any:
+		for _, x := range v {
+			if hasRef(x) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // isRule reports whether a file name is a Rego rule or library rather than a rule test.

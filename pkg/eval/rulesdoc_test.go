@@ -3,8 +3,11 @@ package eval
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/irsa-audit/irsa-audit/pkg/findings"
 )
@@ -67,4 +70,29 @@ func fence(code string) string {
 		f += "`"
 	}
 	return f
+}
+
+// TestPoliciesReadmeListsEveryRule: policies/README.md has one table row per built-in rule,
+// "| <id> | <group>/<rule_name> | <severity>...", and no row for a rule that does not exist.
+func TestPoliciesReadmeListsEveryRule(t *testing.T) {
+	readme, err := os.ReadFile("../../policies/README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]string{}
+	for line := range strings.Lines(string(readme)) {
+		f := strings.Split(line, "|")
+		if len(f) < 4 || !strings.HasPrefix(strings.TrimSpace(f[1]), "IRSA-") {
+			continue
+		}
+		rows[strings.TrimSpace(f[1])] = strings.TrimSpace(f[2]) + " " + strings.Fields(f[3])[0]
+	}
+	want := map[string]string{}
+	for _, r := range builtinEngine(t).Rules() {
+		pkg := strings.TrimPrefix(r.Package, "irsa_audit.rules.")
+		want[r.ID] = strings.Replace(pkg, ".", "/", 1) + " " + r.Severity.String()
+	}
+	if diff := cmp.Diff(want, rows); diff != "" {
+		t.Errorf("policies/README.md rule table (-want +got):\n%s", diff)
+	}
 }

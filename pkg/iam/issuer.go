@@ -79,6 +79,17 @@ func EKSIssuer(issuer string) (region string, ok bool) {
 	return region, true
 }
 
+// IssuerPartition guesses the partition of an issuer (no scheme) from its host: "aws-cn" for
+// hosts in amazonaws.com.cn (the China regions), else "aws". The issuer alone cannot tell the
+// other partitions apart; prefer the partition of a role or provider ARN when there is one.
+func IssuerPartition(issuer string) string {
+	host, _, _ := strings.Cut(issuer, "/")
+	if len(host) >= len(".amazonaws.com.cn") && strings.EqualFold(host[len(host)-len(".amazonaws.com.cn"):], ".amazonaws.com.cn") {
+		return "aws-cn"
+	}
+	return "aws"
+}
+
 func lower(c byte) byte {
 	if 'A' <= c && c <= 'Z' {
 		return c + 'a' - 'A'

@@ -16,6 +16,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/irsa-audit/irsa-audit/pkg/iam"
 )
 
 // AccessLevel is the access level the Service Authorization Reference gives an action.
@@ -223,7 +225,7 @@ func (c *Catalog) ExpandIndex(pattern string) []int {
 	var out []int
 	scan := func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			if matchLower(p, c.lower[i]) {
+			if iam.GlobMatch(p, c.lower[i]) {
 				out = append(out, i)
 			}
 		}
@@ -249,34 +251,7 @@ func (c *Catalog) Expand(pattern string) []Action {
 }
 
 // Match reports whether value matches an IAM pattern, case-insensitively: "*" matches any run
-// of characters, "?" exactly one, everything else itself.
+// of characters, "?" exactly one, everything else itself. It is iam.MatchAction.
 func Match(pattern, value string) bool {
-	return matchLower(strings.ToLower(pattern), strings.ToLower(value))
-}
-
-// matchLower is Match for strings already in the same case. It backtracks only to the last
-// "*", so it runs in O(len(pattern) * len(value)) at worst.
-func matchLower(p, v string) bool {
-	pi, vi := 0, 0
-	star, mark := -1, 0
-	for vi < len(v) {
-		switch {
-		case pi < len(p) && (p[pi] == '?' || p[pi] == v[vi]):
-			pi++
-			vi++
-		case pi < len(p) && p[pi] == '*':
-			star, mark = pi, vi
-			pi++
-		case star >= 0:
-			pi = star + 1
-			mark++
-			vi = mark
-		default:
-			return false
-		}
-	}
-	for pi < len(p) && p[pi] == '*' {
-		pi++
-	}
-	return pi == len(p)
+	return iam.MatchAction(pattern, value)
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/irsa-audit/irsa-audit/pkg/iam"
 	"github.com/irsa-audit/irsa-audit/pkg/policydoc"
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
 	"github.com/irsa-audit/irsa-audit/pkg/syntax"
@@ -86,7 +87,8 @@ func loadAuthDetails(d document, r *fileResult) error {
 			accounts[role.AccountID] = true
 		}
 		if partition == "" {
-			partition = arnField(role.ARN, 1)
+			a, _ := iam.ParseARN(role.ARN)
+			partition = a.Partition
 		}
 	}
 	policies, err := listAt(root, "Policies")
@@ -100,8 +102,8 @@ func loadAuthDetails(d document, r *fileResult) error {
 			continue
 		}
 		r.items.ManagedPolicies = append(r.items.ManagedPolicies, mp)
-		if a := arnField(mp.ARN, 4); len(roles) == 0 && a != "" && a != "aws" {
-			accounts[a] = true // a customer managed policy, when there is no role to go by
+		if a, _ := iam.ParseARN(mp.ARN); len(roles) == 0 && a.Account != "" && a.Account != "aws" {
+			accounts[a.Account] = true // a customer managed policy, when there is no role to go by
 		}
 	}
 	if len(roles) == 0 && len(accounts) == 0 {
@@ -109,8 +111,10 @@ func loadAuthDetails(d document, r *fileResult) error {
 		for _, key := range []string{"UserDetailList", "GroupDetailList"} {
 			items, _ := listAt(root, key)
 			for _, it := range items {
-				if v := it.Get("Arn"); v != nil && v.Kind == syntax.String && arnField(v.Value, 4) != "" {
-					accounts[arnField(v.Value, 4)] = true
+				if v := it.Get("Arn"); v != nil && v.Kind == syntax.String {
+					if a, _ := iam.ParseARN(v.Value); a.Account != "" {
+						accounts[a.Account] = true
+					}
 				}
 			}
 		}
@@ -158,12 +162,13 @@ func authRole(d document, n *syntax.Node, r *fileResult) (snapshot.Role, error) 
 	if err != nil {
 		return snapshot.Role{}, err
 	}
-	role := snapshot.Role{ARN: arn, AccountID: arnField(arn, 4), Loc: d.loc(n)}
+	parsed, _ := iam.ParseARN(arn)
+	role := snapshot.Role{ARN: arn, AccountID: parsed.Account, Loc: d.loc(n)}
 	if role.Name, err = stringField(n, "RoleName"); err != nil {
 		return role, err
 	}
 	if role.Name == "" {
-		role.Name = arnResourceName(arn)
+		role.Name = parsed.Resource[strings.LastIndexByte(parsed.Resource, '/')+1:]
 	}
 	if role.Path, err = stringField(n, "Path"); err != nil {
 		return role, err
@@ -386,15 +391,15 @@ func loadProviderList(d document, r *fileResult) error {
 			r.addError(d.file, err)
 			continue
 		}
-		issuer, ok := strings.CutPrefix(arnField(arn, 5), "oidc-provider/")
-		if !ok || arnField(arn, 4) == "" {
+		pa, ok := iam.ParseProviderARN(arn)
+		if !ok {
 			r.addError(d.file, syntax.Errorf(it.Get("Arn"), "%q is not an IAM OIDC provider ARN", arn))
 			continue
 		}
-		p := snapshot.OIDCProvider{ARN: arn, AccountID: arnField(arn, 4), Issuer: issuer, Loc: d.loc(it)}
+		p := snapshot.OIDCProvider{ARN: arn, AccountID: pa.Account, Issuer: pa.Issuer, Loc: d.loc(it)}
 		r.items.OIDCProviders = append(r.items.OIDCProviders, p)
 		accounts[p.AccountID] = true
-		partition = cmp.Or(partition, arnField(arn, 1))
+		partition = cmp.Or(partition, pa.Partition)
 	}
 	c := claim{kind: claimProviders, complete: true, at: d.loc(d.node), partition: partition}
 	ids := sortedKeys(accounts)
@@ -426,7 +431,7 @@ func loadProvider(d document, r *fileResult) error {
 	if err != nil {
 		return err
 	}
-	p := snapshot.OIDCProvider{Issuer: stripScheme(url), Loc: d.loc(d.node)}
+	p := snapshot.OIDCProvider{Issuer: iam.NormalizeIssuer(url), Loc: d.loc(d.node)}
 	if p.ClientIDs, err = stringList(d.node, "ClientIDList"); err != nil {
 		return err
 	}
@@ -456,11 +461,12 @@ func loadCluster(d document, r *fileResult) error {
 		return err
 	}
 	c := snapshot.Cluster{ID: cmp.Or(arn, name), Name: name, ARN: arn, Loc: d.loc(n)}
+	parsed, ok := iam.ParseARN(arn)
 	if arn != "" {
-		if arnField(arn, 2) != "eks" || arnField(arn, 3) == "" || arnField(arn, 4) == "" {
+		if !ok || parsed.Service != "eks" || parsed.Region == "" || parsed.Account == "" {
 			return syntax.Errorf(n.Get("arn"), "%q is not an EKS cluster ARN", arn)
 		}
-		c.Region, c.AccountID = arnField(arn, 3), arnField(arn, 4)
+		c.Region, c.AccountID = parsed.Region, parsed.Account
 	}
 	oidc, err := objectAt(n, "identity", "oidc")
 	if err != nil {
@@ -470,10 +476,10 @@ func loadCluster(d document, r *fileResult) error {
 	if err != nil {
 		return err
 	}
-	c.Issuer = stripScheme(issuer)
+	c.Issuer = iam.NormalizeIssuer(issuer)
 	r.items.Clusters = append(r.items.Clusters, c)
 	if c.AccountID != "" {
-		r.claims = append(r.claims, claim{kind: claimAccountSeen, account: c.AccountID, partition: arnField(arn, 1), at: c.Loc})
+		r.claims = append(r.claims, claim{kind: claimAccountSeen, account: c.AccountID, partition: parsed.Partition, at: c.Loc})
 	}
 	return nil
 }
@@ -572,27 +578,6 @@ func timestamp(v *syntax.Node) (string, error) {
 		}
 	}
 	return "", syntax.Errorf(v, "LastUsedDate %q is not a date (ISO 8601 or epoch seconds)", v.Value)
-}
-
-// arnField returns field i of an ARN (0 "arn", 1 partition, 2 service, 3 region, 4 account,
-// 5 resource); "" when s has fewer fields or does not start with "arn:".
-func arnField(s string, i int) string {
-	parts := strings.SplitN(s, ":", 6)
-	if len(parts) < 6 || parts[0] != "arn" {
-		return ""
-	}
-	return parts[i]
-}
-
-// arnResourceName is the last path element of an ARN's resource ("role/path/name" -> "name").
-func arnResourceName(arn string) string {
-	res := arnField(arn, 5)
-	return res[strings.LastIndex(res, "/")+1:]
-}
-
-func stripScheme(u string) string {
-	u = strings.TrimPrefix(u, "https://")
-	return strings.TrimPrefix(u, "http://")
 }
 
 func sortedKeys(m map[string]bool) []string {

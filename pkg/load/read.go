@@ -60,7 +60,7 @@ func (l *loader) readInput(s *slot) *fileResult {
 	if s.size > limit {
 		want = headSize // only enough to recognise it
 	}
-	data, eof, err := readUpTo(in, want)
+	data, eof, err := readUpTo(in, want, s.size)
 	if err != nil {
 		return readError(s.name, err)
 	}
@@ -77,7 +77,7 @@ func (l *loader) readInput(s *slot) *fileResult {
 		return decodeSnapshot(s.name, kind, rest, s.explicit)
 	}
 	if !eof {
-		if data, err = readRest(in, data); err != nil {
+		if data, err = readRest(in, data, s.size); err != nil {
 			return readError(s.name, err)
 		}
 	}
@@ -110,9 +110,12 @@ func (c *ctxReader) Read(p []byte) (int, error) {
 	return c.r.Read(p[:min(len(p), chunkSize)])
 }
 
-// readUpTo reads up to n bytes; eof says the input ended within them.
-func readUpTo(r io.Reader, n int64) (data []byte, eof bool, err error) {
+// readUpTo reads up to n bytes; eof says the input ended within them. size is what the input
+// is expected to hold (a file's size; 0 when unknown): the buffer is allocated for it at once
+// instead of doubling its way there.
+func readUpTo(r io.Reader, n, size int64) (data []byte, eof bool, err error) {
 	var b bytes.Buffer
+	b.Grow(int(min(size, n)) + bytes.MinRead)
 	got, err := b.ReadFrom(io.LimitReader(r, n))
 	if err != nil {
 		return nil, false, err
@@ -138,8 +141,10 @@ func readUpTo(r io.Reader, n int64) (data []byte, eof bool, err error) {
 }
 
 // readRest reads the rest of r after data.
-func readRest(r io.Reader, data []byte) ([]byte, error) {
-	b := bytes.NewBuffer(data)
+func readRest(r io.Reader, data []byte, size int64) ([]byte, error) {
+	buf := make([]byte, len(data), max(int64(len(data)), size)+bytes.MinRead)
+	copy(buf, data)
+	b := bytes.NewBuffer(buf)
 	if _, err := b.ReadFrom(r); err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/irsa-audit/irsa-audit/pkg/iam"
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
 )
 
@@ -271,7 +272,7 @@ func (rv *resolver) tieProviders() {
 			}
 			if acct != "" {
 				p.AccountID = acct
-				p.ARN = fmt.Sprintf("arn:%s:iam::%s:oidc-provider/%s", cmp.Or(rv.partitions[acct], partitionOf(p.Issuer)), acct, p.Issuer)
+				p.ARN = iam.ProviderARN{Partition: cmp.Or(rv.partitions[acct], iam.IssuerPartition(p.Issuer)), Account: acct, Issuer: p.Issuer}.String()
 			}
 		}
 	}
@@ -284,15 +285,6 @@ func (rv *resolver) tieProviders() {
 		}
 		r.items.OIDCProviders = kept
 	}
-}
-
-// partitionOf guesses the partition from an issuer: China regions' hosts end in .cn.
-func partitionOf(issuer string) string {
-	host, _, _ := strings.Cut(issuer, "/")
-	if strings.HasSuffix(host, ".amazonaws.com.cn") {
-		return "aws-cn"
-	}
-	return "aws"
 }
 
 // clusterLists settles list-clusters outputs. The output has neither region nor account: they

@@ -11,6 +11,7 @@ import (
 	accounttypes "github.com/aws/aws-sdk-go-v2/service/account/types"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 
+	iamsem "github.com/irsa-audit/irsa-audit/pkg/iam"
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
 )
 
@@ -202,7 +203,7 @@ func describeCluster(ctx context.Context, client *eks.Client, accountID, region,
 		Loc:       snapshot.Location{API: apiDescribeCluster},
 	}
 	if c.Identity != nil && c.Identity.Oidc != nil {
-		cl.Issuer = stripScheme(aws.ToString(c.Identity.Oidc.Issuer))
+		cl.Issuer = iamsem.NormalizeIssuer(aws.ToString(c.Identity.Oidc.Issuer))
 	}
 	return cl, nil
 }

@@ -5,13 +5,14 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	// iamsem is irsa-audit's IAM semantics; "iam" is the SDK's IAM client here.
+	iamsem "github.com/irsa-audit/irsa-audit/pkg/iam"
 	"github.com/irsa-audit/irsa-audit/pkg/policydoc"
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
 )
@@ -114,7 +115,7 @@ func (r *run) collectProviders(ctx context.Context, client *iam.Client, res *acc
 		res.provs = append(res.provs, snapshot.OIDCProvider{
 			ARN:         arn,
 			AccountID:   res.id,
-			Issuer:      stripScheme(aws.ToString(out.Url)),
+			Issuer:      iamsem.NormalizeIssuer(aws.ToString(out.Url)),
 			ClientIDs:   out.ClientIDList,
 			Thumbprints: out.ThumbprintList,
 			Loc:         snapshot.Location{API: apiGetProvider},
@@ -204,16 +205,8 @@ func decode(res *accountResult, text, what string) (snapshot.Document, bool) {
 	return doc, true
 }
 
-// accountOf returns the account id field of an ARN.
+// accountOf returns the account id field of an ARN ("" when s is no ARN).
 func accountOf(arn string) string {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) < 6 {
-		return ""
-	}
-	return parts[4]
-}
-
-func stripScheme(u string) string {
-	u = strings.TrimPrefix(u, "https://")
-	return strings.TrimPrefix(u, "http://")
+	a, _ := iamsem.ParseARN(arn)
+	return a.Account
 }

@@ -11,6 +11,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
+	"github.com/irsa-audit/irsa-audit/pkg/iam"
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
 )
 
@@ -126,12 +127,7 @@ func discoveryIssuer(ctx context.Context, cs kubernetes.Interface) (string, erro
 	if doc.Issuer == "" {
 		return "", fmt.Errorf("/.well-known/openid-configuration has no issuer")
 	}
-	return stripScheme(doc.Issuer), nil
-}
-
-func stripScheme(u string) string {
-	u = strings.TrimPrefix(u, "https://")
-	return strings.TrimPrefix(u, "http://")
+	return iam.NormalizeIssuer(doc.Issuer), nil
 }
 
 // applyEKS copies an EKS description into the cluster.

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/irsa-audit/irsa-audit/pkg/iam"
 	"github.com/irsa-audit/irsa-audit/pkg/load/internal/unknowns"
 	"github.com/irsa-audit/irsa-audit/pkg/policydoc"
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
@@ -232,7 +233,7 @@ func (t *template) build() error {
 			if err != nil {
 				return err
 			}
-			pr := snapshot.OIDCProvider{ARN: arn, AccountID: t.account(), Issuer: stripScheme(url), Loc: at}
+			pr := snapshot.OIDCProvider{ARN: arn, AccountID: t.account(), Issuer: iam.NormalizeIssuer(url), Loc: at}
 			for _, key := range []string{"ClientIdList", "ClientIDList"} {
 				if v := p.Get(key); v != nil {
 					if pr.ClientIDs, err = t.strings(v); err != nil {

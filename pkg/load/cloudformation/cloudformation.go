@@ -20,6 +20,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/irsa-audit/irsa-audit/pkg/iam"
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
 	"github.com/irsa-audit/irsa-audit/pkg/syntax"
 )
@@ -216,7 +217,7 @@ func (t *template) ref(logical string, at *syntax.Node) (string, error) {
 
 // arn is the ARN of an IAM resource, built the way IAM builds it.
 func (t *template) arn(logical string) (string, error) {
-	iam := "arn:aws:iam::" + t.account() + ":"
+	arnPrefix := "arn:aws:iam::" + t.account() + ":"
 	p := t.props(logical)
 	switch t.typeOf(logical) {
 	case "AWS::IAM::Role":
@@ -225,14 +226,14 @@ func (t *template) arn(logical string) (string, error) {
 			return "", err
 		}
 		path, err := t.scalar(p, "Path")
-		return iam + "role" + cmp.Or(path, "/") + name, err
+		return arnPrefix + "role" + cmp.Or(path, "/") + name, err
 	case "AWS::IAM::ManagedPolicy":
 		name, err := t.physicalName(logical, "ManagedPolicyName")
 		if err != nil {
 			return "", err
 		}
 		path, err := t.scalar(p, "Path")
-		return iam + "policy" + cmp.Or(path, "/") + name, err
+		return arnPrefix + "policy" + cmp.Or(path, "/") + name, err
 	case "AWS::IAM::OIDCProvider", "Custom::AWSCDKOpenIdConnectProvider":
 		url, err := t.scalar(p, "Url")
 		if err != nil {
@@ -241,7 +242,7 @@ func (t *template) arn(logical string) (string, error) {
 		if url == "" {
 			url = t.symbol(logical+".Url", "known only when the stack is deployed")
 		}
-		return iam + "oidc-provider/" + stripScheme(url), nil
+		return arnPrefix + "oidc-provider/" + iam.NormalizeIssuer(url), nil
 	case "AWS::EKS::Cluster", "Custom::AWSCDK-EKS-Cluster":
 		name, err := t.ref(logical, nil)
 		return "arn:aws:eks:" + t.symbol("AWS.Region", "the region the stack is deployed in") + ":" + t.account() + ":cluster/" + name, err
@@ -318,9 +319,4 @@ func place(n, at *syntax.Node) *syntax.Node {
 		place(n.Fields[i].Value, at)
 	}
 	return n
-}
-
-func stripScheme(u string) string {
-	u = strings.TrimPrefix(u, "https://")
-	return strings.TrimPrefix(u, "http://")
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/irsa-audit/irsa-audit/pkg/iam"
 	"github.com/irsa-audit/irsa-audit/pkg/load/internal/unknowns"
 	"github.com/irsa-audit/irsa-audit/pkg/policydoc"
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
@@ -305,15 +306,15 @@ func (p *plan) arnOf(addr string, c *syntax.Node) string {
 	if v, unknown := attrOf(change, "arn"); !unknown && str(v) != "" {
 		return str(v)
 	}
-	iam := "arn:" + p.partition + ":iam::" + p.account + ":"
+	arnPrefix := "arn:" + p.partition + ":iam::" + p.account + ":"
 	path := cmpOr(p.value(addr, change, "path"), "/")
 	switch str(c.Get("type")) {
 	case "aws_iam_role":
-		return iam + "role" + path + p.value(addr, change, "name")
+		return arnPrefix + "role" + path + p.value(addr, change, "name")
 	case "aws_iam_policy":
-		return iam + "policy" + path + p.value(addr, change, "name")
+		return arnPrefix + "policy" + path + p.value(addr, change, "name")
 	case "aws_iam_openid_connect_provider":
-		return iam + "oidc-provider/" + stripScheme(p.value(addr, change, "url"))
+		return arnPrefix + "oidc-provider/" + iam.NormalizeIssuer(p.value(addr, change, "url"))
 	}
 	return ""
 }
@@ -427,7 +428,7 @@ func (p *plan) resource(c *collected, ch, change *syntax.Node) error {
 		c.attachments = append(c.attachments, attachment{role: p.roleRef(addr, change, "role"), arn: val("policy_arn")})
 	case "aws_iam_openid_connect_provider":
 		after := change.Get("after")
-		pr := snapshot.OIDCProvider{ARN: p.arnOf(addr, ch), AccountID: p.account, Issuer: stripScheme(val("url")), Loc: at}
+		pr := snapshot.OIDCProvider{ARN: p.arnOf(addr, ch), AccountID: p.account, Issuer: iam.NormalizeIssuer(val("url")), Loc: at}
 		if after != nil {
 			pr.ClientIDs, pr.Thumbprints = strList(after.Get("client_id_list")), strList(after.Get("thumbprint_list"))
 		}
@@ -446,7 +447,7 @@ func (p *plan) resource(c *collected, ch, change *syntax.Node) error {
 			if id := after.Get("identity"); id != nil && id.Kind == syntax.Array && len(id.Items) > 0 {
 				if oidc := id.Items[0].Get("oidc"); oidc != nil && oidc.Kind == syntax.Array && len(oidc.Items) > 0 {
 					if iss := str(oidc.Items[0].Get("issuer")); iss != "" {
-						cl.Issuer = stripScheme(iss)
+						cl.Issuer = iam.NormalizeIssuer(iss)
 					}
 				}
 			}

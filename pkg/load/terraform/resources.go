@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/irsa-audit/irsa-audit/pkg/iam"
 	"github.com/irsa-audit/irsa-audit/pkg/load/internal/unknowns"
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
 )
@@ -41,7 +42,7 @@ func (in *instance) resourceObject(r *resource, ri resInst) cty.Value {
 		}
 		return ev.symbol(ri.addr+"."+attr, reasonAfterApply)
 	}
-	iam := "arn:" + ev.partition + ":iam::" + ev.account + ":"
+	arnPrefix := "arn:" + ev.partition + ":iam::" + ev.account + ":"
 	switch r.mode + "." + r.typ {
 	case "data.aws_iam_policy_document":
 		doc := in.policyDocument(r, ri)
@@ -53,23 +54,23 @@ func (in *instance) resourceObject(r *resource, ri resInst) cty.Value {
 		p := cmp.Or(first(known("path")), "/")
 		name := nameOr("name")
 		m["name"], m["id"], m["path"] = cty.StringVal(name), cty.StringVal(name), cty.StringVal(p)
-		m["arn"] = cty.StringVal(iam + "role" + p + name)
+		m["arn"] = cty.StringVal(arnPrefix + "role" + p + name)
 		m["unique_id"] = sym("unique_id", reasonAfterApply)
 	case "resource.aws_iam_policy":
 		p := cmp.Or(first(known("path")), "/")
 		name := nameOr("name")
-		arn := iam + "policy" + p + name
+		arn := arnPrefix + "policy" + p + name
 		m["name"], m["path"], m["arn"], m["id"] = cty.StringVal(name), cty.StringVal(p), cty.StringVal(arn), cty.StringVal(arn)
 		m["policy_id"] = sym("policy_id", reasonAfterApply)
 	case "resource.aws_iam_openid_connect_provider":
 		url := nameOr("url")
-		arn := iam + "oidc-provider/" + stripScheme(url)
+		arn := arnPrefix + "oidc-provider/" + iam.NormalizeIssuer(url)
 		m["arn"], m["id"] = cty.StringVal(arn), cty.StringVal(arn)
 	case "data.aws_iam_openid_connect_provider":
 		if arn, ok := known("arn"); ok {
 			m["url"] = cty.StringVal("https://" + arnResource(arn, "oidc-provider/"))
 		} else if url, ok := known("url"); ok {
-			m["arn"] = cty.StringVal(iam + "oidc-provider/" + stripScheme(url))
+			m["arn"] = cty.StringVal(arnPrefix + "oidc-provider/" + iam.NormalizeIssuer(url))
 		}
 	case "resource.aws_eks_cluster", "data.aws_eks_cluster":
 		name := nameOr("name")
@@ -99,13 +100,13 @@ func (in *instance) resourceObject(r *resource, ri resInst) cty.Value {
 		m["name"], m["region"], m["id"] = cty.StringVal(region), cty.StringVal(region), cty.StringVal(region)
 	case "data.aws_iam_role":
 		name := nameOr("name")
-		m["arn"] = cty.StringVal(iam + "role/" + name)
+		m["arn"] = cty.StringVal(arnPrefix + "role/" + name)
 		m["assume_role_policy"] = sym("assume_role_policy", reasonDataSource)
 	case "data.aws_iam_policy":
 		if arn, ok := known("arn"); ok {
 			m["name"] = cty.StringVal(arn[strings.LastIndex(arn, "/")+1:])
 		} else if name, ok := known("name"); ok {
-			m["arn"] = cty.StringVal(iam + "policy/" + name)
+			m["arn"] = cty.StringVal(arnPrefix + "policy/" + name)
 		}
 		m["policy"] = sym("policy", reasonDataSource)
 	}
@@ -113,11 +114,6 @@ func (in *instance) resourceObject(r *resource, ri resInst) cty.Value {
 }
 
 func first(s string, _ bool) string { return s }
-
-func stripScheme(u string) string {
-	u = strings.TrimPrefix(u, "https://")
-	return strings.TrimPrefix(u, "http://")
-}
 
 func arnResource(arn, prefix string) string {
 	if i := strings.Index(arn, ":"+prefix); i >= 0 {
@@ -283,13 +279,13 @@ func (in *instance) collectResource(c *collected, r *resource, ri resInst) {
 			c.attachments = append(c.attachments, attachment{role: role, arn: str("policy_arn")})
 		}
 	case "aws_iam_openid_connect_provider":
-		p := snapshot.OIDCProvider{ARN: str("arn"), AccountID: ev.account, Issuer: stripScheme(str("url")),
+		p := snapshot.OIDCProvider{ARN: str("arn"), AccountID: ev.account, Issuer: iam.NormalizeIssuer(str("url")),
 			ClientIDs: strs("client_id_list"), Thumbprints: strs("thumbprint_list"), Loc: at}
 		p.Unknown = unknowns.Fields(map[string]string{"arn": p.ARN, "account_id": p.AccountID, "issuer": p.Issuer})
 		c.providers = append(c.providers, p)
 	case "aws_eks_cluster":
 		issuer := get("identity").Index(cty.NumberIntVal(0)).GetAttr("oidc").Index(cty.NumberIntVal(0)).GetAttr("issuer").AsString()
-		cl := snapshot.Cluster{ID: str("arn"), Name: str("name"), ARN: str("arn"), AccountID: ev.account, Issuer: stripScheme(issuer), Loc: at}
+		cl := snapshot.Cluster{ID: str("arn"), Name: str("name"), ARN: str("arn"), AccountID: ev.account, Issuer: iam.NormalizeIssuer(issuer), Loc: at}
 		if !snapshot.HasSymbol(ev.region) {
 			cl.Region = ev.region
 		}
