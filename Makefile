@@ -59,7 +59,8 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) tool opa fmt --list --fail policies
-	$(GO) tool opa check --strict policies
+	@mkdir -p .tmp && $(GO) run ./cmd/irsa-audit capabilities > .tmp/capabilities.json
+	$(GO) tool opa check --strict --capabilities .tmp/capabilities.json policies
 
 ## fuzz: runs of the fuzz targets, one per parser, one after the other: the JSON and YAML
 ## parsers, the policy parser, the file loader (every recogniser), the straight snapshot

@@ -81,7 +81,7 @@ type query struct {
 // query (the machine the tool is sized for has two cores). Rules of one group share their
 // libraries' virtual documents (OPA computes lib/irsa's trust statements once per query), so the
 // split follows the libraries: the built-in cross-resource rules over ServiceAccounts and role
-// bindings (lib/admits), whose early input lacks input.permissions and lib/irsa's entries, and
+// bindings (lib/bindings), whose early input lacks input.permissions and lib/irsa's entries, and
 // the rest (lib/irsa's trust statements, the permission analysis). User rules always go in the
 // second group: a custom rule gets the whole input whatever its package.
 func ruleGroup(pkg string, builtin bool) int {

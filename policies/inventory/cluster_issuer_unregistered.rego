@@ -26,7 +26,6 @@
 #     arn:aws:iam::444455556666:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE.
 package irsa_audit.rules.inventory.cluster_issuer_unregistered
 
-import data.irsa_audit.lib.admits
 import data.irsa_audit.lib.bindings
 import data.irsa_audit.lib.irsa
 
@@ -38,7 +37,7 @@ deny contains finding if {
 
 	# Values known only after apply (symbols) may be equal once deployed.
 	not _unknown(cluster, {"issuer", "id"})
-	issuer := admits.normalize_issuer(object.get(cluster, "issuer", ""))
+	issuer := iam.normalize_issuer(object.get(cluster, "issuer", ""))
 	issuer != ""
 	some [partition, account] in _accounts[cluster.id]
 	account in _complete_accounts
@@ -91,7 +90,7 @@ _complete_accounts := {a.id | some a in input.accounts; a.inventory.oidc_provide
 # _registered holds "<account>|<lower-case issuer>" for every registered provider.
 _registered := {concat("|", [parts.account, lower(parts.issuer)]) |
 	some p in input.oidc_providers
-	parts := admits.provider_parts(p.arn)
+	parts := iam.parse_oidc_provider_arn(p.arn)
 }
 
 _unknown(item, fields) if {

@@ -24,7 +24,6 @@
 #     Every subject a role trusts is a ServiceAccount that exists in the cluster of its issuer.
 package irsa_audit.rules.inventory.orphan_role
 
-import data.irsa_audit.lib.admits
 import data.irsa_audit.lib.bindings
 
 # _max_listed caps the ServiceAccounts named in a finding's message.
@@ -86,7 +85,7 @@ _clusters_by_issuer := {issuer: indexes |
 	}
 }
 
-_issuer(cluster) := lower(admits.normalize_issuer(cluster.issuer)) if object.get(cluster, "issuer", "") != ""
+_issuer(cluster) := lower(iam.normalize_issuer(cluster.issuer)) if object.get(cluster, "issuer", "") != ""
 
 _list(ids) := concat(", ", ids) if count(ids) <= _max_listed
 

@@ -25,8 +25,6 @@
 #     (aws eks describe-cluster --query cluster.identity.oidc.issuer).
 package irsa_audit.rules.inventory.stale_oidc_provider
 
-import data.irsa_audit.lib.admits
-
 deny contains finding if {
 	some i, provider in input.oidc_providers
 
@@ -50,7 +48,7 @@ deny contains finding if {
 
 # _cluster_issuers are the issuers of every cluster in the snapshot, whatever its account: a
 # provider in one account may serve a cluster of another (cross-account IRSA).
-_cluster_issuers := {lower(admits.normalize_issuer(c.issuer)) |
+_cluster_issuers := {lower(iam.normalize_issuer(c.issuer)) |
 	some c in input.clusters
 	object.get(c, "issuer", "") != ""
 }
@@ -74,13 +72,13 @@ _eks_region(issuer) := m[1] if {
 	m := regex.find_all_string_submatch_n(`^oidc\.eks\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/id/[0-9A-Za-z]+$`, issuer, 1)[0]
 }
 
-_provider_issuer(p) := admits.normalize_issuer(p.issuer) if object.get(p, "issuer", "") != ""
+_provider_issuer(p) := iam.normalize_issuer(p.issuer) if object.get(p, "issuer", "") != ""
 
-_provider_issuer(p) := admits.provider_parts(p.arn).issuer if object.get(p, "issuer", "") == ""
+_provider_issuer(p) := iam.parse_oidc_provider_arn(p.arn).issuer if object.get(p, "issuer", "") == ""
 
 _provider_account(p) := p.account_id if object.get(p, "account_id", "") != ""
 
-_provider_account(p) := admits.provider_parts(p.arn).account if object.get(p, "account_id", "") == ""
+_provider_account(p) := iam.parse_oidc_provider_arn(p.arn).account if object.get(p, "account_id", "") == ""
 
 _unknown(item, fields) if {
 	some field in object.get(item, "unknown", [])

@@ -29,8 +29,6 @@
 #     (the provider is listed by aws iam list-open-id-connect-providers)
 package irsa_audit.rules.inventory.unregistered_oidc_provider
 
-import data.irsa_audit.lib.admits
-
 deny contains finding if {
 	some i, role in input.roles
 	account := _role_account(role)
@@ -47,7 +45,7 @@ deny contains finding if {
 	not "principal" in object.get(statement, "unknown", [])
 	not _unknown(role, {"arn", "account_id"})
 	not account in _unknown_provider_accounts
-	parts := admits.provider_parts(provider)
+	parts := iam.parse_oidc_provider_arn(provider)
 	finding := {
 		"msg": concat("", [_msg(role.arn, provider, parts, account), _case_clause(account, provider)]),
 		"resource": {"kind": "role", "id": role.arn},
@@ -100,8 +98,8 @@ _unknown(item, fields) if {
 
 _provider_account(p) := p.account_id if p.account_id != ""
 
-_provider_account(p) := admits.provider_parts(p.arn).account if object.get(p, "account_id", "") == ""
+_provider_account(p) := iam.parse_oidc_provider_arn(p.arn).account if object.get(p, "account_id", "") == ""
 
 _role_account(role) := role.account_id if role.account_id != ""
 
-_role_account(role) := admits.role_arn_parts(role.arn).account if object.get(role, "account_id", "") == ""
+_role_account(role) := iam.parse_role_arn(role.arn).account if object.get(role, "account_id", "") == ""

@@ -10,8 +10,6 @@
 # the built-in iam.trust_facts computes the same document with the same code.
 package irsa_audit.lib.bindings
 
-import data.irsa_audit.lib.admits
-
 _facts := input.trust if is_object(input.trust.index)
 
 else := iam.trust_facts(input)
@@ -66,7 +64,7 @@ verdicts := _facts.bindings
 # a cluster with the given issuer: audience from the eks.amazonaws.com/audience annotation, else
 # sts.amazonaws.com.
 service_account_token(sa, issuer) := {
-	"iss": admits.normalize_issuer(issuer),
-	"sub": admits.service_account_subject(sa.namespace, sa.name),
-	"aud": object.get(sa, ["annotations", "eks.amazonaws.com/audience"], admits.default_audience),
+	"iss": iam.normalize_issuer(issuer),
+	"sub": concat(":", ["system:serviceaccount", sa.namespace, sa.name]),
+	"aud": object.get(sa, ["annotations", "eks.amazonaws.com/audience"], "sts.amazonaws.com"),
 }
