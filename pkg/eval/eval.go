@@ -369,6 +369,9 @@ func buildInput(snap *snapshot.Snapshot, withTrust bool, perm permissions.Option
 	}
 	obj := v.(ast.Object) // checked above
 	obj.Insert(ast.StringTerm("permissions"), ast.NewTerm(perms))
+	if err := insertWorkloadFacts(obj, snap); err != nil {
+		return nil, err
+	}
 	if withTrust {
 		trObj := tr.(ast.Object) // checked above
 		trObj.Insert(ast.StringTerm("irsa"), ast.NewTerm(irsa))

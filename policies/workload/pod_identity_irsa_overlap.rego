@@ -1,0 +1,45 @@
+# METADATA
+# title: ServiceAccount with both an IRSA role annotation and a Pod Identity association
+# description: |
+#   A ServiceAccount has an eks.amazonaws.com/role-arn annotation (IRSA) and an EKS Pod
+#   Identity association. Its pods then get both the IRSA web-identity token
+#   (AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE) and the Pod Identity container credentials
+#   (AWS_CONTAINER_CREDENTIALS_FULL_URI), and which role a process uses depends on its AWS SDK's
+#   credential chain: the default chains of the AWS SDKs try the web-identity token before the
+#   container credentials, so the IRSA role usually wins and the association is unused, but
+#   other clients may order them otherwise. Two roles for one workload drift apart, and a review
+#   of one misses what the other grants.
+# related_resources:
+#   - description: documentation
+#     ref: https://docs.aws.amazon.com/eks/latest/userguide/pod-identities.html
+#   - ref: https://docs.aws.amazon.com/sdkref/latest/guide/standardized-credentials.html
+# custom:
+#   id: IRSA-065
+#   severity: medium
+#   recommended_action: |
+#     Keep one mechanism: remove the eks.amazonaws.com/role-arn annotation once the association
+#     is in use, or delete the association.
+#   bad_example: |
+#     ServiceAccount shop/api annotated eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/shop-irsa
+#     and aws eks create-pod-identity-association --namespace shop --service-account api ...
+#   good_example: |
+#     ServiceAccount shop/api without the annotation, and one Pod Identity association
+package irsa_audit.rules.workload.pod_identity_irsa_overlap
+
+import data.irsa_audit.lib.workload
+
+deny contains finding if {
+	some f in workload.pod_identity
+	f.irsa_service_account >= 0
+	p := input.pod_identity_associations[f.association]
+	sa := input.service_accounts[f.irsa_service_account]
+	finding := {
+		"msg": sprintf(
+			"ServiceAccount %s has both IRSA role %s (annotation) and Pod Identity association %s for role %s: which one its pods use depends on each client's credential chain (the AWS SDKs try the IRSA token first)",
+			[workload.service_account(p), sa.role_arn, workload.association_id(p), p.role_arn],
+		),
+		"resource": {"kind": "service_account", "id": sprintf("%s/%s/%s", [sa.cluster, sa.namespace, sa.name])},
+		"path": ["service_accounts", f.irsa_service_account, "role_arn"],
+		"related": [workload.resource(p)],
+	}
+}

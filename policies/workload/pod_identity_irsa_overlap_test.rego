@@ -1,0 +1,29 @@
+package irsa_audit.rules.workload.pod_identity_irsa_overlap_test
+
+import data.irsa_audit.rules.workload.pod_identity_irsa_overlap as rule
+
+_cluster := "arn:aws:eks:us-east-1:111122223333:cluster/prod"
+
+_input(irsa) := {
+	"service_accounts": [{"cluster": _cluster, "namespace": "shop", "name": "api", "role_arn": "arn:aws:iam::111122223333:role/shop-irsa"}],
+	"pod_identity_associations": [{
+		"arn": "arn:aws:eks:us-east-1:111122223333:podidentityassociation/prod/a-1", "cluster": _cluster,
+		"namespace": "shop", "service_account": "api", "role_arn": "arn:aws:iam::111122223333:role/shop-api",
+	}],
+	"workload_identity": {"pod_identity": [{"association": 0, "irsa_service_account": irsa}]},
+}
+
+test_deny_both_mechanisms if {
+	got := rule.deny with input as _input(0)
+	got == {{
+		"msg": "ServiceAccount shop/api in cluster arn:aws:eks:us-east-1:111122223333:cluster/prod has both IRSA role arn:aws:iam::111122223333:role/shop-irsa (annotation) and Pod Identity association arn:aws:eks:us-east-1:111122223333:podidentityassociation/prod/a-1 for role arn:aws:iam::111122223333:role/shop-api: which one its pods use depends on each client's credential chain (the AWS SDKs try the IRSA token first)",
+		"resource": {"kind": "service_account", "id": "arn:aws:eks:us-east-1:111122223333:cluster/prod/shop/api"},
+		"path": ["service_accounts", 0, "role_arn"],
+		"related": [{"kind": "pod_identity_association", "id": "arn:aws:eks:us-east-1:111122223333:podidentityassociation/prod/a-1"}],
+	}}
+}
+
+test_allow_association_only if {
+	got := rule.deny with input as _input(-1)
+	got == set()
+}
