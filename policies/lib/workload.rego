@@ -20,3 +20,8 @@ service_account(p) := sprintf("%s/%s in cluster %s", [p.namespace, p.service_acc
 
 # resource is the finding resource of an association.
 resource(p) := {"kind": "pod_identity_association", "id": association_id(p)}
+
+# role names the association's role; a list export's summary does not show it.
+role(p) := sprintf("role %s", [p.role_arn]) if {
+	object.get(p, "role_arn", "") != ""
+} else := "a role the export does not show (aws eks list-pod-identity-associations names none)"

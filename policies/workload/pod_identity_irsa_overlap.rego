@@ -35,8 +35,8 @@ deny contains finding if {
 	sa := input.service_accounts[f.irsa_service_account]
 	finding := {
 		"msg": sprintf(
-			"ServiceAccount %s has both IRSA role %s (annotation) and Pod Identity association %s for role %s: which one its pods use depends on each client's credential chain (the AWS SDKs try the IRSA token first)",
-			[workload.service_account(p), sa.role_arn, workload.association_id(p), p.role_arn],
+			"ServiceAccount %s has both IRSA role %s (annotation) and Pod Identity association %s for %s: which one its pods use depends on each client's credential chain (the AWS SDKs try the IRSA token first)",
+			[workload.service_account(p), sa.role_arn, workload.association_id(p), workload.role(p)],
 		),
 		"resource": {"kind": "service_account", "id": sprintf("%s/%s/%s", [sa.cluster, sa.namespace, sa.name])},
 		"path": ["service_accounts", f.irsa_service_account, "role_arn"],

@@ -31,8 +31,8 @@ deny contains finding if {
 	p := input.pod_identity_associations[f.association]
 	finding := {
 		"msg": sprintf(
-			"Pod Identity association %s gives role %s to ServiceAccount %s, which does not exist%s: whoever can create it gets the role's credentials",
-			[workload.association_id(p), p.role_arn, workload.service_account(p), _namespace(f, p)],
+			"Pod Identity association %s gives %s to ServiceAccount %s, which does not exist%s: whoever can create it gets the role's credentials",
+			[workload.association_id(p), workload.role(p), workload.service_account(p), _namespace(f, p)],
 		),
 		"resource": workload.resource(p),
 		"path": ["pod_identity_associations", f.association],
