@@ -51,7 +51,11 @@ func isAssociationList(n *syntax.Node) bool {
 // role: snapshot.Fold completes each with the describe-pod-identity-association output of the
 // same ARN when one is loaded too; alone, an association still names its ServiceAccount.
 func loadAssociationList(d document, r *fileResult) error {
-	for _, it := range d.node.Get("associations").Items {
+	items := d.node.Get("associations").Items
+	if len(items) == 0 {
+		r.skipped = append(r.skipped, snapshot.Skipped{File: d.file, Named: r.explicit, Reason: "an empty Pod Identity association list"})
+	}
+	for _, it := range items {
 		p, err := association(d, it)
 		if err != nil {
 			r.addError(d.file, err)
