@@ -1,6 +1,7 @@
 package workload
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/irsa-audit/irsa-audit/pkg/iam"
@@ -41,6 +42,8 @@ type Request struct {
 	Service string
 	// AWS is the ARN of the calling role; empty for a service principal.
 	AWS string
+	// Federated is the ARN of the IAM OIDC provider of a web-identity token.
+	Federated string
 	// Action is the action authorised, e.g. "sts:AssumeRole".
 	Action string
 	// Key returns the values of a condition key in the request (key in lower case): nil when
@@ -56,7 +59,9 @@ type Request struct {
 // it. A nil trust refuses.
 //
 // This is the evaluator of the requests EKS Pod Identity makes (a service principal, a role
-// chaining into a target role); the IRSA web-identity requests are judged by pkg/trust.
+// chaining into a target role) and of the probe tokens of CI platforms (ci.go); the IRSA
+// web-identity requests are judged by pkg/trust. It is the seam for the trust model's single
+// evaluator: when that lands, Evaluate becomes a call to it.
 func Evaluate(trust *snapshot.Document, req Request) Verdict {
 	if trust == nil {
 		return Refused
@@ -137,13 +142,16 @@ func names(p *snapshot.Principal, req Request) bool {
 	if p.Wildcard {
 		return true
 	}
-	if req.Service != "" {
+	switch {
+	case req.Service != "":
 		for _, s := range p.Service {
 			if strings.EqualFold(s, req.Service) {
 				return true
 			}
 		}
 		return false
+	case req.Federated != "":
+		return slices.ContainsFunc(p.Federated, func(f string) bool { return iam.SameARN(f, req.Federated) })
 	}
 	a, ok := iam.ParseARN(req.AWS)
 	if !ok {

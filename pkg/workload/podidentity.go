@@ -40,6 +40,9 @@ type Facts struct {
 	// PodIdentityRoles has one entry per role (input.roles order) whose trust names the
 	// Pod Identity agent.
 	PodIdentityRoles []AgentRole `json:"pod_identity_roles"`
+	// CI has one entry per trust policy (roles, then input.policies) and CI platform provider
+	// it trusts (CITrusts).
+	CI []CITrust `json:"ci"`
 }
 
 // Status says whether something an association names exists.
@@ -126,6 +129,7 @@ func Analyze(snap *snapshot.Snapshot) *Facts {
 			f.PodIdentityRoles = append(f.PodIdentityRoles, r)
 		}
 	}
+	f.CI = CITrusts(snap)
 	return f
 }
 

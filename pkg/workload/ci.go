@@ -1,0 +1,195 @@
+package workload
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/irsa-audit/irsa-audit/pkg/iam"
+	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
+)
+
+// ActionWebIdentity is the action a CI job's token is exchanged with.
+const ActionWebIdentity = "sts:AssumeRoleWithWebIdentity"
+
+// Resource names what holds a trust policy, as a finding does.
+type Resource struct {
+	Kind string `json:"kind"`
+	ID   string `json:"id"`
+}
+
+// CITrust is what a trust policy admits from one CI platform's OIDC provider.
+type CITrust struct {
+	Resource Resource `json:"resource"`
+	// Path is the path into the input of the first Allow statement that may admit the
+	// platform's tokens.
+	Path     []any  `json:"path"`
+	Provider string `json:"provider"`
+	// Issuer is the provider's issuer as in its ARN.
+	Issuer   string `json:"issuer"`
+	Platform string `json:"platform"`
+	// PlatformName, Project and OwnerKind word the platform in messages.
+	PlatformName string `json:"platform_name"`
+	Project      string `json:"project"`
+	OwnerKind    string `json:"owner_kind"`
+	// Shared is true when every customer of the platform gets tokens of this issuer;
+	// Space names who does ("github.com", "enterprise acme", a GHES host).
+	Shared bool   `json:"shared"`
+	Space  string `json:"space"`
+	// SubjectCondition is true when an Allow statement that may admit the tokens has a
+	// condition on the issuer's "sub" key.
+	SubjectCondition bool `json:"subject_condition"`
+	// AnyTenant is true when the trust admits tokens of a project of an owner it does not name
+	// (probed with tokens of every kind of run the platform issues).
+	AnyTenant bool `json:"any_tenant"`
+	// Owners are the owners named in the "sub" conditions every project of whom is admitted
+	// (a token of a project the trust does not name is), sorted.
+	Owners []string `json:"owners"`
+	// Audience is "pinned" (tokens of an audience other than the expected one are refused),
+	// "missing" (tokens of any audience are admitted), or "wrong" (tokens of the platform's
+	// default audience are refused; only for platforms with one).
+	Audience         string `json:"audience"`
+	ExpectedAudience string `json:"expected_audience,omitempty"`
+}
+
+// CITrusts judges every trust policy of snap (roles, then standalone policy files) that trusts
+// a CI platform's OIDC provider, one entry per document and provider, in input order.
+func CITrusts(snap *snapshot.Snapshot) []CITrust {
+	out := []CITrust{}
+	for i := range snap.Roles {
+		r := &snap.Roles[i]
+		out = append(out, ciTrusts(r.TrustPolicy, Resource{Kind: "role", ID: r.ARN}, []any{"roles", i, "trust_policy"})...)
+	}
+	for i := range snap.Policies {
+		p := &snap.Policies[i]
+		out = append(out, ciTrusts(&p.Document, Resource{Kind: "policy", ID: p.ID}, []any{"policies", i, "document"})...)
+	}
+	return out
+}
+
+func ciTrusts(doc *snapshot.Document, res Resource, base []any) []CITrust {
+	if doc == nil {
+		return nil
+	}
+	var out []CITrust
+	var seen []string
+	for _, st := range doc.Statements {
+		if st.Effect != "Allow" || st.Principal == nil {
+			continue
+		}
+		for _, provider := range st.Principal.Federated {
+			if slices.Contains(seen, provider) {
+				continue
+			}
+			seen = append(seen, provider)
+			if t, ok := ciTrust(doc, res, base, provider); ok {
+				out = append(out, t)
+			}
+		}
+	}
+	return out
+}
+
+func ciTrust(doc *snapshot.Document, res Resource, base []any, provider string) (CITrust, bool) {
+	parsed, ok := iam.ParseProviderARN(provider)
+	if !ok {
+		return CITrust{}, false
+	}
+	p, shared, space, ok := PlatformOf(parsed.Issuer)
+	if !ok {
+		return CITrust{}, false
+	}
+	unknownToken := Request{Federated: provider, Action: ActionWebIdentity, Key: tokenKeys(parsed.Issuer, nil, nil)}
+	allowing := AllowingStatements(doc, unknownToken)
+	if len(allowing) == 0 {
+		return CITrust{}, false
+	}
+	t := CITrust{
+		Resource: res, Path: append(slices.Clone(base), "statements", allowing[0]), Provider: provider, Issuer: parsed.Issuer,
+		Platform: p.ID, PlatformName: p.Name, Project: p.Project, OwnerKind: p.OwnerKind, Shared: shared, Space: space,
+		Owners: []string{}, ExpectedAudience: p.Audience,
+	}
+	subKey := strings.ToLower(parsed.Issuer) + ":sub"
+	audKey := strings.ToLower(parsed.Issuer) + ":aud"
+	var owners []string
+	// A job chooses the audience of its token: the probes try the platform's default, every
+	// audience the trust names, and one it does not.
+	audiences := []string{witnessName + "-audience"}
+	if p.Audience != "" {
+		audiences = append(audiences, p.Audience)
+	}
+	for _, s := range allowing {
+		for _, c := range doc.Statements[s].Conditions {
+			switch strings.ToLower(c.Key) {
+			case subKey:
+				t.SubjectCondition = true
+				for _, v := range c.Values {
+					if o, ok := p.owner(v); ok && !slices.Contains(owners, o) {
+						owners = append(owners, o)
+					}
+				}
+			case audKey:
+				for _, v := range c.Values {
+					if !slices.Contains(audiences, v) {
+						audiences = append(audiences, v)
+					}
+				}
+			}
+		}
+	}
+	admits := func(subs []string) bool {
+		for _, sub := range subs {
+			for _, aud := range audiences {
+				req := Request{Federated: provider, Action: ActionWebIdentity, Key: tokenKeys(parsed.Issuer, []string{sub}, []string{aud})}
+				if Evaluate(doc, req) == Allowed {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	t.AnyTenant = admits(p.subjects(witnessName, witnessName)) || admits(p.subjects(witnessName+"@1", witnessName+"@2"))
+	if !t.AnyTenant {
+		for _, o := range owners {
+			project := witnessName
+			if strings.Contains(o, "@") {
+				project += "@1" // GitHub's immutable form names the repository by id too
+			}
+			if admits(p.subjects(o, project)) {
+				t.Owners = append(t.Owners, o)
+			}
+		}
+		slices.Sort(t.Owners)
+	}
+	// The audience, with the subject left unknown: refused for a stranger's audience means
+	// pinned; refused for the platform's own audience means wrong.
+	audienceOnly := func(a string) Verdict {
+		return Evaluate(doc, Request{Federated: provider, Action: ActionWebIdentity, Key: tokenKeys(parsed.Issuer, nil, []string{a})})
+	}
+	switch {
+	case p.Audience != "" && audienceOnly(p.Audience) == Refused:
+		t.Audience = "wrong"
+	case audienceOnly(witnessName+"-audience") != Refused:
+		t.Audience = "missing"
+	default:
+		t.Audience = "pinned"
+	}
+	return t, true
+}
+
+// tokenKeys are the condition keys of a web-identity request with a token of issuer: its "sub"
+// and "aud" (nil: not known), absent claim keys of other issuers, and every other key unknown.
+func tokenKeys(issuer string, sub, aud []string) func(string) ([]string, bool) {
+	prefix := strings.ToLower(issuer) + ":"
+	return func(key string) ([]string, bool) {
+		switch key {
+		case prefix + "sub":
+			return sub, sub != nil
+		case prefix + "aud":
+			return aud, aud != nil
+		}
+		if other, _, ok := iam.SplitClaimKey(key); ok && !strings.EqualFold(other, issuer) {
+			return nil, true // a claim of another issuer: not in this token
+		}
+		return nil, false
+	}
+}

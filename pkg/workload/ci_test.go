@@ -1,0 +1,82 @@
+package workload
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
+)
+
+func ciTrustDoc(t *testing.T, issuer, condition string) *snapshot.Document {
+	t.Helper()
+	c := ""
+	if condition != "" {
+		c = `, "Condition": ` + condition
+	}
+	return doc(t, `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+		"Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/`+issuer+`"},
+		"Action": "sts:AssumeRoleWithWebIdentity"`+c+`}]}`)
+}
+
+// ciVerdict is the part of a CITrust a case checks.
+type ciVerdict struct {
+	Platform, Space  string
+	Shared, SubCond  bool
+	AnyTenant        bool
+	Owners           []string
+	Audience         string
+	ExpectedAudience string
+}
+
+func TestCITrusts(t *testing.T) {
+	const gh = "token.actions.githubusercontent.com"
+	aud := `"` + gh + `:aud": "sts.amazonaws.com"`
+	for _, tc := range []struct {
+		name, issuer, condition string
+		want                    []ciVerdict // nil: not a CI trust
+	}{
+		{"github no sub", gh, `{"StringEquals": {` + aud + `}}`,
+			[]ciVerdict{{"github-actions", "github.com", true, false, true, []string{}, "pinned", "sts.amazonaws.com"}}},
+		{"github repo:*", gh, `{"StringEquals": {` + aud + `}, "StringLike": {"` + gh + `:sub": "repo:*"}}`,
+			[]ciVerdict{{"github-actions", "github.com", true, true, true, []string{}, "pinned", "sts.amazonaws.com"}}},
+		{"github org wildcard", gh, `{"StringEquals": {` + aud + `}, "StringLike": {"` + gh + `:sub": ["repo:acme/*", "repo:other/app:ref:refs/heads/main"]}}`,
+			[]ciVerdict{{"github-actions", "github.com", true, true, false, []string{"acme"}, "pinned", "sts.amazonaws.com"}}},
+		{"github one repo any branch", gh, `{"StringEquals": {` + aud + `}, "StringLike": {"` + gh + `:sub": "repo:acme/app:*"}}`,
+			[]ciVerdict{{"github-actions", "github.com", true, true, false, []string{}, "pinned", "sts.amazonaws.com"}}},
+		{"github environment pinned, no aud", gh, `{"StringEquals": {"` + gh + `:sub": "repo:acme/app:environment:production"}}`,
+			[]ciVerdict{{"github-actions", "github.com", true, true, false, []string{}, "missing", "sts.amazonaws.com"}}},
+		{"github immutable form, owner-wide", gh, `{"StringEquals": {` + aud + `}, "StringLike": {"` + gh + `:sub": "repo:acme@123/*"}}`,
+			[]ciVerdict{{"github-actions", "github.com", true, true, false, []string{"acme@123"}, "pinned", "sts.amazonaws.com"}}},
+		{"github StringEquals with a literal star", gh, `{"StringEquals": {` + aud + `, "` + gh + `:sub": "repo:acme/*"}}`,
+			[]ciVerdict{{"github-actions", "github.com", true, true, false, []string{}, "pinned", "sts.amazonaws.com"}}},
+		{"github ForAllValues trap", gh, `{"StringEquals": {` + aud + `}, "ForAllValues:StringLike": {"` + gh + `:sub": "repo:acme/app:*"}}`,
+			[]ciVerdict{{"github-actions", "github.com", true, true, false, []string{}, "pinned", "sts.amazonaws.com"}}},
+		{"github wrong aud", gh, `{"StringEquals": {"` + gh + `:aud": "https://github.com/acme", "` + gh + `:sub": "repo:acme/app:ref:refs/heads/main"}}`,
+			[]ciVerdict{{"github-actions", "github.com", true, true, false, []string{}, "wrong", "sts.amazonaws.com"}}},
+		{"github enterprise issuer", gh + "/acme", `{"StringEquals": {"` + gh + `/acme:aud": "sts.amazonaws.com"}}`,
+			[]ciVerdict{{"github-actions", "enterprise acme", false, false, true, []string{}, "pinned", "sts.amazonaws.com"}}},
+		{"gitlab group wildcard", "gitlab.com", `{"StringLike": {"gitlab.com:sub": "project_path:acme/*:ref_type:branch:ref:main"}, "StringEquals": {"gitlab.com:aud": "https://gitlab.com"}}`,
+			[]ciVerdict{{"gitlab", "gitlab.com", true, true, false, []string{"acme"}, "pinned", ""}}},
+		{"hcp terraform no sub", "app.terraform.io", `{"StringEquals": {"app.terraform.io:aud": "aws.workload.identity"}}`,
+			[]ciVerdict{{"hcp-terraform", "app.terraform.io", true, false, true, []string{}, "pinned", "aws.workload.identity"}}},
+		{"hcp terraform workspace pinned", "app.terraform.io", `{"StringEquals": {"app.terraform.io:aud": "aws.workload.identity"}, "StringLike": {"app.terraform.io:sub": "organization:acme:project:*:workspace:prod:run_phase:*"}}`,
+			[]ciVerdict{{"hcp-terraform", "app.terraform.io", true, true, false, []string{}, "pinned", "aws.workload.identity"}}},
+		{"unknown issuer", "example.com", ``, nil},
+		{"eks issuer", "oidc.eks.us-east-1.amazonaws.com/id/ABC", ``, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			snap := &snapshot.Snapshot{Roles: []snapshot.Role{{ARN: roleARN, TrustPolicy: ciTrustDoc(t, tc.issuer, tc.condition)}}}
+			var got []ciVerdict
+			for _, c := range CITrusts(snap) {
+				got = append(got, ciVerdict{c.Platform, c.Space, c.Shared, c.SubjectCondition, c.AnyTenant, c.Owners, c.Audience, c.ExpectedAudience})
+				if diff := cmp.Diff([]any{"roles", 0, "trust_policy", "statements", 0}, c.Path); diff != "" {
+					t.Errorf("path (-want +got):\n%s", diff)
+				}
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("ci trusts (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
