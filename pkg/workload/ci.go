@@ -90,8 +90,12 @@ func ciTrusts(doc *snapshot.Document, res Resource, base []any) []CITrust {
 }
 
 func ciTrust(doc *snapshot.Document, res Resource, base []any, provider string) (CITrust, bool) {
+	// The account may be a symbol (a template's AWS::AccountId): the issuer decides.
 	parsed, ok := iam.ParseProviderARN(provider)
-	if !ok {
+	if a, isARN := iam.ParseARN(provider); !ok && isARN && a.Service == "iam" {
+		parsed.Issuer, ok = strings.CutPrefix(a.Resource, "oidc-provider/")
+	}
+	if !ok || snapshot.HasSymbol(parsed.Issuer) {
 		return CITrust{}, false
 	}
 	p, shared, space, ok := PlatformOf(parsed.Issuer)

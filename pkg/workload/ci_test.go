@@ -80,3 +80,16 @@ func TestCITrusts(t *testing.T) {
 		})
 	}
 }
+
+// TestCITrustTemplatePrincipal: a CloudFormation !If between two providers marks the principal
+// unknown; the provider it names is still judged (the cloudformation example's deploy role).
+func TestCITrustTemplatePrincipal(t *testing.T) {
+	const provider = "arn:aws:iam::«AWS.AccountId»:oidc-provider/token.actions.githubusercontent.com"
+	d := doc(t, `{"Statement": [{"Effect": "Allow", "Principal": {"Federated": "`+provider+`"}, "Action": "sts:AssumeRoleWithWebIdentity",
+		"Condition": {"StringLike": {"token.actions.githubusercontent.com:sub": "repo:example-org/*"}}}]}`)
+	d.Statements[0].Unknown = []string{"principal"}
+	got := CITrusts(&snapshot.Snapshot{Roles: []snapshot.Role{{ARN: roleARN, TrustPolicy: d}}})
+	if len(got) != 1 || got[0].Provider != provider || !cmp.Equal(got[0].Owners, []string{"example-org"}) || got[0].Audience != "missing" {
+		t.Errorf("ci trusts = %+v", got)
+	}
+}

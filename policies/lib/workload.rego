@@ -25,3 +25,6 @@ resource(p) := {"kind": "pod_identity_association", "id": association_id(p)}
 role(p) := sprintf("role %s", [p.role_arn]) if {
 	object.get(p, "role_arn", "") != ""
 } else := "a role the export does not show (aws eks list-pod-identity-associations names none)"
+
+# ci are the facts of every trust policy that trusts a CI platform's OIDC provider.
+ci := object.get(input, ["workload_identity", "ci"], [])
