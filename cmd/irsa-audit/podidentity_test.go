@@ -15,16 +15,22 @@ import (
 	"github.com/irsa-audit/irsa-audit/pkg/load"
 )
 
-const podIdentityDir = "examples/pod-identity"
+const (
+	podIdentityDir = "examples/pod-identity"
+	// The example's accounts: the cluster's, and the data account of the cross-account target
+	// role. They appear in no other example, so the examples scanned together do not mix.
+	podAccount  = "123456789012"
+	dataAccount = "999988887777"
+)
 
 // podIdentityWant are the findings of examples/pod-identity as "rule resource", sorted. The
 // association of shop/api (a trust with both actions, pinned to the account and namespace) has
 // none.
 func podIdentityWant(withKubernetes bool) []string {
-	assoc := "pod_identity_association arn:aws:eks:us-east-1:" + liveAccount + ":podidentityassociation/prod/"
+	assoc := "pod_identity_association arn:aws:eks:us-east-1:" + podAccount + ":podidentityassociation/prod/"
 	want := []string{
 		"IRSA-060 " + assoc + "a-0batchwrk00002",                             // trust without sts:TagSession
-		"IRSA-061 role arn:aws:iam::" + liveAccount + ":role/reports-viewer", // no source condition
+		"IRSA-061 role arn:aws:iam::" + podAccount + ":role/reports-viewer", // no source condition
 		"IRSA-062 " + assoc + "a-0retiredcl0004",                             // the role was deleted
 		"IRSA-064 " + assoc + "a-0analytics0005",                             // the target role trusts another role
 		"IRSA-066 " + assoc + "a-0auditexp00007",                             // session tags disabled, policy reads one
@@ -32,7 +38,7 @@ func podIdentityWant(withKubernetes bool) []string {
 	if withKubernetes {
 		want = append(want,
 			"IRSA-063 "+assoc+"a-0retiredcl0004",                                                      // no ServiceAccount retired/cleanup
-			"IRSA-065 service_account arn:aws:eks:us-east-1:"+liveAccount+":cluster/prod/shop/legacy", // IRSA annotation too
+			"IRSA-065 service_account arn:aws:eks:us-east-1:"+podAccount+":cluster/prod/shop/legacy", // IRSA annotation too
 		)
 	}
 	slices.Sort(want)
@@ -78,9 +84,9 @@ func TestPodIdentityExports(t *testing.T) {
 			podIdentityDir + "/list-pod-identity-associations.json", podIdentityDir + "/describe-cluster.json",
 			podIdentityDir + "/serviceaccounts.json", podIdentityDir + "/get-account-authorization-details.json",
 		}, []string{
-			"IRSA-061 role arn:aws:iam::" + liveAccount + ":role/reports-viewer",
-			"IRSA-063 pod_identity_association arn:aws:eks:us-east-1:" + liveAccount + ":podidentityassociation/prod/a-0retiredcl0004",
-			"IRSA-065 service_account arn:aws:eks:us-east-1:" + liveAccount + ":cluster/prod/shop/legacy",
+			"IRSA-061 role arn:aws:iam::" + podAccount + ":role/reports-viewer",
+			"IRSA-063 pod_identity_association arn:aws:eks:us-east-1:" + podAccount + ":podidentityassociation/prod/a-0retiredcl0004",
+			"IRSA-065 service_account arn:aws:eks:us-east-1:" + podAccount + ":cluster/prod/shop/legacy",
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -148,14 +154,14 @@ func podIdentityEstate(t *testing.T) *fakeaws.Estate {
 	}
 	return &fakeaws.Estate{
 		Accounts: []*fakeaws.Account{
-			{ID: liveAccount, AccessKeyID: liveKey, Roles: roles(podIdentityDir + "/get-account-authorization-details.json"),
+			{ID: podAccount, AccessKeyID: liveKey, Roles: roles(podIdentityDir + "/get-account-authorization-details.json"),
 				Regions: []*fakeaws.Region{{Name: "us-east-1", Clusters: []*fakeaws.Cluster{{
 					Name: cluster.Cluster.Name, Issuer: cluster.Cluster.Identity.Oidc.Issuer, PodIdentity: assocs}}}}},
-			{ID: memberAccount, AccessKeyID: memberKey, AssumableByOther: true, Roles: roles(podIdentityDir + "/data-account/get-account-authorization-details.json"),
+			{ID: dataAccount, AccessKeyID: memberKey, AssumableByOther: true, Roles: roles(podIdentityDir + "/data-account/get-account-authorization-details.json"),
 				Regions: []*fakeaws.Region{{Name: "us-east-1"}}},
 		},
-		Organization: &fakeaws.Organization{ManagementAccount: liveAccount, Members: []fakeaws.Member{
-			{ID: liveAccount, Status: "ACTIVE"}, {ID: memberAccount, Status: "ACTIVE"},
+		Organization: &fakeaws.Organization{ManagementAccount: podAccount, Members: []fakeaws.Member{
+			{ID: podAccount, Status: "ACTIVE"}, {ID: dataAccount, Status: "ACTIVE"},
 		}},
 	}
 }
