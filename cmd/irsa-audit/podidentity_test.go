@@ -29,15 +29,15 @@ const (
 func podIdentityWant(withKubernetes bool) []string {
 	assoc := "pod_identity_association arn:aws:eks:us-east-1:" + podAccount + ":podidentityassociation/prod/"
 	want := []string{
-		"IRSA-060 " + assoc + "a-0batchwrk00002",                             // trust without sts:TagSession
+		"IRSA-060 " + assoc + "a-0batchwrk00002",                            // trust without sts:TagSession
 		"IRSA-061 role arn:aws:iam::" + podAccount + ":role/reports-viewer", // no source condition
-		"IRSA-062 " + assoc + "a-0retiredcl0004",                             // the role was deleted
-		"IRSA-064 " + assoc + "a-0analytics0005",                             // the target role trusts another role
-		"IRSA-066 " + assoc + "a-0auditexp00007",                             // session tags disabled, policy reads one
+		"IRSA-062 " + assoc + "a-0retiredcl0004",                            // the role was deleted
+		"IRSA-064 " + assoc + "a-0analytics0005",                            // the target role trusts another role
+		"IRSA-066 " + assoc + "a-0auditexp00007",                            // session tags disabled, policy reads one
 	}
 	if withKubernetes {
 		want = append(want,
-			"IRSA-063 "+assoc+"a-0retiredcl0004",                                                      // no ServiceAccount retired/cleanup
+			"IRSA-063 "+assoc+"a-0retiredcl0004",                                                     // no ServiceAccount retired/cleanup
 			"IRSA-065 service_account arn:aws:eks:us-east-1:"+podAccount+":cluster/prod/shop/legacy", // IRSA annotation too
 		)
 	}
