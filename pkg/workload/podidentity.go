@@ -163,7 +163,16 @@ func newIndex(snap *snapshot.Snapshot) *index {
 			ix.clusters[c.ID] = i
 		}
 	}
+	// Only the ServiceAccounts of clusters with associations are looked up: a large estate
+	// without Pod Identity pays one pass over them and no map.
+	withAssociations := map[string]bool{}
+	for _, p := range snap.PodIdentityAssociations {
+		withAssociations[p.Cluster] = true
+	}
 	for i, sa := range snap.ServiceAccounts {
+		if !withAssociations[sa.Cluster] {
+			continue
+		}
 		k := sa.Cluster + "\x00" + sa.Namespace + "\x00" + sa.Name
 		if _, dup := ix.sas[k]; !dup {
 			ix.sas[k] = i

@@ -10,7 +10,7 @@ import (
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
 )
 
-func doc(t *testing.T, s string) *snapshot.Document {
+func doc(t testing.TB, s string) *snapshot.Document {
 	t.Helper()
 	d, err := policydoc.Parse([]byte(s), snapshot.Location{})
 	if err != nil {
