@@ -62,7 +62,9 @@ func TestEveryRuleHasAnExample(t *testing.T) {
 		"examples/broken/terraform-cloud-no-sub": {"IRSA-050"},
 		"examples/broken/ci-wildcard-subject":    {"IRSA-051"},
 		"examples/broken/github-no-aud":          {"IRSA-052"},
-		"examples/ci-oidc":                       nil,
+		// A role with administrator permissions trusting any branch and pull request of a repository.
+		"examples/broken/github-any-branch": {"IRSA-032", "IRSA-040", "IRSA-053"},
+		"examples/ci-oidc":                  nil,
 		// An EKS Pod Identity estate as AWS CLI and kubectl exports: one association per rule.
 		"examples/pod-identity": {"IRSA-060", "IRSA-061", "IRSA-062", "IRSA-063", "IRSA-064", "IRSA-065", "IRSA-066"},
 		// Account and cluster exports: the cross-resource rules, one example each.

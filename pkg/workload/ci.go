@@ -49,6 +49,17 @@ type CITrust struct {
 	// default audience are refused; only for platforms with one).
 	Audience         string `json:"audience"`
 	ExpectedAudience string `json:"expected_audience,omitempty"`
+	// Role is the index in input.roles of the role whose trust this is; -1 for a policy file.
+	Role int `json:"role"`
+	// Refs are, per repository the "sub" conditions name exactly, the kinds of its runs the
+	// trust admits without naming them ("any branch", "pull requests"), sorted by repository.
+	Refs []RepositoryRefs `json:"refs"`
+}
+
+// RepositoryRefs are the kinds of runs of one repository a trust admits.
+type RepositoryRefs struct {
+	Repository string   `json:"repository"`
+	Admitted   []string `json:"admitted"`
 }
 
 // CITrusts judges every trust policy of snap (roles, then standalone policy files) that trusts
@@ -57,11 +68,17 @@ func CITrusts(snap *snapshot.Snapshot) []CITrust {
 	out := []CITrust{}
 	for i := range snap.Roles {
 		r := &snap.Roles[i]
-		out = append(out, ciTrusts(r.TrustPolicy, Resource{Kind: "role", ID: r.ARN}, []any{"roles", i, "trust_policy"})...)
+		for _, t := range ciTrusts(r.TrustPolicy, Resource{Kind: "role", ID: r.ARN}, []any{"roles", i, "trust_policy"}) {
+			t.Role = i
+			out = append(out, t)
+		}
 	}
 	for i := range snap.Policies {
 		p := &snap.Policies[i]
-		out = append(out, ciTrusts(&p.Document, Resource{Kind: "policy", ID: p.ID}, []any{"policies", i, "document"})...)
+		for _, t := range ciTrusts(&p.Document, Resource{Kind: "policy", ID: p.ID}, []any{"policies", i, "document"}) {
+			t.Role = -1
+			out = append(out, t)
+		}
 	}
 	return out
 }
@@ -110,11 +127,11 @@ func ciTrust(doc *snapshot.Document, res Resource, base []any, provider string) 
 	t := CITrust{
 		Resource: res, Path: append(slices.Clone(base), "statements", allowing[0]), Provider: provider, Issuer: parsed.Issuer,
 		Platform: p.ID, PlatformName: p.Name, Project: p.Project, OwnerKind: p.OwnerKind, Shared: shared, Space: space,
-		Owners: []string{}, ExpectedAudience: p.Audience,
+		Owners: []string{}, ExpectedAudience: p.Audience, Refs: []RepositoryRefs{},
 	}
 	subKey := strings.ToLower(parsed.Issuer) + ":sub"
 	audKey := strings.ToLower(parsed.Issuer) + ":aud"
-	var owners []string
+	var owners, repos []string
 	// A job chooses the audience of its token: the probes try the platform's default, every
 	// audience the trust names, and one it does not.
 	audiences := []string{witnessName + "-audience"}
@@ -129,6 +146,12 @@ func ciTrust(doc *snapshot.Document, res Resource, base []any, provider string) 
 				for _, v := range c.Values {
 					if o, ok := p.owner(v); ok && !slices.Contains(owners, o) {
 						owners = append(owners, o)
+					}
+					if p.repository == nil {
+						continue
+					}
+					if r, ok := p.repository(v); ok && !slices.Contains(repos, r) {
+						repos = append(repos, r)
 					}
 				}
 			case audKey:
@@ -163,6 +186,18 @@ func ciTrust(doc *snapshot.Document, res Resource, base []any, provider string) 
 			}
 		}
 		slices.Sort(t.Owners)
+		slices.Sort(repos)
+		for _, r := range repos {
+			rr := RepositoryRefs{Repository: r, Admitted: []string{}}
+			for _, ref := range p.refs(r) {
+				if admits([]string{ref.Subject}) {
+					rr.Admitted = append(rr.Admitted, ref.What)
+				}
+			}
+			if len(rr.Admitted) > 0 {
+				t.Refs = append(t.Refs, rr)
+			}
+		}
 	}
 	// The audience, with the subject left unknown: refused for a stranger's audience means
 	// pinned; refused for the platform's own audience means wrong.

@@ -93,3 +93,36 @@ func TestCITrustTemplatePrincipal(t *testing.T) {
 		t.Errorf("ci trusts = %+v", got)
 	}
 }
+
+func TestCIRefs(t *testing.T) {
+	const gh = "token.actions.githubusercontent.com"
+	aud := `"` + gh + `:aud": "sts.amazonaws.com"`
+	for _, tc := range []struct {
+		name, issuer, condition string
+		want                    []RepositoryRefs
+	}{
+		{"any ref of one repository", gh, `{"StringEquals": {` + aud + `}, "StringLike": {"` + gh + `:sub": "repo:acme/app:*"}}`,
+			[]RepositoryRefs{{"acme/app", []string{"any branch", "pull requests"}}}},
+		{"branches only", gh, `{"StringEquals": {` + aud + `}, "StringLike": {"` + gh + `:sub": "repo:acme/app:ref:refs/heads/*"}}`,
+			[]RepositoryRefs{{"acme/app", []string{"any branch"}}}},
+		{"pull requests listed", gh, `{"StringEquals": {` + aud + `, "` + gh + `:sub": ["repo:acme/app:ref:refs/heads/main", "repo:acme/app:pull_request"]}}`,
+			[]RepositoryRefs{{"acme/app", []string{"pull requests"}}}},
+		{"environment pinned", gh, `{"StringEquals": {` + aud + `, "` + gh + `:sub": "repo:acme/app:environment:production"}}`,
+			[]RepositoryRefs{}},
+		{"gitlab any branch", "gitlab.com", `{"StringLike": {"gitlab.com:sub": "project_path:acme/app:ref_type:branch:ref:*"}}`,
+			[]RepositoryRefs{{"acme/app", []string{"any branch"}}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := CITrusts(&snapshot.Snapshot{Roles: []snapshot.Role{{ARN: roleARN, TrustPolicy: ciTrustDoc(t, tc.issuer, tc.condition)}}})
+			if len(got) != 1 {
+				t.Fatalf("ci trusts = %+v", got)
+			}
+			if diff := cmp.Diff(tc.want, got[0].Refs); diff != "" {
+				t.Errorf("refs (-want +got):\n%s", diff)
+			}
+			if got[0].Role != 0 {
+				t.Errorf("role = %d, want 0", got[0].Role)
+			}
+		})
+	}
+}

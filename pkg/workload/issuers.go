@@ -30,6 +30,17 @@ type Platform struct {
 	// owner reads the owner out of a "sub" condition value; ok is false when the value names
 	// none without a wildcard.
 	owner func(sub string) (string, bool)
+	// repository reads "OWNER/PROJECT" out of a "sub" condition value, when it names one
+	// without a wildcard; nil for a platform whose subjects pin no branch.
+	repository func(sub string) (string, bool)
+	// refs are "sub" claims of runs of repository (OWNER/PROJECT) that its trust should not
+	// admit by accident, by what they stand for ("any branch", "pull requests").
+	refs func(repository string) []Ref
+}
+
+// Ref is a kind of run of a repository, with the "sub" claim of a token of one no trust names.
+type Ref struct {
+	What, Subject string
 }
 
 // Platforms are the CI/CD platforms the registry knows.
@@ -59,6 +70,16 @@ var Platforms = []*Platform{
 			rest, ok := strings.CutPrefix(sub, "repo:")
 			return ownerBefore(rest, "/", ok)
 		},
+		repository: func(sub string) (string, bool) {
+			rest, ok := strings.CutPrefix(sub, "repo:")
+			return ownerBefore(rest, ":", ok && strings.Contains(rest, "/"))
+		},
+		refs: func(repo string) []Ref {
+			return []Ref{
+				{"any branch", "repo:" + repo + ":ref:refs/heads/" + witnessName},
+				{"pull requests", "repo:" + repo + ":pull_request"},
+			}
+		},
 	},
 	{
 		ID: "gitlab", Name: "GitLab CI/CD", Project: "project", OwnerKind: "group",
@@ -75,6 +96,13 @@ var Platforms = []*Platform{
 		owner: func(sub string) (string, bool) {
 			rest, ok := strings.CutPrefix(sub, "project_path:")
 			return ownerBefore(rest, "/", ok)
+		},
+		repository: func(sub string) (string, bool) {
+			rest, ok := strings.CutPrefix(sub, "project_path:")
+			return ownerBefore(rest, ":", ok && strings.Contains(rest, "/"))
+		},
+		refs: func(project string) []Ref {
+			return []Ref{{"any branch", "project_path:" + project + ":ref_type:branch:ref:" + witnessName}}
 		},
 	},
 	{
