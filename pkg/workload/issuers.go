@@ -122,6 +122,48 @@ var Platforms = []*Platform{
 			return ownerBefore(rest, ":", ok)
 		},
 	},
+	{
+		ID: "buildkite", Name: "Buildkite", Project: "pipeline", OwnerKind: "organization",
+		match: func(issuer string) (bool, string, bool) {
+			if strings.EqualFold(issuer, "agent.buildkite.com") {
+				return true, "buildkite.com", true
+			}
+			return false, "", false
+		},
+		subjects: func(org, pipeline string) []string {
+			base := "organization:" + org + ":pipeline:" + pipeline + ":ref:"
+			return []string{base + "refs/heads/main:commit:0000000000000000000000000000000000000000:step:deploy"}
+		},
+		owner: func(sub string) (string, bool) {
+			rest, ok := strings.CutPrefix(sub, "organization:")
+			return ownerBefore(rest, ":", ok)
+		},
+	},
+	{
+		// CircleCI gives every organization its own issuer (oidc.circleci.com/org/<id>), whose
+		// tokens name the organization, project and user by id.
+		ID: "circleci", Name: "CircleCI", Project: "project", OwnerKind: "organization",
+		match: func(issuer string) (bool, string, bool) {
+			if rest, ok := cutPrefixFold(issuer, "oidc.circleci.com/org/"); ok && rest != "" {
+				return false, "organization " + rest, true
+			}
+			return false, "", false
+		},
+		subjects: func(org, project string) []string {
+			return []string{"org/" + org + "/project/" + project + "/user/" + witnessName}
+		},
+		owner: func(sub string) (string, bool) {
+			rest, ok := strings.CutPrefix(sub, "org/")
+			return ownerBefore(rest, "/", ok)
+		},
+	},
+}
+
+func cutPrefixFold(s, prefix string) (string, bool) {
+	if len(s) < len(prefix) || !strings.EqualFold(s[:len(prefix)], prefix) {
+		return s, false
+	}
+	return s[len(prefix):], true
 }
 
 // ownerBefore is the part of rest before sep, when ok and it holds no wildcard.

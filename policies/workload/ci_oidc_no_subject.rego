@@ -3,11 +3,12 @@
 # description: |
 #   A trust statement trusts the OIDC provider of a CI/CD platform whose issuer is shared by
 #   every customer of the platform (GitHub Actions' token.actions.githubusercontent.com,
-#   gitlab.com, HCP Terraform's app.terraform.io) and sets no condition on the issuer's "sub"
-#   key. Every job of every customer of the platform gets tokens from that issuer, so anyone
-#   with an account there (a free one, a fork, a pull request) can assume the role. The audience
-#   condition does not help: a job chooses its token's audience. AWS now refuses to create such
-#   trusts for some of these issuers, but existing roles keep them.
+#   gitlab.com, HCP Terraform's app.terraform.io, Buildkite's agent.buildkite.com) and sets no
+#   condition on the issuer's "sub" key. Every job of every customer of the platform gets tokens
+#   from that issuer, so anyone with an account there (a free one, a fork, a pull request) can
+#   assume the role. The audience condition does not help: a job chooses its token's audience.
+#   AWS now refuses to create such trusts for some of these issuers, but existing roles keep
+#   them.
 # related_resources:
 #   - description: documentation
 #     ref: https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/configuring-openid-connect-in-amazon-web-services
