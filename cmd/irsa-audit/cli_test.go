@@ -62,6 +62,7 @@ func TestEveryRuleHasAnExample(t *testing.T) {
 		"examples/broken/terraform-cloud-no-sub": {"IRSA-050"},
 		"examples/broken/ci-wildcard-subject":    {"IRSA-051"},
 		"examples/broken/github-no-aud":          {"IRSA-052"},
+		"examples/broken/oidc-any-subject":       {"IRSA-054"},
 		// A role with administrator permissions trusting any branch and pull request of a repository.
 		"examples/broken/github-any-branch": {"IRSA-032", "IRSA-040", "IRSA-053"},
 		"examples/ci-oidc":                  nil,

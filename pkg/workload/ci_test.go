@@ -134,3 +134,29 @@ func TestCIRefs(t *testing.T) {
 		})
 	}
 }
+
+func TestOtherOIDCTrusts(t *testing.T) {
+	for _, tc := range []struct {
+		name, issuer, condition string
+		want                    []bool // SubjectCondition of each entry
+	}{
+		{"no sub", "auth.example.com", `{"StringEquals": {"auth.example.com:aud": "my-app"}}`, []bool{false}},
+		{"sub wildcard", "auth.example.com", `{"StringLike": {"auth.example.com:sub": "*"}}`, []bool{true}},
+		{"sub negated", "auth.example.com", `{"StringNotEquals": {"auth.example.com:sub": "nobody"}}`, []bool{true}},
+		{"sub pinned", "auth.example.com", `{"StringEquals": {"auth.example.com:sub": "svc-deploy"}}`, nil},
+		{"kubernetes issuer", "k8s.example.com", `{"StringLike": {"k8s.example.com:sub": "system:serviceaccount:*"}}`, nil},
+		{"eks issuer", "oidc.eks.us-east-1.amazonaws.com/id/ABC", ``, nil},
+		{"ci platform", "token.actions.githubusercontent.com", ``, nil},
+		{"unknown claim key", "auth.example.com", `{"StringEquals": {"auth.example.com:email": "a@example.com"}}`, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []bool
+			for _, o := range OtherOIDCTrusts(&snapshot.Snapshot{Roles: []snapshot.Role{{ARN: roleARN, TrustPolicy: ciTrustDoc(t, tc.issuer, tc.condition)}}}) {
+				got = append(got, o.SubjectCondition)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -43,6 +43,9 @@ type Facts struct {
 	// CI has one entry per trust policy (roles, then input.policies) and CI platform provider
 	// it trusts (CITrusts).
 	CI []CITrust `json:"ci"`
+	// OtherOIDC has one entry per trust policy and OIDC provider of another issuer (neither
+	// Kubernetes nor a known CI platform) that admits tokens of any subject (OtherOIDCTrusts).
+	OtherOIDC []OtherOIDCTrust `json:"other_oidc"`
 }
 
 // Status says whether something an association names exists.
@@ -130,6 +133,7 @@ func Analyze(snap *snapshot.Snapshot) *Facts {
 		}
 	}
 	f.CI = CITrusts(snap)
+	f.OtherOIDC = OtherOIDCTrusts(snap)
 	return f
 }
 

@@ -157,7 +157,8 @@ func TestAnalyze(t *testing.T) {
 			{Role: 0, AnyCluster: false, Statements: []int{0}},
 			{Role: 1, AnyCluster: true, Statements: []int{0}},
 		},
-		CI: []CITrust{},
+		CI:        []CITrust{},
+		OtherOIDC: []OtherOIDCTrust{},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("facts (-want +got):\n%s", diff)

@@ -28,3 +28,7 @@ role(p) := sprintf("role %s", [p.role_arn]) if {
 
 # ci are the facts of every trust policy that trusts a CI platform's OIDC provider.
 ci := object.get(input, ["workload_identity", "ci"], [])
+
+# other_oidc are the trusts in OIDC issuers that are neither Kubernetes nor a known CI platform
+# and admit a token of any subject.
+other_oidc := object.get(input, ["workload_identity", "other_oidc"], [])
