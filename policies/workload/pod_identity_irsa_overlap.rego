@@ -2,17 +2,16 @@
 # title: ServiceAccount with both an IRSA role annotation and a Pod Identity association
 # description: |
 #   A ServiceAccount has an eks.amazonaws.com/role-arn annotation (IRSA) and an EKS Pod
-#   Identity association. Its pods then get both the IRSA web-identity token
-#   (AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE) and the Pod Identity container credentials
-#   (AWS_CONTAINER_CREDENTIALS_FULL_URI), and which role a process uses depends on its AWS SDK's
-#   credential chain: the default chains of the AWS SDKs try the web-identity token before the
-#   container credentials, so the IRSA role usually wins and the association is unused, but
-#   other clients may order them otherwise. Two roles for one workload drift apart, and a review
-#   of one misses what the other grants.
+#   Identity association. EKS's pod identity webhook gives the association precedence: pods of
+#   the ServiceAccount created since the association get only the Pod Identity container
+#   credentials (AWS_CONTAINER_CREDENTIALS_FULL_URI), not the IRSA web-identity token, so the
+#   annotation's role is no longer used, while pods created before keep it until they restart.
+#   Two roles for one workload drift apart: a review of the annotation misses the role in use,
+#   and removing the association silently brings the annotation's role back.
 # related_resources:
 #   - description: documentation
 #     ref: https://docs.aws.amazon.com/eks/latest/userguide/pod-identities.html
-#   - ref: https://docs.aws.amazon.com/sdkref/latest/guide/standardized-credentials.html
+#   - ref: https://github.com/aws/amazon-eks-pod-identity-webhook/blob/master/pkg/handler/handler.go
 # custom:
 #   id: IRSA-065
 #   severity: medium
@@ -35,7 +34,7 @@ deny contains finding if {
 	sa := input.service_accounts[f.irsa_service_account]
 	finding := {
 		"msg": sprintf(
-			"ServiceAccount %s has both IRSA role %s (annotation) and Pod Identity association %s for %s: which one its pods use depends on each client's credential chain (the AWS SDKs try the IRSA token first)",
+			"ServiceAccount %s has both IRSA role %s (annotation) and Pod Identity association %s for %s: the association takes precedence for pods created since, so the annotation's role is unused configuration that drifts",
 			[workload.service_account(p), sa.role_arn, workload.association_id(p), workload.role(p)],
 		),
 		"resource": {"kind": "service_account", "id": sprintf("%s/%s/%s", [sa.cluster, sa.namespace, sa.name])},

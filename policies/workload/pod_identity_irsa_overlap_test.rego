@@ -16,7 +16,7 @@ _input(irsa) := {
 test_deny_both_mechanisms if {
 	got := rule.deny with input as _input(0)
 	got == {{
-		"msg": "ServiceAccount shop/api in cluster arn:aws:eks:us-east-1:111122223333:cluster/prod has both IRSA role arn:aws:iam::111122223333:role/shop-irsa (annotation) and Pod Identity association arn:aws:eks:us-east-1:111122223333:podidentityassociation/prod/a-1 for role arn:aws:iam::111122223333:role/shop-api: which one its pods use depends on each client's credential chain (the AWS SDKs try the IRSA token first)",
+		"msg": "ServiceAccount shop/api in cluster arn:aws:eks:us-east-1:111122223333:cluster/prod has both IRSA role arn:aws:iam::111122223333:role/shop-irsa (annotation) and Pod Identity association arn:aws:eks:us-east-1:111122223333:podidentityassociation/prod/a-1 for role arn:aws:iam::111122223333:role/shop-api: the association takes precedence for pods created since, so the annotation's role is unused configuration that drifts",
 		"resource": {"kind": "service_account", "id": "arn:aws:eks:us-east-1:111122223333:cluster/prod/shop/api"},
 		"path": ["service_accounts", 0, "role_arn"],
 		"related": [{"kind": "pod_identity_association", "id": "arn:aws:eks:us-east-1:111122223333:podidentityassociation/prod/a-1"}],
@@ -32,7 +32,7 @@ test_deny_role_not_in_list_export if {
 	x := _input(0)
 	got := rule.deny with input as object.union(x, {"pod_identity_associations": [object.union(x.pod_identity_associations[0], {"role_arn": ""})]})
 	got == {{
-		"msg": "ServiceAccount shop/api in cluster arn:aws:eks:us-east-1:111122223333:cluster/prod has both IRSA role arn:aws:iam::111122223333:role/shop-irsa (annotation) and Pod Identity association arn:aws:eks:us-east-1:111122223333:podidentityassociation/prod/a-1 for a role the export does not show (aws eks list-pod-identity-associations names none): which one its pods use depends on each client's credential chain (the AWS SDKs try the IRSA token first)",
+		"msg": "ServiceAccount shop/api in cluster arn:aws:eks:us-east-1:111122223333:cluster/prod has both IRSA role arn:aws:iam::111122223333:role/shop-irsa (annotation) and Pod Identity association arn:aws:eks:us-east-1:111122223333:podidentityassociation/prod/a-1 for a role the export does not show (aws eks list-pod-identity-associations names none): the association takes precedence for pods created since, so the annotation's role is unused configuration that drifts",
 		"resource": {"kind": "service_account", "id": "arn:aws:eks:us-east-1:111122223333:cluster/prod/shop/api"},
 		"path": ["service_accounts", 0, "role_arn"],
 		"related": [{"kind": "pod_identity_association", "id": "arn:aws:eks:us-east-1:111122223333:podidentityassociation/prod/a-1"}],
