@@ -140,6 +140,7 @@ func Analyze(snap *snapshot.Snapshot) *Facts {
 type index struct {
 	snap        *snapshot.Snapshot
 	roles       map[string]int  // role key -> index
+	byARN       map[string]int  // role ARN as written -> index
 	rolesDone   map[string]bool // accounts whose role inventory is complete
 	clusters    map[string]int
 	sas         map[string]int  // cluster \x00 namespace \x00 name -> index
@@ -148,9 +149,12 @@ type index struct {
 }
 
 func newIndex(snap *snapshot.Snapshot) *index {
-	ix := &index{snap: snap, roles: map[string]int{}, rolesDone: map[string]bool{}, clusters: map[string]int{},
+	ix := &index{snap: snap, roles: map[string]int{}, byARN: make(map[string]int, len(snap.Roles)), rolesDone: map[string]bool{}, clusters: map[string]int{},
 		sas: map[string]int{}, namespaces: map[string]bool{}, managedDocs: map[string]int{}}
 	for i, r := range snap.Roles {
+		if _, dup := ix.byARN[r.ARN]; !dup {
+			ix.byARN[r.ARN] = i
+		}
 		if k, ok := iam.RoleKey(r.ARN); ok {
 			if _, dup := ix.roles[k]; !dup {
 				ix.roles[k] = i
@@ -194,6 +198,12 @@ func newIndex(snap *snapshot.Snapshot) *index {
 // role looks a role ARN up.
 func (ix *index) role(arn string, unknown bool) RoleFacts {
 	rf := RoleFacts{ARN: arn, Status: StatusUnknown, Index: -1}
+	// A role that eksctl, Terraform or CloudFormation creates has a symbol for an ARN, the same
+	// one the association refers to it by.
+	if i, ok := ix.byARN[arn]; ok && arn != "" {
+		rf.Status, rf.Index = StatusFound, i
+		return rf
+	}
 	if unknown || snapshot.HasSymbol(arn) {
 		return rf
 	}

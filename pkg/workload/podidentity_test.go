@@ -172,3 +172,23 @@ func TestAnalyze(t *testing.T) {
 		t.Errorf("json = %s\nwant   %s", b, want)
 	}
 }
+
+// TestSymbolRole: an association naming a role a template creates refers to it by the same
+// symbol; the role's trust is judged.
+func TestSymbolRole(t *testing.T) {
+	const arn = "arn:aws:iam::«account»:role/«eksctl-prod-podidentityrole-shop-api-Role»"
+	snap := &snapshot.Snapshot{
+		Roles: []snapshot.Role{{ARN: arn, TrustPolicy: doc(t, agentTrust(`"sts:AssumeRole"`, ""))}},
+		PodIdentityAssociations: []snapshot.PodIdentityAssociation{{
+			ARN: "«eksctl.prod.podidentity.shop.api»", Cluster: "«cluster»", Namespace: "shop", ServiceAccount: "api",
+			RoleARN: arn, Unknown: []string{"arn", "cluster", "role_arn"},
+		}},
+	}
+	got := Analyze(snap).PodIdentity[0].Role
+	want := RoleFacts{ARN: arn, Status: StatusFound, Index: 0, Caller: PodIdentityService,
+		Required: []string{ActionAssumeRole, ActionTagSession},
+		Verdicts: map[string]string{ActionAssumeRole: "allowed", ActionTagSession: "refused"}, Refused: []string{ActionTagSession}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("role facts (-want +got):\n%s", diff)
+	}
+}
