@@ -13,8 +13,8 @@ type Platform struct {
 	ID string
 	// Name is the platform's name for messages, e.g. "GitHub Actions".
 	Name string
-	// Tenants names what a tenant's projects are called in messages: "repository", "project",
-	// "workspace".
+	// Project is what the platform calls what a token is issued to, in messages:
+	// "repository", "project", "workspace", "pipeline".
 	Project string
 	// OwnerKind names a tenant in messages: "owner", "group", "organization".
 	OwnerKind string
