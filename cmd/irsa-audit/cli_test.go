@@ -57,6 +57,17 @@ func TestEveryRuleHasAnExample(t *testing.T) {
 		"examples/broken/escalation":             {"IRSA-034"},
 		"examples/broken/s3-typo":                {"IRSA-036"},
 		"examples/broken/secrets-everywhere":     {"IRSA-037"},
+		// CI OIDC trusts (GitHub Actions, GitLab, HCP Terraform); examples/ci-oidc are the pinned ones.
+		"examples/broken/github-no-sub":          {"IRSA-050"},
+		"examples/broken/terraform-cloud-no-sub": {"IRSA-050"},
+		"examples/broken/ci-wildcard-subject":    {"IRSA-051"},
+		"examples/broken/github-no-aud":          {"IRSA-052"},
+		"examples/broken/oidc-any-subject":       {"IRSA-054"},
+		// A role with administrator permissions trusting any branch and pull request of a repository.
+		"examples/broken/github-any-branch": {"IRSA-032", "IRSA-040", "IRSA-053"},
+		"examples/ci-oidc":                  nil,
+		// An EKS Pod Identity estate as AWS CLI and kubectl exports: one association per rule.
+		"examples/pod-identity": {"IRSA-060", "IRSA-061", "IRSA-062", "IRSA-063", "IRSA-064", "IRSA-065", "IRSA-066"},
 		// Account and cluster exports: the cross-resource rules, one example each.
 		"examples/inventory/stale-provider":      {"IRSA-008"},
 		"examples/inventory/orphan-role":         {"IRSA-020"},

@@ -41,8 +41,8 @@ func TestPermissionExamples(t *testing.T) {
 			// AmazonDynamoDBFullAccess passes roles only to services that run no code (DAX, Application Auto Scaling); AmazonECS_FullAccess passes any role to ECS tasks it can run
 			name: "dynamodb", dir: "dynamodb", args: nil,
 			want: []string{
-				"IRSA-034 high get-account-authorization-details.json:65-68 arn:aws:iam::aws:policy/AmazonECS_FullAccess grants to role arn:aws:iam::111122223333:role/deployer iam:PassRole to ecs-tasks.amazonaws.com, and with ecs:RegisterTaskDefinition, ecs:RunTask, ecs:StartTask a role can be passed to code that runs as it; it can be assumed through IRSA by system:serviceaccount:ci:deployer",
-				"IRSA-034 high get-account-authorization-details.json:65-68 statement \"TasksPassRolePolicy\" of arn:aws:iam::aws:policy/AmazonECS_FullAccess grants to role arn:aws:iam::111122223333:role/deployer privilege-escalation actions: iam:PassRole (roles passed only to ecs-tasks.amazonaws.com); it can be assumed through IRSA by system:serviceaccount:ci:deployer",
+				"IRSA-034 high get-account-authorization-details.json:65-68 arn:aws:iam::aws:policy/AmazonECS_FullAccess grants to role arn:aws:iam::111122223333:role/deployer iam:PassRole to ecs-tasks.amazonaws.com, and with ecs:RegisterTaskDefinition, ecs:RunTask, ecs:StartTask a role can be passed to code that runs as it; it can be assumed by system:serviceaccount:ci:deployer",
+				"IRSA-034 high get-account-authorization-details.json:65-68 statement \"TasksPassRolePolicy\" of arn:aws:iam::aws:policy/AmazonECS_FullAccess grants to role arn:aws:iam::111122223333:role/deployer privilege-escalation actions: iam:PassRole (roles passed only to ecs-tasks.amazonaws.com); it can be assumed by system:serviceaccount:ci:deployer",
 			},
 		},
 		{

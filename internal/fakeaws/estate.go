@@ -88,6 +88,8 @@ type PodIdentityAssociation struct {
 	ServiceAccount string
 	RoleARN        string
 	TargetRoleARN  string
+	// DisableSessionTags is the association's disableSessionTags.
+	DisableSessionTags bool
 }
 
 // Role is an IAM role. Documents are plain JSON; the server URL-encodes them as IAM does.

@@ -118,7 +118,7 @@ func (s *Server) serveRESTJSON(w http.ResponseWriter, r *http.Request) {
 		a := map[string]any{
 			"associationArn": associationARN(arn, p), "associationId": p.ID, "clusterName": c.Name,
 			"namespace": p.Namespace, "serviceAccount": p.ServiceAccount, "roleArn": p.RoleARN,
-			"createdAt": 1704067200, "modifiedAt": 1704067200, "disableSessionTags": false,
+			"createdAt": 1704067200, "modifiedAt": 1704067200, "disableSessionTags": p.DisableSessionTags,
 		}
 		if p.TargetRoleARN != "" {
 			a["targetRoleArn"] = p.TargetRoleARN

@@ -364,6 +364,9 @@ func buildInput(snap *snapshot.Snapshot, perm permissions.Options, early func(as
 	}
 	obj := v.(ast.Object) // checked above
 	obj.Insert(ast.StringTerm("permissions"), ast.NewTerm(perms))
+	if err := insertWorkloadFacts(obj, snap); err != nil {
+		return nil, err
+	}
 	trObj := tr.(ast.Object) // checked by trustValue
 	trObj.Insert(ast.StringTerm("irsa"), ast.NewTerm(irsa))
 	trObj.Insert(ast.StringTerm("index"), ast.NewTerm(index))

@@ -73,4 +73,3 @@ func TestParseRoleARNMatchesRegex(t *testing.T) {
 		t.Errorf("only %d of the strings are role ARNs: the comparison proves little", matched)
 	}
 }
-

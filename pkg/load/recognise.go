@@ -169,6 +169,8 @@ func recognisers() []recogniser {
 		{format: FormatProvider, match: isProvider, load: loadProvider},
 		{format: FormatCluster, match: isCluster, load: loadCluster},
 		{format: FormatClusterList, match: isClusterList, load: loadClusterList},
+		{format: FormatAssociation, match: isAssociation, load: loadAssociation},
+		{format: FormatAssociationList, match: isAssociationList, load: loadAssociationList},
 		{format: FormatTerraformPlan, match: terraform.IsPlan, load: loadTerraformPlan},
 		{format: FormatCloudFormation, match: cloudformation.Is, load: loadCloudFormation},
 		{format: FormatEksctl, match: eksctl.Is, load: loadEksctl},

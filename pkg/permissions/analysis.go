@@ -67,10 +67,12 @@ type Holder struct {
 	// input.policies. Exactly one is set.
 	Role   *int `json:"role,omitempty"`
 	Policy *int `json:"policy,omitempty"`
-	// ServiceAccounts are the ServiceAccounts that can assume the role through IRSA, as the
-	// trust model answers (trust.WhoCanAssume, see serviceAccounts): exact subjects
+	// ServiceAccounts are who can assume the role with a web-identity token, as the trust
+	// model answers (trust.WhoCanAssume, see serviceAccounts): for IRSA exact subjects
 	// ("system:serviceaccount:ns:name"), namespaces ("system:serviceaccount:ns:*"), patterns
-	// as written, or "any ServiceAccount in cluster <issuer>" (with its exceptions). Sorted.
+	// as written, or "any ServiceAccount in cluster <issuer>" (with its exceptions); for another
+	// OIDC issuer (a CI platform) "<issuer> subject <subject>" or "any token of OIDC issuer
+	// <issuer>". Sorted.
 	ServiceAccounts []string `json:"service_accounts,omitempty"`
 	// Boundary is the ARN of the role's permissions boundary, when it has one.
 	Boundary string `json:"boundary,omitempty"`

@@ -314,6 +314,12 @@ func TestServiceAccounts(t *testing.T) {
 		return snapshot.Statement{Effect: "Allow", Principal: &snapshot.Principal{Federated: []string{provider}},
 			Actions: []string{"sts:AssumeRoleWithWebIdentity"}, Conditions: conds}
 	}
+	const github = "token.actions.githubusercontent.com"
+	ghStmt := func(conds ...snapshot.Condition) snapshot.Statement {
+		s := stmt(conds...)
+		s.Principal = &snapshot.Principal{Federated: []string{"arn:aws:iam::111122223333:oidc-provider/" + github}}
+		return s
+	}
 	notAction := stmt()
 	notAction.Actions, notAction.NotActions = nil, []string{"sts:AssumeRole"}
 	doc := func(sts ...snapshot.Statement) *snapshot.Document { return &snapshot.Document{Statements: sts} }
@@ -336,6 +342,10 @@ func TestServiceAccounts(t *testing.T) {
 		{"StringLike ANDed with StringEquals", doc(stmt(cond("StringEquals", issuer+":sub", "system:serviceaccount:a:b"),
 			cond("StringLike", issuer+":sub", "system:serviceaccount:*"))), []string{"system:serviceaccount:a:b"}},
 		{"required amr", doc(stmt(cond("StringEquals", issuer+":amr", "x"))), nil},
+		{"CI subject pattern", doc(ghStmt(cond("StringLike", github+":sub", "repo:example-org/*"))), []string{github + " subject repo:example-org/*"}},
+		{"CI exact subject", doc(ghStmt(cond("StringEquals", github+":sub", "repo:example-org/app:environment:prod"))),
+			[]string{github + " subject repo:example-org/app:environment:prod"}},
+		{"CI any subject", doc(ghStmt(cond("StringEquals", github+":aud", "sts.amazonaws.com"))), []string{"any token of OIDC issuer " + github}},
 		{"not web identity", &snapshot.Document{Statements: []snapshot.Statement{{Effect: "Allow",
 			Principal: &snapshot.Principal{Service: []string{"ec2.amazonaws.com"}}, Actions: []string{"sts:AssumeRole"}}}}, nil},
 	} {

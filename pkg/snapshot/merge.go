@@ -52,8 +52,10 @@ func Merge(snaps ...*Snapshot) *Snapshot {
 //     through Kubernetes; once the Kubernetes view is there, that note is moot);
 //   - OIDC providers by ARN: fields fill what the first lacks;
 //   - roles and managed policies by ARN, ServiceAccounts by cluster, namespace and name,
-//     workloads by cluster, kind, namespace and name, Pod Identity associations by ARN: the first
-//     definition is kept.
+//     workloads by cluster, kind, namespace and name: the first definition is kept;
+//   - Pod Identity associations by ARN: the first that names a role is kept (a list export's
+//     summary has none; the describe output of the same association does), with what it lacks
+//     filled from the others.
 //
 // Entries without an identity (an empty ARN or ID) are never folded.
 func Fold(s *Snapshot) {
@@ -68,7 +70,7 @@ func Fold(s *Snapshot) {
 	s.Workloads = foldBy(s.Workloads, func(w Workload) string {
 		return w.Cluster + "\x00" + w.Kind + "\x00" + w.Namespace + "\x00" + w.Name
 	}, keepFirst[Workload])
-	s.PodIdentityAssociations = foldBy(s.PodIdentityAssociations, func(p PodIdentityAssociation) string { return p.ARN }, keepFirst[PodIdentityAssociation])
+	s.PodIdentityAssociations = foldBy(s.PodIdentityAssociations, func(p PodIdentityAssociation) string { return p.ARN }, foldAssociation)
 }
 
 // foldBy folds the entries of list with the same non-empty key into the first of them.
@@ -91,6 +93,21 @@ func foldBy[T any](list []T, key func(T) string, fold func(first, next T) T) []T
 }
 
 func keepFirst[T any](first, _ T) T { return first }
+
+func foldAssociation(a, b PodIdentityAssociation) PodIdentityAssociation {
+	if a.RoleARN == "" && b.RoleARN != "" {
+		a, b = b, a
+	}
+	a.ID = cmp.Or(a.ID, b.ID)
+	a.Cluster = cmp.Or(a.Cluster, b.Cluster)
+	a.AccountID = cmp.Or(a.AccountID, b.AccountID)
+	a.Region = cmp.Or(a.Region, b.Region)
+	a.OwnerARN = cmp.Or(a.OwnerARN, b.OwnerARN)
+	if a.Loc == (Location{}) {
+		a.Loc = b.Loc
+	}
+	return a
+}
 
 func foldAccount(a, b Account) Account {
 	inv := AccountInventory{

@@ -204,7 +204,9 @@ func webIdentityAssumers(doc *snapshot.Document, provider string) WebIdentityAss
 		}
 		sub := instantiate(v)
 		ns, _, ok := iam.ParseServiceAccountSubject(sub)
-		if ok && !iam.HasWildcard(v) {
+		// An exact subject of another issuer (a CI platform's "repo:org/app:environment:prod")
+		// is a workload identity too; a Kubernetes issuer issues ServiceAccount subjects only.
+		if (ok || !w.Kubernetes) && !iam.HasWildcard(v) {
 			ws = append(ws, witness{v, exact, v})
 		} else if iam.HasWildcard(v) {
 			ws = append(ws, witness{sub, pattern, v})

@@ -45,6 +45,16 @@ type Request struct {
 	// key. An "aws:" or "sts:" key that is not there is unknown (a real request may carry it);
 	// any other key is absent.
 	Context map[string][]string
+	// OpenClaims says that the token carries claims besides Claims whose values the request
+	// does not fix (a probe of a CI platform's tokens, which carry the repository, ref, workflow
+	// and more): a condition on another claim of the issuer is unknown instead of absent.
+	OpenClaims bool
+	// Unfixed are lower-case condition keys the request carries with values it cannot fix (the
+	// pod name session tag of an EKS Pod Identity request): a condition on one is unknown.
+	Unfixed []string
+	// Closed are lower-case key prefixes ("aws:requesttag/") under which every key the request
+	// carries is in Context or Unfixed: another key under them is absent, not unknown.
+	Closed []string
 }
 
 // Token is the Request of a web-identity token of issuer (a URL or as IAM keys it) with these
@@ -96,12 +106,7 @@ func Evaluate(doc *snapshot.Document, r Request) Result {
 	if doc == nil {
 		return res
 	}
-	if r.Action == "" {
-		r.Action = AssumeRoleAction
-		if r.Federated != "" {
-			r.Action = WebIdentityAction
-		}
-	}
+	r.defaultAction()
 	allowYes, allowMaybe, denyMaybe := -1, -1, false
 	allowSym, denySym := false, false
 	for i := range doc.Statements {
@@ -131,6 +136,33 @@ func Evaluate(doc *snapshot.Document, r Request) Result {
 		return Result{Verdict: Unknown, Statement: allowMaybe, Symbolic: allowSym || denySym}
 	}
 	return res
+}
+
+// Matching returns the indexes of doc's Allow statements that match r or may (their match
+// depends on what r does not fix), in order: the statements a finding about the request
+// points at, whatever a Deny says.
+func Matching(doc *snapshot.Document, r Request) []int {
+	if doc == nil {
+		return nil
+	}
+	r.defaultAction()
+	var out []int
+	for i := range doc.Statements {
+		if st := &doc.Statements[i]; st.Effect == "Allow" && statementStatus(st, &r) != no {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// defaultAction sets the action a request without one is evaluated as.
+func (r *Request) defaultAction() {
+	if r.Action == "" {
+		r.Action = AssumeRoleAction
+		if r.Federated != "" {
+			r.Action = WebIdentityAction
+		}
+	}
 }
 
 func statementStatus(st *snapshot.Statement, r *Request) status {
@@ -239,17 +271,32 @@ func conditionStatus(c *snapshot.Condition, r *Request) status {
 }
 
 // lookup returns the values of a condition key (any case) in the request, and yes when the
-// request fixes them; maybe for an "aws:" or "sts:" key the request does not carry, maybeSym
-// for another issuer's key when the request's issuer is a symbol. It allocates only for keys
-// not in lower case outside the token's: it runs for every condition of every witness of every
-// role.
+// request fixes them (an absent key included); maybe for an "aws:" or "sts:" key the request
+// does not carry and that no Closed prefix covers, for an Unfixed key and, with OpenClaims, for
+// a claim of the token not in Claims; maybeSym for another issuer's key when the request's
+// issuer is a symbol. It allocates only for keys not in lower case outside the token's: it runs
+// for every condition of every witness of every role.
 func (r *Request) lookup(key string) (values []string, fixed status) {
 	if n := len(r.Issuer); n > 0 && len(key) > n && key[n] == ':' && strings.EqualFold(key[:n], r.Issuer) {
-		return r.Claims[lowerASCII(key[n+1:])], yes
+		v, ok := r.Claims[lowerASCII(key[n+1:])]
+		if !ok && r.OpenClaims {
+			return nil, maybe
+		}
+		return v, yes
+	}
+	for _, u := range r.Unfixed {
+		if strings.EqualFold(key, u) {
+			return nil, maybe
+		}
 	}
 	if len(r.Context) > 0 {
 		if v, ok := r.Context[strings.ToLower(key)]; ok {
 			return v, yes
+		}
+	}
+	for _, c := range r.Closed {
+		if hasPrefixFold(key, c) {
+			return nil, yes
 		}
 	}
 	if hasPrefixFold(key, "aws:") || hasPrefixFold(key, "sts:") {

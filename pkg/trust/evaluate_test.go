@@ -104,6 +104,20 @@ func TestEvaluate(t *testing.T) {
 		{"symbolic issuer, symbolic provider", doc(snapshot.Statement{Effect: "Allow", Principal: &snapshot.Principal{Federated: []string{"arn:aws:iam::111122223333:oidc-provider/«cluster.issuer»"}},
 			Actions: []string{WebIdentityAction}, Conditions: []snapshot.Condition{cond("StringEquals", testSub, appWeb)}}),
 			Token("arn:aws:iam::111122223333:oidc-provider/«cluster.issuer»", "«cluster.issuer»", map[string][]string{"sub": {appWeb}}), Result{Verdict: Unknown, Statement: 0, Symbolic: true}},
+		{"another claim of the token is absent", doc(allow(cond("StringLike", testIssuer+":job_workflow_ref", "org/repo/*"))),
+			saToken(appWeb, "x"), Result{Verdict: Refused, Statement: -1}},
+		{"another claim of an open token is unknown", doc(allow(cond("StringLike", testIssuer+":job_workflow_ref", "org/repo/*"))),
+			openToken(map[string][]string{"sub": {"repo:org/repo:ref:refs/heads/main"}}), Result{Verdict: Unknown, Statement: 0}},
+		{"an open token's given claim is fixed", doc(allow(cond("StringEquals", testSub, appWeb))),
+			openToken(map[string][]string{"sub": {"repo:org/repo:ref:refs/heads/main"}}), Result{Verdict: Refused, Statement: -1}},
+		{"unfixed key is unknown", doc(agent(cond("StringEquals", "aws:RequestTag/kubernetes-pod-name", "web"))),
+			Request{Service: "pods.eks.amazonaws.com", Unfixed: []string{"aws:requesttag/kubernetes-pod-name"}, Closed: []string{"aws:requesttag/"}},
+			Result{Verdict: Unknown, Statement: 0}},
+		{"key under a closed prefix is absent", doc(agent(cond("StringEquals", "aws:RequestTag/team", "payments"))),
+			Request{Service: "pods.eks.amazonaws.com", Closed: []string{"aws:requesttag/"}}, Result{Verdict: Refused, Statement: -1}},
+		{"key under a closed prefix in the context", doc(agent(cond("StringEquals", "aws:RequestTag/kubernetes-namespace", "payments"))),
+			Request{Service: "pods.eks.amazonaws.com", Closed: []string{"aws:requesttag/"}, Context: map[string][]string{"aws:requesttag/kubernetes-namespace": {"payments"}}},
+			Result{Verdict: Admitted, Statement: 0}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if diff := cmp.Diff(tc.want, Evaluate(tc.doc, tc.req)); diff != "" {
@@ -172,4 +186,29 @@ func TestWhoCanAssume(t *testing.T) {
 	if diff := cmp.Diff(want, WhoCanAssume(pod)); diff != "" {
 		t.Errorf("WhoCanAssume(pod identity) (-want +got):\n%s", diff)
 	}
+}
+
+// openToken is a probe token of testIssuer that carries claims besides the given ones.
+func openToken(claims map[string][]string) Request {
+	r := Token(testProvider, testIssuer, claims)
+	r.OpenClaims = true
+	return r
+}
+
+// TestMatching: the Allow statements that match a request or may, whatever a Deny says.
+func TestMatching(t *testing.T) {
+	d := doc(allow(cond("StringEquals", testSub, "system:serviceaccount:app:other")), allow(cond("StringEquals", "aws:SourceIp", "10.0.0.1")),
+		deny(), allow(cond("StringLike", testSub, "system:serviceaccount:app:*")))
+	if diff := cmp.Diff([]int{1, 3}, Matching(d, saToken(appWeb, "x"))); diff != "" {
+		t.Errorf("Matching (-want +got):\n%s", diff)
+	}
+	if got := Matching(nil, saToken(appWeb, "x")); got != nil {
+		t.Errorf("Matching(nil) = %v", got)
+	}
+}
+
+// agent is a statement that lets the EKS Pod Identity agent assume the role under conds.
+func agent(conds ...snapshot.Condition) snapshot.Statement {
+	return snapshot.Statement{Effect: "Allow", Principal: &snapshot.Principal{Service: []string{"pods.eks.amazonaws.com"}},
+		Actions: []string{"sts:AssumeRole", "sts:TagSession"}, Conditions: conds}
 }

@@ -19,8 +19,9 @@ names(list) := sprintf("%s and %d more", [concat(", ", list.names), list.count -
 	count(list.names) < list.count
 }
 
-# reach says which ServiceAccounts can assume the holder through IRSA, "" when none.
-reach(holder) := sprintf("; it can be assumed through IRSA by %s", [concat(", ", holder.service_accounts)]) if {
+# reach says who can assume the holder with a web-identity token (ServiceAccounts through IRSA,
+# subjects of other OIDC issuers), "" when none.
+reach(holder) := sprintf("; it can be assumed by %s", [concat(", ", holder.service_accounts)]) if {
 	count(object.get(holder, "service_accounts", [])) > 0
 } else := ""
 

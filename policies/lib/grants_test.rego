@@ -23,7 +23,7 @@ test_names if {
 }
 
 test_reach if {
-	grants.reach(role) == "; it can be assumed through IRSA by system:serviceaccount:a:b, system:serviceaccount:a:c"
+	grants.reach(role) == "; it can be assumed by system:serviceaccount:a:b, system:serviceaccount:a:c"
 	grants.reach(file) == ""
 	grants.reach({"service_accounts": []}) == ""
 }

@@ -13,7 +13,7 @@ role_input(facts) := {"permissions": {"facts": [facts], "holders": [{
 test_deny_administrator_access if {
 	got := rule.deny with input as role_input({"admin": true, "all_resources": true, "actions": {"names": [], "count": 22091}})
 	got == {{
-		"msg": "arn:aws:iam::aws:policy/AdministratorAccess grants to role arn:aws:iam::111122223333:role/ops every action on every resource (administrator access); it can be assumed through IRSA by any ServiceAccount in cluster oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE",
+		"msg": "arn:aws:iam::aws:policy/AdministratorAccess grants to role arn:aws:iam::111122223333:role/ops every action on every resource (administrator access); it can be assumed by any ServiceAccount in cluster oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE",
 		"key": "admin",
 		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/ops"},
 		"path": ["roles", 2, "attached_policies", 1],
@@ -64,7 +64,7 @@ test_deny_admin_from_one_vpc_is_high if {
 	facts := {"admin": true, "all_resources": true, "actions": {"names": [], "count": 22091}, "conditions": {"scoped": ["aws:SourceVpce is \"vpce-1a2b3c4d\""]}}
 	got := rule.deny with input as role_input(facts)
 	got == {{
-		"msg": "arn:aws:iam::aws:policy/AdministratorAccess grants to role arn:aws:iam::111122223333:role/ops every action on every resource (administrator access) (only where aws:SourceVpce is \"vpce-1a2b3c4d\"); it can be assumed through IRSA by any ServiceAccount in cluster oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE",
+		"msg": "arn:aws:iam::aws:policy/AdministratorAccess grants to role arn:aws:iam::111122223333:role/ops every action on every resource (administrator access) (only where aws:SourceVpce is \"vpce-1a2b3c4d\"); it can be assumed by any ServiceAccount in cluster oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE",
 		"key": "admin",
 		"severity": "high",
 		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/ops"},

@@ -97,7 +97,7 @@ test_deny_not_resource_names_role_and_service_accounts if {
 	facts := {"sid": "Read", "not_resource": true, "actions": {"names": ["s3:GetObject"], "count": 1}}
 	got := rule.deny with input as role_input(facts, ["system:serviceaccount:default:app"])
 	got == {{
-		"msg": "statement \"Read\" of inline policy \"broad\" uses NotResource in an Allow statement, so it grants to role arn:aws:iam::111122223333:role/app 1 actions on every resource except \"arn:aws:s3:::audit-logs/*\"; it can be assumed through IRSA by system:serviceaccount:default:app",
+		"msg": "statement \"Read\" of inline policy \"broad\" uses NotResource in an Allow statement, so it grants to role arn:aws:iam::111122223333:role/app 1 actions on every resource except \"arn:aws:s3:::audit-logs/*\"; it can be assumed by system:serviceaccount:default:app",
 		"key": "not_resource",
 		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/app"},
 		"path": ["roles", 0, "inline_policies", 0, "document", "statements", 0],

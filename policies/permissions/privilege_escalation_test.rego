@@ -47,14 +47,14 @@ test_deny_pass_role_on_star_and_combo if {
 	got2 := rule.deny with input as inp
 	got2 == {
 		{
-			"msg": "statement \"Pass\" of arn:aws:iam::111122223333:policy/deploy grants to role arn:aws:iam::111122223333:role/deployer privilege-escalation actions: iam:PassRole; it can be assumed through IRSA by system:serviceaccount:ci:deployer",
+			"msg": "statement \"Pass\" of arn:aws:iam::111122223333:policy/deploy grants to role arn:aws:iam::111122223333:role/deployer privilege-escalation actions: iam:PassRole; it can be assumed by system:serviceaccount:ci:deployer",
 			"key": "privilege_escalation",
 			"resource": {"kind": "role", "id": role},
 			"path": pass_path,
 			"related": [{"kind": "policy", "id": policy}],
 		},
 		{
-			"msg": "arn:aws:iam::111122223333:policy/deploy grants to role arn:aws:iam::111122223333:role/deployer iam:PassRole, and with lambda:CreateFunction a role can be passed to code that runs as it; it can be assumed through IRSA by system:serviceaccount:ci:deployer",
+			"msg": "arn:aws:iam::111122223333:policy/deploy grants to role arn:aws:iam::111122223333:role/deployer iam:PassRole, and with lambda:CreateFunction a role can be passed to code that runs as it; it can be assumed by system:serviceaccount:ci:deployer",
 			"key": "combo:pass_role",
 			"resource": {"kind": "role", "id": role},
 			"path": pass_path,
@@ -92,7 +92,7 @@ test_deny_iam_star_names_ten_and_counts_the_rest if {
 	}}
 	got := rule.deny with input as inp
 	got == {{
-		"msg": "arn:aws:iam::111122223333:policy/deploy grants to role arn:aws:iam::111122223333:role/deployer privilege-escalation actions: iam:PassRole, iam:AttachRolePolicy, iam:AttachUserPolicy, iam:AttachGroupPolicy, iam:PutRolePolicy, iam:PutUserPolicy, iam:PutGroupPolicy, iam:CreatePolicyVersion, iam:SetDefaultPolicyVersion, iam:UpdateAssumeRolePolicy and 3 more; it can be assumed through IRSA by system:serviceaccount:ci:deployer",
+		"msg": "arn:aws:iam::111122223333:policy/deploy grants to role arn:aws:iam::111122223333:role/deployer privilege-escalation actions: iam:PassRole, iam:AttachRolePolicy, iam:AttachUserPolicy, iam:AttachGroupPolicy, iam:PutRolePolicy, iam:PutUserPolicy, iam:PutGroupPolicy, iam:CreatePolicyVersion, iam:SetDefaultPolicyVersion, iam:UpdateAssumeRolePolicy and 3 more; it can be assumed by system:serviceaccount:ci:deployer",
 		"key": "privilege_escalation",
 		"resource": {"kind": "role", "id": role},
 		"path": pass_path,
@@ -130,7 +130,7 @@ test_deny_pass_role_to_code_services_is_high if {
 	inp := {"permissions": {"facts": [], "holders": [holder({"grants": [], "escalation_combos": [combo({"services": ["ec2.amazonaws.com"]})]})]}}
 	got := rule.deny with input as inp
 	got == {{
-		"msg": "arn:aws:iam::111122223333:policy/deploy grants to role arn:aws:iam::111122223333:role/deployer iam:PassRole to ec2.amazonaws.com, and with ec2:RunInstances a role can be passed to code that runs as it; it can be assumed through IRSA by system:serviceaccount:ci:deployer",
+		"msg": "arn:aws:iam::111122223333:policy/deploy grants to role arn:aws:iam::111122223333:role/deployer iam:PassRole to ec2.amazonaws.com, and with ec2:RunInstances a role can be passed to code that runs as it; it can be assumed by system:serviceaccount:ci:deployer",
 		"key": "combo:pass_role",
 		"resource": {"kind": "role", "id": role},
 		"path": pass_path,
@@ -144,7 +144,7 @@ test_deny_pass_named_role_is_medium if {
 	inp := {"permissions": {"facts": [], "holders": [holder({"grants": [], "escalation_combos": [combo({"roles": [node]})]})]}}
 	got := rule.deny with input as inp
 	got == {{
-		"msg": "arn:aws:iam::111122223333:policy/deploy grants to role arn:aws:iam::111122223333:role/deployer iam:PassRole on arn:aws:iam::111122223333:role/nodes only, and with ec2:RunInstances that role can be passed to code that runs as it; it can be assumed through IRSA by system:serviceaccount:ci:deployer",
+		"msg": "arn:aws:iam::111122223333:policy/deploy grants to role arn:aws:iam::111122223333:role/deployer iam:PassRole on arn:aws:iam::111122223333:role/nodes only, and with ec2:RunInstances that role can be passed to code that runs as it; it can be assumed by system:serviceaccount:ci:deployer",
 		"key": "combo:pass_role",
 		"severity": "medium",
 		"resource": {"kind": "role", "id": role},
@@ -158,7 +158,7 @@ test_deny_pass_role_scoped_by_associated_resource_is_medium if {
 	inp := {"permissions": {"facts": [], "holders": [holder({"grants": [], "escalation_combos": [combo({"scoped": scoped})]})]}}
 	got := rule.deny with input as inp
 	got == {{
-		"msg": "arn:aws:iam::111122223333:policy/deploy grants to role arn:aws:iam::111122223333:role/deployer iam:PassRole, and with ec2:RunInstances a role can be passed to code that runs as it (only where iam:AssociatedResourceArn matches \"arn:aws:ec2:us-east-1:111122223333:instance/*\"); it can be assumed through IRSA by system:serviceaccount:ci:deployer",
+		"msg": "arn:aws:iam::111122223333:policy/deploy grants to role arn:aws:iam::111122223333:role/deployer iam:PassRole, and with ec2:RunInstances a role can be passed to code that runs as it (only where iam:AssociatedResourceArn matches \"arn:aws:ec2:us-east-1:111122223333:instance/*\"); it can be assumed by system:serviceaccount:ci:deployer",
 		"key": "combo:pass_role",
 		"severity": "medium",
 		"resource": {"kind": "role", "id": role},
@@ -172,7 +172,7 @@ test_deny_update_trust_with_assume_role if {
 	inp := {"permissions": {"facts": [], "holders": [holder({"grants": [], "escalation_combos": [update]})]}}
 	got := rule.deny with input as inp
 	got == {{
-		"msg": "arn:aws:iam::111122223333:policy/deploy grants to role arn:aws:iam::111122223333:role/deployer iam:UpdateAssumeRolePolicy, and with sts:AssumeRole on the roles it can rewrite it can make such a role trust it and assume it; it can be assumed through IRSA by system:serviceaccount:ci:deployer",
+		"msg": "arn:aws:iam::111122223333:policy/deploy grants to role arn:aws:iam::111122223333:role/deployer iam:UpdateAssumeRolePolicy, and with sts:AssumeRole on the roles it can rewrite it can make such a role trust it and assume it; it can be assumed by system:serviceaccount:ci:deployer",
 		"key": "combo:update_trust",
 		"resource": {"kind": "role", "id": role},
 		"path": pass_path,
@@ -190,7 +190,7 @@ test_deny_pass_role_to_services_names_them if {
 	inp := {"permissions": {"facts": [facts], "holders": [holder({})]}}
 	got := rule.deny with input as inp
 	got == {{
-		"msg": "arn:aws:iam::111122223333:policy/deploy grants to role arn:aws:iam::111122223333:role/deployer privilege-escalation actions: iam:PassRole (roles passed only to lambda.amazonaws.com); it can be assumed through IRSA by system:serviceaccount:ci:deployer",
+		"msg": "arn:aws:iam::111122223333:policy/deploy grants to role arn:aws:iam::111122223333:role/deployer privilege-escalation actions: iam:PassRole (roles passed only to lambda.amazonaws.com); it can be assumed by system:serviceaccount:ci:deployer",
 		"key": "privilege_escalation",
 		"resource": {"kind": "role", "id": role},
 		"path": pass_path,
@@ -208,7 +208,7 @@ test_deny_escalation_scoped_by_tags_is_medium if {
 	inp := {"permissions": {"facts": [facts], "holders": [holder({})]}}
 	got := rule.deny with input as inp
 	got == {{
-		"msg": "arn:aws:iam::111122223333:policy/deploy grants to role arn:aws:iam::111122223333:role/deployer privilege-escalation actions: iam:PutRolePolicy (only where aws:ResourceTag/team is \"ci\"; conditionally: when aws:PrincipalTag/env is \"prod\"); it can be assumed through IRSA by system:serviceaccount:ci:deployer",
+		"msg": "arn:aws:iam::111122223333:policy/deploy grants to role arn:aws:iam::111122223333:role/deployer privilege-escalation actions: iam:PutRolePolicy (only where aws:ResourceTag/team is \"ci\"; conditionally: when aws:PrincipalTag/env is \"prod\"); it can be assumed by system:serviceaccount:ci:deployer",
 		"key": "privilege_escalation",
 		"severity": "medium",
 		"resource": {"kind": "role", "id": role},
@@ -228,7 +228,7 @@ test_deny_undecided_condition_keeps_severity if {
 	inp := {"permissions": {"facts": [facts], "holders": [holder({})]}}
 	got := rule.deny with input as inp
 	got == {{
-		"msg": "arn:aws:iam::111122223333:policy/deploy grants to role arn:aws:iam::111122223333:role/deployer privilege-escalation actions: iam:CreateAccessKey (unless a Deny applies when aws:MultiFactorAuthPresent is \"false\"); it can be assumed through IRSA by system:serviceaccount:ci:deployer",
+		"msg": "arn:aws:iam::111122223333:policy/deploy grants to role arn:aws:iam::111122223333:role/deployer privilege-escalation actions: iam:CreateAccessKey (unless a Deny applies when aws:MultiFactorAuthPresent is \"false\"); it can be assumed by system:serviceaccount:ci:deployer",
 		"key": "privilege_escalation",
 		"resource": {"kind": "role", "id": role},
 		"path": pass_path,

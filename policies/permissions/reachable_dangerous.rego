@@ -1,9 +1,10 @@
 # METADATA
-# title: Dangerous permissions reachable by many ServiceAccounts
+# title: Dangerous permissions reachable by many workloads
 # description: |
 #   A role whose trust policy admits any or many ServiceAccounts (a web-identity statement with
 #   no working "sub" condition, a wildcard "sub" such as "system:serviceaccount:*", or a negated
-#   operator on "sub" that leaves every other ServiceAccount in)
+#   operator on "sub" that leaves every other ServiceAccount in), or the tokens of any or many
+#   subjects of another OIDC issuer (a CI platform: "repo:example-org/*"),
 #   also holds dangerous permissions: administrator access, privilege escalation, S3 write
 #   through wildcards, S3 on every bucket, or secrets on every resource. Any pod that gets such a
 #   token, in any namespace the trust admits, can use them. The finding names who can reach the
@@ -64,8 +65,17 @@ _broad_trust[i] := {"who": sort(who), "statement": min({w.statement | some w in 
 }
 
 # _many describes each group of ServiceAccounts an OIDC provider's entry admits beyond single
-# named ones.
-_many(w) := {d | some d in _any(w)} | {sprintf("ServiceAccounts matching %q", [p]) | some p in _patterns(w)}
+# named ones; for an issuer that is no Kubernetes cluster's (a CI platform's), the groups of
+# tokens.
+_many(w) := {d | some d in _any(w)} | {sprintf("ServiceAccounts matching %q", [p]) | some p in _patterns(w)} if {
+	w.kubernetes
+} else := {_any_token(w)} if {
+	w.any_subject
+} else := {sprintf("tokens of %s whose subject matches %q", [w.issuer, p]) | some p in w.patterns}
+
+_any_token(w) := sprintf("any token of OIDC issuer %s", [w.issuer]) if {
+	count(w.except) == 0
+} else := sprintf("any token of OIDC issuer %s except subjects %s", [w.issuer, concat(", ", w.except)])
 
 # A pattern that admits every ServiceAccount ("system:serviceaccount:*") is named as written.
 _any(w) := set() if {

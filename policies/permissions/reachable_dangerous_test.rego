@@ -180,3 +180,33 @@ test_allow_if_exists_sub if {
 	got := rule.deny with input as input_with(statements, dangerous_holder)
 	got == set()
 }
+
+# A CI platform's tokens are no ServiceAccounts: the finding names them as tokens of the issuer.
+github := "token.actions.githubusercontent.com"
+
+github_trust(conditions) := {
+	"effect": "Allow",
+	"principal": {"federated": [sprintf("arn:aws:iam::111122223333:oidc-provider/%s", [github])]},
+	"actions": ["sts:AssumeRoleWithWebIdentity"],
+	"conditions": conditions,
+}
+
+github_cond(operator, claim, values) := {"operator": operator, "base_operator": operator, "known": true, "key": sprintf("%s:%s", [github, claim]), "values": values}
+
+test_deny_ci_subject_pattern if {
+	statements := [github_trust([github_cond("StringLike", "sub", ["repo:example-org/*"]), github_cond("StringEquals", "aud", ["sts.amazonaws.com"])])]
+	got := rule.deny with input as input_with(statements, dangerous_holder)
+	got == {finding(sprintf("tokens of %s whose subject matches \"repo:example-org/*\"", [github]), 0)}
+}
+
+test_deny_ci_any_subject if {
+	statements := [github_trust([github_cond("StringEquals", "aud", ["sts.amazonaws.com"])])]
+	got := rule.deny with input as input_with(statements, dangerous_holder)
+	got == {finding(sprintf("any token of OIDC issuer %s", [github]), 0)}
+}
+
+test_silent_ci_exact_subject if {
+	statements := [github_trust([github_cond("StringEquals", "sub", ["repo:example-org/deploy:environment:prod"]), github_cond("StringEquals", "aud", ["sts.amazonaws.com"])])]
+	got := rule.deny with input as input_with(statements, dangerous_holder)
+	got == set()
+}

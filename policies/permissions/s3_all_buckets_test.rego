@@ -76,7 +76,7 @@ test_deny_s3_star_names_ten_and_service_accounts if {
 	facts := {"all_resources": true, "actions": {"names": [], "count": 180}, "s3_all_resources": ["*"], "s3": s3}
 	got := rule.deny with input as role_input(facts, ["system:serviceaccount:data:*"])
 	got == {{
-		"msg": "arn:aws:iam::aws:policy/AmazonS3FullAccess grants to role arn:aws:iam::111122223333:role/app 180 S3 actions on every bucket or object (\"*\"): s3:PutBucketPolicy, s3:DeleteBucketPolicy, s3:PutBucketAcl, s3:PutObjectAcl, s3:PutBucketPublicAccessBlock, s3:DeleteBucket, s3:DeleteObject, s3:PutObject, s3:GetObject, s3:ListBucket and 170 more; it can be assumed through IRSA by system:serviceaccount:data:*",
+		"msg": "arn:aws:iam::aws:policy/AmazonS3FullAccess grants to role arn:aws:iam::111122223333:role/app 180 S3 actions on every bucket or object (\"*\"): s3:PutBucketPolicy, s3:DeleteBucketPolicy, s3:PutBucketAcl, s3:PutObjectAcl, s3:PutBucketPublicAccessBlock, s3:DeleteBucket, s3:DeleteObject, s3:PutObject, s3:GetObject, s3:ListBucket and 170 more; it can be assumed by system:serviceaccount:data:*",
 		"key": "s3_all_resources",
 		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/app"},
 		"path": ["roles", 0, "attached_policies", 0],

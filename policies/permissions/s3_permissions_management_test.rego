@@ -81,7 +81,7 @@ test_deny_names_role_and_service_accounts if {
 	facts := {"actions": {"names": ["s3:PutBucketAcl"], "count": 1}, "s3_permissions_management": {"names": ["s3:PutBucketAcl"], "count": 1}}
 	got := rule.deny with input as role_input(facts, ["system:serviceaccount:data:uploader"])
 	got == {{
-		"msg": "inline policy \"buckets\" grants to role arn:aws:iam::111122223333:role/app 1 S3 permissions-management actions (bucket policies, ACLs, public access blocks): s3:PutBucketAcl; it can be assumed through IRSA by system:serviceaccount:data:uploader",
+		"msg": "inline policy \"buckets\" grants to role arn:aws:iam::111122223333:role/app 1 S3 permissions-management actions (bucket policies, ACLs, public access blocks): s3:PutBucketAcl; it can be assumed by system:serviceaccount:data:uploader",
 		"key": "s3_permissions_management",
 		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/app"},
 		"path": ["roles", 0, "inline_policies", 0, "document", "statements", 0],

@@ -47,7 +47,7 @@ test_deny_s3_star_names_role_and_service_accounts if {
 	}]}
 	got2 := rule.deny with input as role_input(facts)
 	got2 == {{
-		"msg": "the wildcard \"s3:*\" in arn:aws:iam::aws:policy/AmazonS3FullAccess grants to role arn:aws:iam::111122223333:role/app 1 S3 write and permissions-management actions: s3:PutBucketPolicy; it can be assumed through IRSA by system:serviceaccount:default:app",
+		"msg": "the wildcard \"s3:*\" in arn:aws:iam::aws:policy/AmazonS3FullAccess grants to role arn:aws:iam::111122223333:role/app 1 S3 write and permissions-management actions: s3:PutBucketPolicy; it can be assumed by system:serviceaccount:default:app",
 		"key": "wildcard:s3:*",
 		"resource": {"kind": "role", "id": role},
 		"path": ["roles", 0, "attached_policies", 0],

@@ -18,7 +18,7 @@ test_deny_get_secret_value_on_star if {
 	}
 	got := rule.deny with input as role_input(facts)
 	got == {{
-		"msg": "inline policy \"secrets\" grants to role arn:aws:iam::111122223333:role/app secretsmanager:GetSecretValue, kms:Decrypt on every resource, so every secret it covers can be read; it can be assumed through IRSA by system:serviceaccount:payments:*",
+		"msg": "inline policy \"secrets\" grants to role arn:aws:iam::111122223333:role/app secretsmanager:GetSecretValue, kms:Decrypt on every resource, so every secret it covers can be read; it can be assumed by system:serviceaccount:payments:*",
 		"key": "secrets_read",
 		"resource": {"kind": "role", "id": role},
 		"path": ["roles", 0, "inline_policies", 0, "document", "statements", 0],
@@ -54,7 +54,7 @@ test_deny_names_the_statement_by_sid if {
 	}
 	got := rule.deny with input as role_input(facts)
 	got == {{
-		"msg": "statement \"ReadAllSecrets\" of inline policy \"secrets\" grants to role arn:aws:iam::111122223333:role/app secretsmanager:GetSecretValue on every resource, so every secret it covers can be read; it can be assumed through IRSA by system:serviceaccount:payments:*",
+		"msg": "statement \"ReadAllSecrets\" of inline policy \"secrets\" grants to role arn:aws:iam::111122223333:role/app secretsmanager:GetSecretValue on every resource, so every secret it covers can be read; it can be assumed by system:serviceaccount:payments:*",
 		"key": "secrets_read",
 		"resource": {"kind": "role", "id": role},
 		"path": ["roles", 0, "inline_policies", 0, "document", "statements", 0],

@@ -266,7 +266,7 @@ func (t *template) build() error {
 			get := func(k string) string { s, _ := t.scalar(p, k); return s }
 			pia := snapshot.PodIdentityAssociation{ARN: t.symbol(t.stack+"#"+logical+".AssociationArn", "known only when the stack is deployed"),
 				Cluster: get("ClusterName"), AccountID: t.account(), Namespace: get("Namespace"), ServiceAccount: get("ServiceAccount"),
-				RoleARN: get("RoleArn"), TargetRoleARN: get("TargetRoleArn"), Loc: at}
+				RoleARN: get("RoleArn"), TargetRoleARN: get("TargetRoleArn"), DisableSessionTags: strings.EqualFold(get("DisableSessionTags"), "true"), Loc: at}
 			for _, c := range t.items.Clusters {
 				if c.Name == pia.Cluster {
 					pia.Cluster = c.ID
