@@ -4,7 +4,8 @@
 #   A role whose trust policy admits any or many ServiceAccounts (a web-identity statement with
 #   no working "sub" condition, a wildcard "sub" such as "system:serviceaccount:*", or a negated
 #   operator on "sub" that leaves every other ServiceAccount in), or the tokens of any or many
-#   subjects of another OIDC issuer (a CI platform: "repo:example-org/*"),
+#   subjects of another OIDC issuer (a CI platform: "repo:example-org/*"), or whose trust lets the
+#   EKS Pod Identity agent assume it for any cluster, namespace and ServiceAccount (IRSA-061),
 #   also holds dangerous permissions: administrator access, privilege escalation, S3 write
 #   through wildcards, S3 on every bucket, or secrets on every resource. Any pod that gets such a
 #   token, in any namespace the trust admits, can use them. The finding names who can reach the
@@ -36,11 +37,12 @@ package irsa_audit.rules.permissions.reachable_dangerous
 
 import data.irsa_audit.lib.grants
 import data.irsa_audit.lib.irsa
+import data.irsa_audit.lib.workload
 
 deny contains finding if {
 	some holder in input.permissions.holders
 	danger := holder.dangerous
-	broad := _broad_trust[holder.role]
+	broad := _broad[holder.role]
 	finding := {
 		"msg": sprintf(
 			"role %s can be assumed by %s and holds %s permissions: %s",
@@ -51,6 +53,27 @@ deny contains finding if {
 		"path": ["roles", holder.role, "trust_policy", "statements", broad.statement],
 		"related": _related(holder),
 	}
+}
+
+# _broad joins the two ways a role reaches many workloads: web-identity tokens (_broad_trust)
+# and EKS Pod Identity associations (_broad_agent); a role may have both.
+_broad[i] := {"who": sort(who), "statement": min(statements)} if {
+	some i in (object.keys(_broad_trust) | object.keys(_broad_agent))
+	reach := [r | some r in [object.get(_broad_trust, i, null), object.get(_broad_agent, i, null)]; r != null]
+	who := {d | some r in reach; some d in r.who}
+	statements := {r.statement | some r in reach}
+}
+
+# _broad_agent maps the index of every role that the EKS Pod Identity agent can assume for an
+# association of any cluster, namespace and ServiceAccount (pkg/workload's facts, as IRSA-061
+# reads them) to who that is and the first statement that admits the agent.
+_broad_agent[f.role] := {
+	"who": ["every EKS Pod Identity association naming it (any cluster, namespace and ServiceAccount)"],
+	"statement": min(f.statements),
+} if {
+	some f in workload.pod_identity_roles
+	f.any_cluster == true
+	count(f.statements) > 0
 }
 
 # _broad_trust maps the index of every role whose trust admits any or many ServiceAccounts to

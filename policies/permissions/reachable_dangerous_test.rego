@@ -210,3 +210,29 @@ test_silent_ci_exact_subject if {
 	got := rule.deny with input as input_with(statements, dangerous_holder)
 	got == set()
 }
+
+# A role the EKS Pod Identity agent can assume for any association (IRSA-061's facts) reaches
+# every pod of every association that names it.
+agent_trust := {
+	"effect": "Allow",
+	"principal": {"service": ["pods.eks.amazonaws.com"]},
+	"actions": ["sts:AssumeRole", "sts:TagSession"],
+	"conditions": [],
+}
+
+with_agent(statements, any_cluster) := object.union(input_with(statements, dangerous_holder), {"workload_identity": {"pod_identity_roles": [{"role": 0, "any_cluster": any_cluster, "statements": [count(statements) - 1]}]}})
+
+test_deny_pod_identity_any_cluster if {
+	got := rule.deny with input as with_agent([agent_trust], true)
+	got == {finding("every EKS Pod Identity association naming it (any cluster, namespace and ServiceAccount)", 0)}
+}
+
+test_silent_pod_identity_pinned if {
+	got := rule.deny with input as with_agent([agent_trust], false)
+	got == set()
+}
+
+test_deny_pod_identity_and_web_identity_joined if {
+	got := rule.deny with input as with_agent([trust([aud]), agent_trust], true)
+	got == {finding(sprintf("any ServiceAccount in cluster %s, every EKS Pod Identity association naming it (any cluster, namespace and ServiceAccount)", [issuer]), 0)}
+}
