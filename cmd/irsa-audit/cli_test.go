@@ -57,12 +57,14 @@ func TestEveryRuleHasAnExample(t *testing.T) {
 		"examples/broken/escalation":             {"IRSA-034"},
 		"examples/broken/s3-typo":                {"IRSA-036"},
 		"examples/broken/secrets-everywhere":     {"IRSA-037"},
-		// CI OIDC trusts (GitHub Actions, GitLab, HCP Terraform); examples/ci-oidc are the pinned ones.
+		// CI OIDC trusts (GitHub Actions, GitLab, HCP Terraform, Bitbucket); examples/ci-oidc are the pinned ones.
 		"examples/broken/github-no-sub":          {"IRSA-050"},
 		"examples/broken/terraform-cloud-no-sub": {"IRSA-050"},
 		"examples/broken/ci-wildcard-subject":    {"IRSA-051"},
 		"examples/broken/github-no-aud":          {"IRSA-052"},
 		"examples/broken/oidc-any-subject":       {"IRSA-054"},
+		// A Bitbucket Pipelines workspace issuer with no sub: any repository of the workspace.
+		"examples/broken/bitbucket-any-repository": {"IRSA-051"},
 		// A role with administrator permissions trusting any branch and pull request of a repository.
 		"examples/broken/github-any-branch": {"IRSA-032", "IRSA-040", "IRSA-053"},
 		"examples/ci-oidc":                  nil,

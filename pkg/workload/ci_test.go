@@ -31,6 +31,7 @@ type ciVerdict struct {
 
 func TestCITrusts(t *testing.T) {
 	const gh = "token.actions.githubusercontent.com"
+	const bb = "api.bitbucket.org/2.0/workspaces/acme/pipelines-config/identity/oidc"
 	aud := `"` + gh + `:aud": "sts.amazonaws.com"`
 	for _, tc := range []struct {
 		name, issuer, condition string
@@ -70,6 +71,13 @@ func TestCITrusts(t *testing.T) {
 			[]ciVerdict{{"circleci", "organization 0f1e2d3c", false, false, true, []string{}, "pinned", ""}}},
 		{"circleci project pinned", "oidc.circleci.com/org/0f1e2d3c", `{"StringEquals": {"oidc.circleci.com/org/0f1e2d3c:aud": "0f1e2d3c"}, "StringLike": {"oidc.circleci.com/org/0f1e2d3c:sub": "org/0f1e2d3c/project/9a8b7c6d/user/*"}}`,
 			[]ciVerdict{{"circleci", "organization 0f1e2d3c", false, true, false, []string{}, "pinned", ""}}},
+		{"bitbucket workspace issuer without sub", bb, `{"StringEquals": {"` + bb + `:aud": "ari:cloud:bitbucket::workspace/0f1e"}}`,
+			[]ciVerdict{{"bitbucket-pipelines", "workspace acme", false, false, true, []string{}, "pinned", ""}}},
+		{"bitbucket any repository", bb, `{"StringEquals": {"` + bb + `:aud": "ari:cloud:bitbucket::workspace/0f1e"}, "StringLike": {"` + bb + `:sub": "{*}:{*}"}}`,
+			[]ciVerdict{{"bitbucket-pipelines", "workspace acme", false, true, true, []string{}, "pinned", ""}}},
+		{"bitbucket repository pinned", bb, `{"StringEquals": {"` + bb + `:aud": "ari:cloud:bitbucket::workspace/0f1e"}, "StringLike": {"` + bb + `:sub": "{9a8b7c6d-0000-4000-8000-000000000001}*:*"}}`,
+			[]ciVerdict{{"bitbucket-pipelines", "workspace acme", false, true, false, []string{}, "pinned", ""}}},
+		{"bitbucket issuer of another path", "api.bitbucket.org/2.0/workspaces/acme", ``, nil},
 		{"unknown issuer", "example.com", ``, nil},
 		{"eks issuer", "oidc.eks.us-east-1.amazonaws.com/id/ABC", ``, nil},
 	} {

@@ -157,6 +157,28 @@ var Platforms = []*Platform{
 			return ownerBefore(rest, "/", ok)
 		},
 	},
+	{
+		// Bitbucket Pipelines gives every workspace its own issuer
+		// (api.bitbucket.org/2.0/workspaces/<WORKSPACE>/pipelines-config/identity/oidc) and
+		// audience (ari:cloud:bitbucket::workspace/<WORKSPACE_UUID>); the subject names the
+		// repository, the deployment environment and the step by UUID: "{REPOSITORY}:{STEP}",
+		// or "{REPOSITORY}{ENVIRONMENT}:{STEP}" in a deployment step.
+		ID: "bitbucket-pipelines", Name: "Bitbucket Pipelines", Project: "repository", OwnerKind: "workspace",
+		match: func(issuer string) (bool, string, bool) {
+			rest, ok := cutPrefixFold(issuer, "api.bitbucket.org/2.0/workspaces/")
+			const suffix = "/pipelines-config/identity/oidc"
+			if !ok || len(rest) <= len(suffix) || !strings.EqualFold(rest[len(rest)-len(suffix):], suffix) {
+				return false, "", false
+			}
+			return false, "workspace " + rest[:len(rest)-len(suffix)], true
+		},
+		subjects: func(_, repo string) []string {
+			r, step := "{"+repo+"}", ":{"+witnessName+"-step}"
+			return []string{r + step, r + "{" + witnessName + "-environment}" + step}
+		},
+		// The workspace is the issuer's; a subject names no owner.
+		owner: func(string) (string, bool) { return "", false },
+	},
 }
 
 func cutPrefixFold(s, prefix string) (string, bool) {

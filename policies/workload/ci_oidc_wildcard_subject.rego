@@ -6,7 +6,8 @@
 #   claim, negated operators), admit tokens of repositories (projects, workspaces) it does not
 #   name: of any owner on the platform ("repo:*", a pattern that matches every owner; critical),
 #   or of any repository of an owner ("repo:ORG/*", "project_path:GROUP/*"; high), or, for an
-#   issuer of one enterprise or one GitHub Enterprise Server, any repository there. Whoever can
+#   issuer of one enterprise, one GitHub Enterprise Server, one CircleCI organization or one
+#   Bitbucket workspace, any repository there. Whoever can
 #   run a job in such a repository (create one, push to a fork of one, open a pull request
 #   where workflows run) can assume the role. The rule probes the trust with tokens of every kind
 #   of run the platform issues (branch, tag, environment, pull request; GitHub's immutable
