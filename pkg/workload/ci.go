@@ -36,6 +36,9 @@ type CITrust struct {
 	// SubjectCondition is true when an Allow statement that may admit the tokens has a
 	// condition on the issuer's "sub" key.
 	SubjectCondition bool `json:"subject_condition"`
+	// RefusedSince is set for a trust in a shared issuer without a subject condition that IAM
+	// has refused to create or update since then (Platform.SubRequiredSince): it is legacy.
+	RefusedSince string `json:"refused_since,omitempty"`
 	// AnyTenant is true when the trust admits tokens of a project of an owner it does not name
 	// (probed with tokens of every kind of run the platform issues).
 	AnyTenant bool `json:"any_tenant"`
@@ -169,6 +172,9 @@ func ciTrust(doc *snapshot.Document, res Resource, base []any, provider string) 
 			}
 		}
 		return false
+	}
+	if shared && !t.SubjectCondition {
+		t.RefusedSince = p.SubRequiredSince
 	}
 	t.AnyTenant = admits(p.subjects(witnessName, witnessName)) || admits(p.subjects(witnessName+"@1", witnessName+"@2"))
 	if !t.AnyTenant {

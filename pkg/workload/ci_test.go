@@ -168,3 +168,25 @@ func TestOtherOIDCTrusts(t *testing.T) {
 		})
 	}
 }
+
+// TestCIRefusedSince: a trust without a subject condition in a shared issuer for which IAM
+// refuses such trusts today is legacy; with a subject condition, or another platform, it is not.
+func TestCIRefusedSince(t *testing.T) {
+	const gh = "token.actions.githubusercontent.com"
+	for _, tc := range []struct {
+		name, issuer, condition, want string
+	}{
+		{"github no sub", gh, `{"StringEquals": {"` + gh + `:aud": "sts.amazonaws.com"}}`, "June 2025"},
+		{"github repo:*", gh, `{"StringLike": {"` + gh + `:sub": "repo:*"}}`, ""},
+		{"github enterprise issuer", gh + "/acme", `{"StringEquals": {"` + gh + `/acme:aud": "sts.amazonaws.com"}}`, ""},
+		{"buildkite no sub", "agent.buildkite.com", `{"StringEquals": {"agent.buildkite.com:aud": "sts.amazonaws.com"}}`, "June 2025"},
+		{"hcp terraform no sub", "app.terraform.io", `{"StringEquals": {"app.terraform.io:aud": "aws.workload.identity"}}`, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := CITrusts(&snapshot.Snapshot{Roles: []snapshot.Role{{ARN: roleARN, TrustPolicy: ciTrustDoc(t, tc.issuer, tc.condition)}}})
+			if len(got) != 1 || got[0].RefusedSince != tc.want {
+				t.Errorf("ci trusts = %+v, want refused since %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -21,6 +21,12 @@ type Platform struct {
 	// Audience is the audience the platform's AWS integration requests by default; "" when
 	// every user chooses their own.
 	Audience string
+	// SubRequiredSince says since when IAM refuses to create or update a trust in the
+	// platform's shared issuer that has no condition on its "sub" key ("" when it does not, or
+	// the source is not known): such a trust still there is legacy, and IAM never removed it.
+	// IAM added the check in June 2025 (IAM User Guide document history, 6 June 2025), not
+	// retroactively; the platforms listed are those whose own documentation cites it.
+	SubRequiredSince string
 	// match recognises an issuer (as IAM keys it: no scheme) and says whether it is shared by
 	// every customer of the platform, and what the tenant space is called ("github.com").
 	match func(issuer string) (shared bool, space string, ok bool)
@@ -47,6 +53,7 @@ type Ref struct {
 var Platforms = []*Platform{
 	{
 		ID: "github-actions", Name: "GitHub Actions", Project: "repository", OwnerKind: "owner", Audience: "sts.amazonaws.com",
+		SubRequiredSince: "June 2025",
 		match: func(issuer string) (bool, string, bool) {
 			low := strings.ToLower(issuer)
 			switch {
@@ -123,7 +130,8 @@ var Platforms = []*Platform{
 		},
 	},
 	{
-		ID: "buildkite", Name: "Buildkite", Project: "pipeline", OwnerKind: "organization",
+		// Buildkite's AWS plugin documents the June 2025 requirement of agent.buildkite.com:sub.
+		ID: "buildkite", Name: "Buildkite", Project: "pipeline", OwnerKind: "organization", SubRequiredSince: "June 2025",
 		match: func(issuer string) (bool, string, bool) {
 			if strings.EqualFold(issuer, "agent.buildkite.com") {
 				return true, "buildkite.com", true

@@ -4,7 +4,8 @@
 #   A role's trust policy allows a federated principal that is an IAM OIDC provider ARN, but the
 #   role's account has no such provider (its provider list was inventoried in full). STS matches a
 #   web-identity token only to a provider registered in the role's own account, so the statement
-#   can never be used: pods get InvalidIdentityToken or AccessDenied. A provider ARN of another
+#   can never be used: pods (or CI jobs, for a CI platform's issuer) get InvalidIdentityToken or
+#   AccessDenied. A provider ARN of another
 #   account is never registered in the role's account. A stale ARN is also a latent risk: whoever
 #   later registers that issuer in the account is trusted at once.
 # related_resources:

@@ -7,8 +7,9 @@
 #   condition on the issuer's "sub" key. Every job of every customer of the platform gets tokens
 #   from that issuer, so anyone with an account there (a free one, a fork, a pull request) can
 #   assume the role. The audience condition does not help: a job chooses its token's audience.
-#   AWS now refuses to create such trusts for some of these issuers, but existing roles keep
-#   them.
+#   Since June 2025 IAM refuses to create or update such a trust for some of these issuers
+#   (GitHub Actions, Buildkite), not retroactively: the finding says so (an existing trust is
+#   legacy, a new one fails to apply).
 # related_resources:
 #   - description: documentation
 #     ref: https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/configuring-openid-connect-in-amazon-web-services
@@ -42,8 +43,8 @@ deny contains finding if {
 	t.any_tenant == true
 	finding := {
 		"msg": sprintf(
-			"%s %s trusts %s tokens of %s with no condition on %s:sub: any %s of %s can assume it",
-			[_kind(t), t.resource.id, t.platform_name, t.issuer, t.issuer, t.project, t.space],
+			"%s %s trusts %s tokens of %s with no condition on %s:sub: any %s of %s can assume it%s",
+			[_kind(t), t.resource.id, t.platform_name, t.issuer, t.issuer, t.project, t.space, _legacy(t)],
 		),
 		"resource": t.resource,
 		"path": t.path,
@@ -53,3 +54,9 @@ deny contains finding if {
 _kind(t) := "Role" if t.resource.kind == "role"
 
 _kind(t) := "Trust policy" if t.resource.kind != "role"
+
+# _legacy says that IAM would refuse this trust today (it has since refused_since), so it is a
+# legacy one that IAM left in place.
+_legacy(t) := sprintf(" (IAM has refused to create or update such a trust since %s: an existing one is legacy, a new one fails to apply)", [t.refused_since]) if {
+	object.get(t, "refused_since", "") != ""
+} else := ""

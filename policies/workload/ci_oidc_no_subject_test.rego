@@ -48,3 +48,12 @@ test_allow_subject_condition_or_own_issuer if {
 	]}}
 	got == set()
 }
+
+test_deny_legacy_trust_says_so if {
+	got := rule.deny with input as {"workload_identity": {"ci": [_github({"subject_condition": false, "any_tenant": true, "refused_since": "June 2025"})]}}
+	got == {{
+		"msg": "Role arn:aws:iam::111122223333:role/deploy trusts GitHub Actions tokens of token.actions.githubusercontent.com with no condition on token.actions.githubusercontent.com:sub: any repository of github.com can assume it (IAM has refused to create or update such a trust since June 2025: an existing one is legacy, a new one fails to apply)",
+		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/deploy"},
+		"path": ["roles", 0, "trust_policy", "statements", 0],
+	}}
+}
