@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/irsa-audit/irsa-audit/internal/estate"
@@ -77,35 +76,10 @@ func BenchmarkScanExports(b *testing.B) {
 	})
 	b.Run("op=scan", func(b *testing.B) {
 		out := filepath.Join(dir, "report.json")
-		var maxRSS int64
-		for b.Loop() {
-			cmd := exec.Command(bin, "scan", "--format", "json", "-o", out, "--fail-on", "none", tree)
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			if err := cmd.Run(); err != nil {
-				b.Fatalf("scan: %v\n%s", err, stderr.String())
-			}
-			if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-				maxRSS = max(maxRSS, ru.Maxrss)
-			}
-		}
-		b.StopTimer()
-		data, err := os.ReadFile(out)
-		if err != nil {
-			b.Fatal(err)
-		}
-		var rep struct {
-			Findings []json.RawMessage `json:"findings"`
-			Errors   []json.RawMessage `json:"errors"`
-		}
-		if err := json.Unmarshal(data, &rep); err != nil {
-			b.Fatal(err)
-		}
-		if len(rep.Errors) > 0 {
-			b.Fatalf("%d input errors, e.g. %s", len(rep.Errors), rep.Errors[0])
-		}
+		maxRSS := benchScan(b, bin, out, tree)
+		rules, _ := benchFindings(b, out)
 		report(b)
-		b.ReportMetric(float64(len(rep.Findings)), "findings")
+		b.ReportMetric(float64(len(rules)), "findings")
 		b.ReportMetric(float64(maxRSS)/1024, "peak-RSS-MiB")
 	})
 }

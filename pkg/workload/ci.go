@@ -1,6 +1,7 @@
 package workload
 
 import (
+	"iter"
 	"slices"
 	"strings"
 
@@ -67,44 +68,64 @@ type RepositoryRefs struct {
 // a CI platform's OIDC provider, one entry per document and provider, in input order.
 func CITrusts(snap *snapshot.Snapshot) []CITrust {
 	out := []CITrust{}
-	for i := range snap.Roles {
-		r := &snap.Roles[i]
-		for _, t := range ciTrusts(r.TrustPolicy, Resource{Kind: "role", ID: r.ARN}, []any{"roles", i, "trust_policy"}) {
-			t.Role = i
-			out = append(out, t)
-		}
-	}
-	for i := range snap.Policies {
-		p := &snap.Policies[i]
-		for _, t := range ciTrusts(&p.Document, Resource{Kind: "policy", ID: p.ID}, []any{"policies", i, "document"}) {
-			t.Role = -1
+	for tr := range trustProviders(snap) {
+		if t, ok := ciTrust(tr.doc, tr.res, tr.base, tr.provider); ok {
+			t.Role = tr.role
 			out = append(out, t)
 		}
 	}
 	return out
 }
 
-func ciTrusts(doc *snapshot.Document, res Resource, base []any) []CITrust {
-	if doc == nil {
-		return nil
-	}
-	var out []CITrust
-	var seen []string
-	for _, st := range doc.Statements {
-		if st.Effect != "Allow" || st.Principal == nil {
-			continue
-		}
-		for _, provider := range st.Principal.Federated {
-			if slices.Contains(seen, provider) {
-				continue
+// trustProvider is one IAM OIDC provider (or other federated principal) that a trust document
+// names in an Allow statement.
+type trustProvider struct {
+	doc      *snapshot.Document
+	res      Resource
+	base     []any // the path of doc in the input
+	role     int   // the index in input.roles; -1 for a policy file
+	provider string
+}
+
+// trustProviders yields, for every trust document of snap (role trust policies, then
+// standalone policy files), each federated principal its Allow statements name, once per
+// document, in order.
+func trustProviders(snap *snapshot.Snapshot) iter.Seq[trustProvider] {
+	return func(yield func(trustProvider) bool) {
+		each := func(doc *snapshot.Document, res Resource, base []any, role int) bool {
+			if doc == nil {
+				return true
 			}
-			seen = append(seen, provider)
-			if t, ok := ciTrust(doc, res, base, provider); ok {
-				out = append(out, t)
+			var seen []string
+			for _, st := range doc.Statements {
+				if st.Effect != "Allow" || st.Principal == nil {
+					continue
+				}
+				for _, provider := range st.Principal.Federated {
+					if slices.Contains(seen, provider) {
+						continue
+					}
+					seen = append(seen, provider)
+					if !yield(trustProvider{doc, res, base, role, provider}) {
+						return false
+					}
+				}
+			}
+			return true
+		}
+		for i := range snap.Roles {
+			r := &snap.Roles[i]
+			if !each(r.TrustPolicy, Resource{Kind: "role", ID: r.ARN}, []any{"roles", i, "trust_policy"}, i) {
+				return
+			}
+		}
+		for i := range snap.Policies {
+			p := &snap.Policies[i]
+			if !each(&p.Document, Resource{Kind: "policy", ID: p.ID}, []any{"policies", i, "document"}, -1) {
+				return
 			}
 		}
 	}
-	return out
 }
 
 func ciTrust(doc *snapshot.Document, res Resource, base []any, provider string) (CITrust, bool) {

@@ -28,45 +28,19 @@ type OtherOIDCTrust struct {
 // audience the trust names and one it does not.
 func OtherOIDCTrusts(snap *snapshot.Snapshot) []OtherOIDCTrust {
 	out := []OtherOIDCTrust{}
-	for i := range snap.Roles {
-		r := &snap.Roles[i]
-		out = append(out, otherOIDC(r.TrustPolicy, Resource{Kind: "role", ID: r.ARN}, []any{"roles", i, "trust_policy"})...)
-	}
-	for i := range snap.Policies {
-		p := &snap.Policies[i]
-		out = append(out, otherOIDC(&p.Document, Resource{Kind: "policy", ID: p.ID}, []any{"policies", i, "document"})...)
-	}
-	return out
-}
-
-func otherOIDC(doc *snapshot.Document, res Resource, base []any) []OtherOIDCTrust {
-	if doc == nil {
-		return nil
-	}
-	var out []OtherOIDCTrust
-	var seen []string
-	for _, st := range doc.Statements {
-		if st.Effect != "Allow" || st.Principal == nil {
+	for tr := range trustProviders(snap) {
+		parsed, ok := iam.ParseProviderARN(tr.provider)
+		if !ok || snapshot.HasSymbol(parsed.Issuer) {
 			continue
 		}
-		for _, provider := range st.Principal.Federated {
-			if slices.Contains(seen, provider) {
-				continue
-			}
-			seen = append(seen, provider)
-			parsed, ok := iam.ParseProviderARN(provider)
-			if !ok || snapshot.HasSymbol(parsed.Issuer) {
-				continue
-			}
-			if _, eks := iam.EKSIssuer(parsed.Issuer); eks {
-				continue
-			}
-			if _, _, _, known := PlatformOf(parsed.Issuer); known {
-				continue
-			}
-			if t, ok := otherOIDCTrust(doc, res, base, provider, parsed.Issuer); ok {
-				out = append(out, t)
-			}
+		if _, eks := iam.EKSIssuer(parsed.Issuer); eks {
+			continue
+		}
+		if _, _, _, known := PlatformOf(parsed.Issuer); known {
+			continue
+		}
+		if t, ok := otherOIDCTrust(tr.doc, tr.res, tr.base, tr.provider, parsed.Issuer); ok {
+			out = append(out, t)
 		}
 	}
 	return out
