@@ -65,6 +65,15 @@ func kubeObject(d document, n *syntax.Node, r *fileResult, depth int) error {
 		if depth == 0 {
 			defer listClaims(d, r, len(r.items.ServiceAccounts), len(r.items.Workloads))
 		}
+		// kubectl get serviceaccounts -A (a "List"): up to hundreds of thousands, appended one by
+		// one below; room for them at once.
+		sas := 0
+		for _, it := range items.Value.Items {
+			if k := it.Get("kind"); k != nil && k.Kind == syntax.String && k.Value == "ServiceAccount" {
+				sas++
+			}
+		}
+		r.items.ServiceAccounts = slices.Grow(r.items.ServiceAccounts, sas)
 		// One broken item does not hide the others.
 		for _, it := range items.Value.Items {
 			if !isKubernetesObject(it) {

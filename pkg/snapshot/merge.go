@@ -79,7 +79,7 @@ func foldBy[T any](list []T, key func(T) string, fold func(first, next T) T) []T
 		return list
 	}
 	index := make(map[string]int, len(list))
-	out := list[:0:0]
+	out := make([]T, 0, len(list)) // not list[:0]: the caller's slice stays as it was
 	for _, e := range list {
 		k := key(e)
 		if i, ok := index[k]; ok && k != "" {

@@ -33,11 +33,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fl.Float64Var(&cfg.Rate, "rate", estate.DefaultRate, "share of roles seeded with each misconfiguration kind")
 	snapPath := fl.String("snapshot", "", "write the snapshot JSON to `FILE` (- for standard output)")
 	dir := fl.String("dir", "", "write the estate as a folder of policy files and manifests under `DIR`")
+	exports := fl.String("exports", "", "write the estate as AWS CLI and kubectl exports under `DIR` (get-account-authorization-details, list-open-id-connect-providers, describe-cluster, kubectl get serviceaccounts -A -o json)")
 	if err := fl.Parse(args); err != nil {
 		return 2
 	}
-	if *snapPath == "" && *dir == "" {
-		fmt.Fprintln(stderr, "genestate: give -snapshot FILE, -dir DIR or both")
+	if *snapPath == "" && *dir == "" && *exports == "" {
+		fmt.Fprintln(stderr, "genestate: give -snapshot FILE, -dir DIR, -exports DIR or several")
 		return 2
 	}
 	est := estate.Generate(cfg)
@@ -64,6 +65,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		fmt.Fprintf(stderr, "genestate: %d policy files and %d manifest files under %s\n", st.PolicyFiles, st.ManifestFiles, *dir)
+	}
+	if *exports != "" {
+		if _, err := estate.WriteExports(*exports, est); err != nil {
+			fmt.Fprintln(stderr, "genestate:", err)
+			return 1
+		}
+		fmt.Fprintf(stderr, "genestate: AWS CLI and kubectl exports under %s\n", *exports)
 	}
 	for _, id := range slices.Sorted(maps.Keys(est.Expected)) {
 		fmt.Fprintf(stderr, "expected %s: %d\n", id, est.Expected[id])
