@@ -63,6 +63,8 @@ func TestEveryRuleHasAnExample(t *testing.T) {
 		"examples/broken/ci-wildcard-subject":    {"IRSA-051"},
 		"examples/broken/github-no-aud":          {"IRSA-052"},
 		"examples/broken/oidc-any-subject":       {"IRSA-054"},
+		// GitHub: a reusable workflow pinned, the repository not: any repository that calls it.
+		"examples/broken/github-reusable-workflow": {"IRSA-051"},
 		// A Bitbucket Pipelines workspace issuer with no sub: any repository of the workspace.
 		"examples/broken/bitbucket-any-repository": {"IRSA-051"},
 		// A role with administrator permissions trusting any branch and pull request of a repository.

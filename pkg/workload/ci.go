@@ -2,6 +2,7 @@ package workload
 
 import (
 	"iter"
+	"maps"
 	"slices"
 	"strings"
 
@@ -56,6 +57,10 @@ type CITrust struct {
 	// Refs are, per repository the "sub" conditions name exactly, the kinds of its runs the
 	// trust admits without naming them ("any branch", "pull requests"), sorted by repository.
 	Refs []RepositoryRefs `json:"refs"`
+	// Workflows are the reusable workflows the trust's workflow claim conditions name (GitHub's
+	// job_workflow_ref), as written, sorted. The probes call them: AnyTenant and Owners then
+	// say which repositories can assume the role by calling one.
+	Workflows []string `json:"workflows"`
 }
 
 // RepositoryRefs are the kinds of runs of one repository a trust admits.
@@ -148,10 +153,14 @@ func ciTrust(doc *snapshot.Document, res Resource, base []any, provider string) 
 	t := CITrust{
 		Resource: res, Path: append(slices.Clone(base), "statements", allowing[0]), Provider: provider, Issuer: parsed.Issuer,
 		Platform: p.ID, PlatformName: p.Name, Project: p.Project, OwnerKind: p.OwnerKind, Shared: shared, Space: space,
-		Owners: []string{}, ExpectedAudience: p.Audience, Refs: []RepositoryRefs{},
+		Owners: []string{}, ExpectedAudience: p.Audience, Refs: []RepositoryRefs{}, Workflows: []string{},
 	}
 	subKey := strings.ToLower(parsed.Issuer) + ":sub"
 	audKey := strings.ToLower(parsed.Issuer) + ":aud"
+	workflowKey := ""
+	if p.workflowClaim != "" {
+		workflowKey = strings.ToLower(parsed.Issuer) + ":" + p.workflowClaim
+	}
 	var owners, repos []string
 	// A job chooses the audience of its token: the probes try the platform's default, every
 	// audience the trust names, and one it does not.
@@ -181,14 +190,31 @@ func ciTrust(doc *snapshot.Document, res Resource, base []any, provider string) 
 						audiences = append(audiences, v)
 					}
 				}
+			case workflowKey:
+				for _, v := range c.Values {
+					if !slices.Contains(t.Workflows, v) {
+						t.Workflows = append(t.Workflows, v)
+					}
+				}
 			}
 		}
+	}
+	slices.Sort(t.Workflows)
+	// A probe job calls each reusable workflow the trust names (or none): its token carries
+	// the workflow claim with that value.
+	calls := []map[string][]string{nil}
+	for _, w := range t.Workflows {
+		calls = append(calls, map[string][]string{p.workflowClaim: {globWitness.Replace(w)}})
 	}
 	admits := func(subs []string) bool {
 		for _, sub := range subs {
 			for _, aud := range audiences {
-				if admitted(doc, probeToken(provider, parsed.Issuer, []string{sub}, []string{aud})) {
-					return true
+				for _, call := range calls {
+					r := probeToken(provider, parsed.Issuer, []string{sub}, []string{aud})
+					maps.Copy(r.Claims, call)
+					if admitted(doc, r) {
+						return true
+					}
 				}
 			}
 		}

@@ -190,3 +190,32 @@ func TestCIRefusedSince(t *testing.T) {
 		})
 	}
 }
+
+// TestCIReusableWorkflow: a trust that pins GitHub's job_workflow_ref but not the repository
+// admits any repository whose job calls that reusable workflow; pinned to a repository too, it
+// does not. Without the workflow the probes' tokens carry, the condition would only make the
+// verdict unknown and hide the first case.
+func TestCIReusableWorkflow(t *testing.T) {
+	const gh = "token.actions.githubusercontent.com"
+	const wf = "acme/workflows/.github/workflows/deploy.yml@refs/heads/main"
+	for _, tc := range []struct {
+		name, sub string
+		anyTenant bool
+		owners    []string
+	}{
+		{"any repository", "repo:*", true, []string{}},
+		{"any repository of an owner", "repo:acme/*", false, []string{"acme"}},
+		{"one repository", "repo:acme/app:ref:refs/heads/main", false, []string{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := ciTrustDoc(t, gh, `{"StringEquals": {"`+gh+`:aud": "sts.amazonaws.com", "`+gh+`:job_workflow_ref": "`+wf+`"}, "StringLike": {"`+gh+`:sub": "`+tc.sub+`"}}`)
+			got := CITrusts(&snapshot.Snapshot{Roles: []snapshot.Role{{ARN: roleARN, TrustPolicy: d}}})
+			if len(got) != 1 {
+				t.Fatalf("ci trusts = %+v", got)
+			}
+			if got[0].AnyTenant != tc.anyTenant || !cmp.Equal(got[0].Owners, tc.owners) || !cmp.Equal(got[0].Workflows, []string{wf}) {
+				t.Errorf("any tenant %v, owners %v, workflows %v; want %v, %v, [%s]", got[0].AnyTenant, got[0].Owners, got[0].Workflows, tc.anyTenant, tc.owners, wf)
+			}
+		})
+	}
+}

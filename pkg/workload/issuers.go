@@ -42,6 +42,10 @@ type Platform struct {
 	// refs are "sub" claims of runs of repository (OWNER/PROJECT) that its trust should not
 	// admit by accident, by what they stand for ("any branch", "pull requests").
 	refs func(repository string) []Ref
+	// workflowClaim is the claim that names the reusable workflow a job runs, which AWS can
+	// check (GitHub's job_workflow_ref); "" for none. A job of any repository that calls the
+	// workflow carries it, so a trust that pins it, and not the repository, admits them all.
+	workflowClaim string
 }
 
 // Ref is a kind of run of a repository, with the "sub" claim of a token of one no trust names.
@@ -87,6 +91,7 @@ var Platforms = []*Platform{
 				{"pull requests", "repo:" + repo + ":pull_request"},
 			}
 		},
+		workflowClaim: "job_workflow_ref",
 	},
 	{
 		ID: "gitlab", Name: "GitLab CI/CD", Project: "project", OwnerKind: "group",

@@ -32,3 +32,10 @@ ci := object.get(input, ["workload_identity", "ci"], [])
 # other_oidc are the trusts in OIDC issuers that are neither Kubernetes nor a known CI platform
 # and admit a token of any subject.
 other_oidc := object.get(input, ["workload_identity", "other_oidc"], [])
+
+# calling words the reusable workflows a CI trust pins (GitHub's job_workflow_ref) for the
+# repositories it admits: " that calls reusable workflow <w>", "" when it pins none. Any
+# repository whose job calls such a workflow gets a token that carries it.
+calling(t) := sprintf(" that calls reusable workflow %s", [concat(" or ", t.workflows)]) if {
+	count(object.get(t, "workflows", [])) > 0
+} else := ""

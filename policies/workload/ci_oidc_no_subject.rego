@@ -43,8 +43,8 @@ deny contains finding if {
 	t.any_tenant == true
 	finding := {
 		"msg": sprintf(
-			"%s %s trusts %s tokens of %s with no condition on %s:sub: any %s of %s can assume it%s",
-			[_kind(t), t.resource.id, t.platform_name, t.issuer, t.issuer, t.project, t.space, _legacy(t)],
+			"%s %s trusts %s tokens of %s with no condition on %s:sub: any %s of %s%s can assume it%s",
+			[_kind(t), t.resource.id, t.platform_name, t.issuer, t.issuer, t.project, t.space, workload.calling(t), _legacy(t)],
 		),
 		"resource": t.resource,
 		"path": t.path,

@@ -11,7 +11,10 @@
 #   run a job in such a repository (create one, push to a fork of one, open a pull request
 #   where workflows run) can assume the role. The rule probes the trust with tokens of every kind
 #   of run the platform issues (branch, tag, environment, pull request; GitHub's immutable
-#   "repo:OWNER@ID/REPO@ID" form) for an owner and a repository no one has.
+#   "repo:OWNER@ID/REPO@ID" form) for an owner and a repository no one has. A trust that pins
+#   a reusable workflow (GitHub's job_workflow_ref) but not the repository admits every
+#   repository whose job calls that workflow: the finding names it (a public workflow can be
+#   called by anyone).
 # related_resources:
 #   - description: documentation
 #     ref: https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/about-security-hardening-with-openid-connect#example-subject-claims
@@ -42,8 +45,8 @@ deny contains finding if {
 	t.subject_condition == true
 	finding := {
 		"msg": sprintf(
-			"%s %s trusts %s tokens of %s whose %s:sub condition admits any %s of %s",
-			[_kind(t), t.resource.id, t.platform_name, t.issuer, t.issuer, t.project, t.space],
+			"%s %s trusts %s tokens of %s whose %s:sub condition admits any %s of %s%s",
+			[_kind(t), t.resource.id, t.platform_name, t.issuer, t.issuer, t.project, t.space, workload.calling(t)],
 		),
 		"resource": t.resource,
 		"path": t.path,
@@ -58,8 +61,8 @@ deny contains finding if {
 	t.shared == false
 	finding := {
 		"msg": sprintf(
-			"%s %s trusts %s tokens of %s (%s) with %s: any %s there can assume it",
-			[_kind(t), t.resource.id, t.platform_name, t.issuer, t.space, _subject(t), t.project],
+			"%s %s trusts %s tokens of %s (%s) with %s: any %s there%s can assume it",
+			[_kind(t), t.resource.id, t.platform_name, t.issuer, t.space, _subject(t), t.project, workload.calling(t)],
 		),
 		"resource": t.resource,
 		"path": t.path,
@@ -73,8 +76,8 @@ deny contains finding if {
 	some owner in t.owners
 	finding := {
 		"msg": sprintf(
-			"%s %s trusts %s tokens of %s whose %s:sub condition admits any %s of %s %s",
-			[_kind(t), t.resource.id, t.platform_name, t.issuer, t.issuer, t.project, t.owner_kind, owner],
+			"%s %s trusts %s tokens of %s whose %s:sub condition admits any %s of %s %s%s",
+			[_kind(t), t.resource.id, t.platform_name, t.issuer, t.issuer, t.project, t.owner_kind, owner, workload.calling(t)],
 		),
 		"resource": t.resource,
 		"path": t.path,

@@ -66,3 +66,14 @@ test_silent_without_subject_condition_on_shared_issuer if {
 	got := rule.deny with input as {"workload_identity": {"ci": [_github({"subject_condition": false, "any_tenant": true})]}}
 	got == set()
 }
+
+test_deny_any_repository_calling_a_reusable_workflow if {
+	wf := "acme/workflows/.github/workflows/deploy.yml@refs/heads/main"
+	got := rule.deny with input as {"workload_identity": {"ci": [_github({"any_tenant": true, "workflows": [wf]})]}}
+	got == {{
+		"msg": sprintf("Role arn:aws:iam::111122223333:role/deploy trusts GitHub Actions tokens of token.actions.githubusercontent.com whose token.actions.githubusercontent.com:sub condition admits any repository of github.com that calls reusable workflow %s", [wf]),
+		"resource": {"kind": "role", "id": "arn:aws:iam::111122223333:role/deploy"},
+		"path": ["roles", 0, "trust_policy", "statements", 0],
+		"severity": "critical",
+	}}
+}
