@@ -280,6 +280,10 @@ func bindingsIndex(x *trust.Index) ast.Object {
 	for i, key := range x.RoleKey {
 		keys.Insert(ast.InternedTerm(i), ast.StringTerm(key))
 	}
+	audiences := ast.NewObject()
+	for i, aud := range x.Audiences {
+		audiences.Insert(ast.InternedTerm(i), ast.StringTerm(aud))
+	}
 	unparsed := make([]*ast.Term, len(x.UnparsedRoles))
 	for n, r := range x.UnparsedRoles {
 		unparsed[n] = ast.InternedTerm(r)
@@ -307,6 +311,7 @@ func bindingsIndex(x *trust.Index) ast.Object {
 		ast.Item(keyAnnotated, ast.ArrayTerm(annotated...)),
 		ast.Item(keyRoleARNParts, ast.NewTerm(parts)),
 		ast.Item(keyRoleKey, ast.NewTerm(keys)),
+		ast.Item(keyAudiences, ast.NewTerm(audiences)),
 		ast.Item(keyNamers, indexSets(x.Namers)),
 		ast.Item(keyRolesByKey, indexSets(x.RolesByKey)),
 		ast.Item(keyUnparsedRoles, ast.ArrayTerm(unparsed...)),

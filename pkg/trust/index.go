@@ -20,6 +20,9 @@ type Index struct {
 	// RoleKey to the role's key (RoleKey).
 	RoleARNParts map[int]iam.RoleARN
 	RoleKey      map[int]string
+	// Audiences maps those of them (RoleARNParts) with a non-empty eks.amazonaws.com/audience
+	// annotation to it: the audience of their tokens. The others' is sts.amazonaws.com.
+	Audiences map[int]string
 	// Namers maps a role key to the ServiceAccounts whose role_arn has it; RolesByKey to the
 	// roles with it. Both sorted.
 	Namers     map[string][]int
@@ -58,6 +61,7 @@ func BuildIndex(snap *snapshot.Snapshot, roles []Assumers) *Index {
 		Annotated:             []int{},
 		RoleARNParts:          map[int]iam.RoleARN{},
 		RoleKey:               map[int]string{},
+		Audiences:             map[int]string{},
 		Namers:                map[string][]int{},
 		RolesByKey:            map[string][]int{},
 		UnparsedRoles:         []int{},
@@ -81,6 +85,9 @@ func BuildIndex(snap *snapshot.Snapshot, roles []Assumers) *Index {
 			x.RoleARNParts[i] = p
 			x.RoleKey[i] = key
 			x.Namers[key] = append(x.Namers[key], i)
+			if aud := sa.Annotations[iam.AudienceAnnotation]; aud != "" {
+				x.Audiences[i] = aud
+			}
 		}
 	}
 	for r := range snap.Roles {

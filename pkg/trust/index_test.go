@@ -28,7 +28,8 @@ func TestBuildIndex(t *testing.T) {
 			{ARN: "bogus"},
 		},
 		ServiceAccounts: []snapshot.ServiceAccount{
-			{Cluster: "prod", Namespace: "a", Name: "x", RoleARN: "arn:aws:iam::111122223333:role/p/app"},
+			{Cluster: "prod", Namespace: "a", Name: "x", RoleARN: "arn:aws:iam::111122223333:role/p/app",
+				Annotations: map[string]string{iam.AudienceAnnotation: "payments.example.com"}},
 			{Namespace: "a", Name: "y", Annotations: map[string]string{iam.RoleARNAnnotation: ""}},
 			{Cluster: "prod", Namespace: "a", Name: "z"},
 		},
@@ -37,6 +38,7 @@ func TestBuildIndex(t *testing.T) {
 		Annotated:             []int{0, 1},
 		RoleARNParts:          map[int]iam.RoleARN{0: {Partition: "aws", Account: "111122223333", Path: "/p/", Name: "app"}},
 		RoleKey:               map[int]string{0: "111122223333/app"},
+		Audiences:             map[int]string{0: "payments.example.com"},
 		Namers:                map[string][]int{"111122223333/app": {0}},
 		RolesByKey:            map[string][]int{"111122223333/app": {0}},
 		UnparsedRoles:         []int{1},

@@ -26,18 +26,39 @@
 #     ServiceAccount has no audience annotation.
 package irsa_audit.rules.inventory.audience_not_registered
 
+import data.irsa_audit.lib.bindings
 import data.irsa_audit.lib.irsa
 
 _default_audience := "sts.amazonaws.com"
 
+# The rule never walks the whole ServiceAccount list: it reads lib/bindings' indexes, built in
+# Go. A ServiceAccount with an audience annotation (bindings.audiences, few) is judged on its
+# own; the others request sts.amazonaws.com, which matters only for a provider that does not
+# register it, and then only for the ServiceAccounts that name a role trusting that provider.
 deny contains finding if {
-	some i, sa in input.service_accounts
-	role := iam.parse_role_arn(sa.role_arn)
+	some i, audience in bindings.audiences
+	some finding in _findings(i, audience)
+}
+
+deny contains finding if {
+	some provider in _known_providers
+	not concat("|", [provider, _default_audience]) in _registered
+	some key in _trusting_keys[provider]
+	some i in bindings.namers[key]
+	not bindings.audiences[i]
+	some finding in _findings(i, _default_audience)
+}
+
+# _findings are the findings of ServiceAccount i, whose tokens are for audience: one per OIDC
+# provider that its role trusts, for the issuer of its cluster, in the role's account, and that
+# does not register the audience.
+_findings(i, audience) := {finding |
+	role := bindings.role_arn_parts[i]
+	sa := input.service_accounts[i]
 	some issuer in _cluster_issuers[sa.cluster]
 	provider := sprintf("arn:%s:iam::%s:oidc-provider/%s", [role.partition, role.account, issuer])
 	provider in _known_providers
-	concat("|", [_role_key(role), provider]) in _trusted
-	audience := _audience(sa)
+	bindings.role_key[i] in _trusting_keys[provider]
 	not contains(audience, "«") # a symbol of IaC: known only after apply
 	not concat("|", [provider, audience]) in _registered
 	finding := {
@@ -51,20 +72,10 @@ deny contains finding if {
 	}
 }
 
-# _audience is the audience of the ServiceAccount's projected token: the annotation, else the
-# EKS Pod Identity Webhook's default.
-_audience(sa) := aud if {
-	aud := sa.annotations["eks.amazonaws.com/audience"]
-	aud != ""
-} else := _default_audience
-
 # The finding points at the audience annotation when there is one, else at the role annotation.
 _path(i, sa) := ["service_accounts", i, "annotations", "eks.amazonaws.com/audience"] if {
 	object.get(sa, ["annotations", "eks.amazonaws.com/audience"], "") != ""
 } else := ["service_accounts", i, "role_arn"]
-
-# _role_key identifies a role as IAM does: account and case-insensitive name, not the path.
-_role_key(role) := concat("/", [role.account, lower(role.name)])
 
 # The documents below are complete rules, each built once per evaluation, and looked up by
 # key, so that the rule stays linear in the ServiceAccounts and roles.
@@ -103,13 +114,13 @@ _client_ids(arn) := sort({id |
 	some id in provider.client_ids
 })
 
-# _trusted holds "<role key>|<provider ARN>" for every OIDC provider that an Allow statement
-# of a role's trust policy names as federated principal.
-_trusted contains concat("|", [_role_key(parts), arn]) if {
-	some role in input.roles
-	parts := iam.parse_role_arn(role.arn)
-	some statement in role.trust_policy.statements
+# _trusting_keys maps the ARN of every federated principal that an Allow statement of a role's
+# trust policy names to the keys of those roles (the rule keeps the known OIDC providers). The
+# role keys come from lib/bindings' index: no role ARN is parsed here.
+_trusting_keys[arn] contains key if {
+	some key, roles in bindings.roles_by_key
+	some r in roles
+	some statement in input.roles[r].trust_policy.statements
 	statement.effect == "Allow"
 	some arn in object.get(statement, ["principal", "federated"], [])
-	iam.parse_oidc_provider_arn(arn)
 }

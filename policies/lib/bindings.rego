@@ -26,6 +26,10 @@ role_arn_parts := _facts.index.role_arn_parts
 # that role: "<account>/<lower-case name>".
 role_key := _facts.index.role_key
 
+# audiences maps the index of every ServiceAccount of role_arn_parts with a non-empty
+# eks.amazonaws.com/audience annotation to it; the others' tokens are for sts.amazonaws.com.
+audiences := _facts.index.audiences
+
 # namers maps a role key to the indexes of the ServiceAccounts that name it.
 namers := _facts.index.namers
 

@@ -42,7 +42,7 @@ import data.irsa_audit.lib.workload
 deny contains finding if {
 	some holder in input.permissions.holders
 	danger := holder.dangerous
-	broad := _broad[holder.role]
+	broad := _broad(holder.role)
 	finding := {
 		"msg": sprintf(
 			"role %s can be assumed by %s and holds %s permissions: %s",
@@ -55,37 +55,43 @@ deny contains finding if {
 	}
 }
 
-# _broad joins the two ways a role reaches many workloads: web-identity tokens (_broad_trust)
-# and EKS Pod Identity associations (_broad_agent); a role may have both.
-_broad[i] := {"who": sort(who), "statement": min(statements)} if {
-	some i in (object.keys(_broad_trust) | object.keys(_broad_agent))
-	reach := [r | some r in [object.get(_broad_trust, i, null), object.get(_broad_agent, i, null)]; r != null]
+# _broad joins the two ways role i reaches many workloads: web-identity tokens (_broad_trust)
+# and EKS Pod Identity associations (_broad_agent); a role may have both. Functions, not
+# documents: they run for the few roles with dangerous permissions, not for every role.
+_broad(i) := {"who": sort(who), "statement": min(statements)} if {
+	reach := [r | some r in [_broad_trust(i), _broad_agent(i)]; r != null]
+	count(reach) > 0
 	who := {d | some r in reach; some d in r.who}
 	statements := {r.statement | some r in reach}
 }
 
-# _broad_agent maps the index of every role that the EKS Pod Identity agent can assume for an
-# association of any cluster, namespace and ServiceAccount (pkg/workload's facts, as IRSA-061
-# reads them) to who that is and the first statement that admits the agent.
-_broad_agent[f.role] := {
+# _broad_agent is, when the EKS Pod Identity agent can assume role i for an association of any
+# cluster, namespace and ServiceAccount (pkg/workload's facts, as IRSA-061 reads them), who that
+# is and the first statement that admits the agent; null otherwise.
+_broad_agent(i) := {
 	"who": ["every EKS Pod Identity association naming it (any cluster, namespace and ServiceAccount)"],
-	"statement": min(f.statements),
+	"statement": _agent_any_cluster[i],
 } if {
+	_agent_any_cluster[i]
+} else := null
+
+# _agent_any_cluster maps the roles of _broad_agent to their first statement that admits the
+# agent (a document over the Pod Identity roles only).
+_agent_any_cluster[f.role] := min(f.statements) if {
 	some f in workload.pod_identity_roles
 	f.any_cluster == true
 	count(f.statements) > 0
 }
 
-# _broad_trust maps the index of every role whose trust admits any or many ServiceAccounts to
-# who it admits ("who", sorted) and the first statement that does ("statement"), as the trust
-# model says (lib/irsa.role_assumers: the whole document, Deny statements included). It is keyed
-# by role so that the rule looks roles up instead of joining every holder with every role.
-_broad_trust[i] := {"who": sort(who), "statement": min({w.statement | some w in broad})} if {
-	some i, assumers in irsa.role_assumers
-	broad := [w | some w in assumers.web_identity; count(_many(w)) > 0]
+# _broad_trust is, when role i's trust admits any or many ServiceAccounts (or tokens of another
+# issuer), who it admits ("who", sorted) and the first statement that does ("statement"), as the
+# trust model says (lib/irsa.role_assumers: the whole document, Deny statements included); null
+# otherwise.
+_broad_trust(i) := {"who": sort(who), "statement": min({w.statement | some w in broad})} if {
+	broad := [w | some w in irsa.role_assumers[i].web_identity; count(_many(w)) > 0]
 	count(broad) > 0
 	who := {d | some w in broad; some d in _many(w)}
-}
+} else := null
 
 # _many describes each group of ServiceAccounts an OIDC provider's entry admits beyond single
 # named ones; for an issuer that is no Kubernetes cluster's (a CI platform's), the groups of

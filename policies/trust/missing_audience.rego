@@ -75,6 +75,9 @@ _any_audience(wi) if not "aud" in wi.claims
 
 _any_audience(wi) if {
 	"aud" in wi.claims
+
+	# The trust model's answer first: it rules out nearly every statement at once.
+	wi.provider in _any_audience_docs[wi.path[0]][wi.path[1]]
 	every condition in _aud_conditions(wi) {
 		not condition.negated
 		not condition.if_exists
@@ -83,9 +86,6 @@ _any_audience(wi) if {
 		some value in condition.values
 		iam.glob_match(value, "an audience no policy names")
 	}
-	some who in irsa.assumers_at(wi.path).web_identity
-	who.provider == wi.provider
-	who.any_audience
 }
 
 _aud_conditions(wi) := [condition |
@@ -96,3 +96,20 @@ _aud_conditions(wi) := [condition |
 _aud_clause(wi) := sprintf("has no condition on %q", [sprintf("%s:aud", [wi.issuer])]) if {
 	not "aud" in wi.claims
 } else := sprintf("its condition on %q admits any audience", [sprintf("%s:aud", [wi.issuer])])
+
+# _any_audience_docs maps "roles" and "policies" to the indexes of the trust documents whose trust
+# model admits tokens of any audience from a provider, each to those providers' ARNs: built once,
+# looked up per statement (most documents have no entry).
+_any_audience_docs := {"roles": _any_audience_roles, "policies": _any_audience_policies}
+
+_any_audience_roles[i] contains who.provider if {
+	some i, assumers in irsa.role_assumers
+	some who in assumers.web_identity
+	who.any_audience
+}
+
+_any_audience_policies[i] contains who.provider if {
+	some i, assumers in irsa.policy_assumers
+	some who in assumers.web_identity
+	who.any_audience
+}
