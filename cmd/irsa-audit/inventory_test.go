@@ -69,18 +69,7 @@ func TestInventoryExports(t *testing.T) {
 		"IRSA-007 high role " + appRole + " " + brokenDir + "/get-account-authorization-details.json:93",
 		"IRSA-024 high cluster " + prodARN + " " + brokenDir + "/describe-cluster.json:2",
 	}
-	saved := filepath.Join(t.TempDir(), "snapshot.json")
-	snap, err := load.Load(context.Background(), []string{brokenDir}, load.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := json.MarshalIndent(snap, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(saved, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	saved := savedSnapshotOf(t, brokenDir)
 	sas, err := os.ReadFile(brokenDir + "/serviceaccounts.json")
 	if err != nil {
 		t.Fatal(err)
@@ -137,4 +126,23 @@ func TestInventoryExports(t *testing.T) {
 func TestInventoryText(t *testing.T) {
 	code, stdout, stderr := runCLI(t, "", "scan", brokenDir)
 	checkGolden(t, "inventory-broken", transcript(code, stdout, stderr))
+}
+
+// savedSnapshotOf loads dir as a scan reads it and saves the snapshot as a file of the test's own,
+// for the scans of a saved snapshot.
+func savedSnapshotOf(t *testing.T, dir string) string {
+	t.Helper()
+	snap, err := load.Load(context.Background(), []string{dir}, load.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := json.MarshalIndent(snap, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := filepath.Join(t.TempDir(), "snapshot.json")
+	if err := os.WriteFile(saved, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return saved
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -12,7 +11,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/irsa-audit/irsa-audit/internal/fakeaws"
-	"github.com/irsa-audit/irsa-audit/pkg/load"
 )
 
 const (
@@ -61,18 +59,7 @@ func podIdentityFindings(t *testing.T, stdout string) []string {
 // as a saved snapshot, and without the describe outputs (the list alone names no roles, so
 // only the ServiceAccount rules can judge it).
 func TestPodIdentityExports(t *testing.T) {
-	saved := filepath.Join(t.TempDir(), "snapshot.json")
-	snap, err := load.Load(context.Background(), []string{podIdentityDir}, load.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := json.MarshalIndent(snap, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(saved, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	saved := savedSnapshotOf(t, podIdentityDir)
 	for _, tc := range []struct {
 		name string
 		args []string
