@@ -94,9 +94,10 @@ type ServiceAssumer struct {
 }
 
 // Witness values: a subject, namespace, name and audience no trust policy names (if one did,
-// the witness would only stand for itself).
+// the witness would only stand for itself). WitnessName is also the owner, project and
+// ServiceAccount of pkg/workload's probes.
 const (
-	witnessName     = "irsa-audit-witness"
+	WitnessName     = "irsa-audit-witness"
 	witnessSubject  = "irsa-audit:witness"
 	witnessAudience = "irsa-audit-witness-audience"
 )
@@ -148,8 +149,9 @@ func providerIssuer(arn string) (string, bool) {
 	return issuer, ok && issuer != ""
 }
 
-// instantiate turns a wildcard pattern into a value it matches.
-func instantiate(pattern string) string {
+// Instantiate turns an IAM wildcard pattern into a value it matches (a value without wildcards
+// stands for itself).
+func Instantiate(pattern string) string {
 	if !iam.HasWildcard(pattern) {
 		return pattern
 	}
@@ -157,7 +159,7 @@ func instantiate(pattern string) string {
 }
 
 // wildcardWitness replaces each wildcard with a run of characters it matches (immutable).
-var wildcardWitness = strings.NewReplacer("*", witnessName, "?", "x")
+var wildcardWitness = strings.NewReplacer("*", WitnessName, "?", "x")
 
 func webIdentityAssumers(doc *snapshot.Document, provider string) WebIdentityAssumers {
 	issuer, _ := providerIssuer(provider)
@@ -195,14 +197,14 @@ func webIdentityAssumers(doc *snapshot.Document, provider string) WebIdentityAss
 	)
 	ws := []witness{
 		{witnessSubject, anySubject, ""},
-		{iam.ServiceAccountSubject(witnessName, witnessName), anySA, ""},
+		{iam.ServiceAccountSubject(WitnessName, WitnessName), anySA, ""},
 	}
 	namespaces := map[string]bool{}
 	for _, v := range subs {
 		if strings.Contains(v, "\n") {
 			continue
 		}
-		sub := instantiate(v)
+		sub := Instantiate(v)
 		ns, _, ok := iam.ParseServiceAccountSubject(sub)
 		// An exact subject of another issuer (a CI platform's "repo:org/app:environment:prod")
 		// is a workload identity too; a Kubernetes issuer issues ServiceAccount subjects only.
@@ -211,15 +213,15 @@ func webIdentityAssumers(doc *snapshot.Document, provider string) WebIdentityAss
 		} else if iam.HasWildcard(v) {
 			ws = append(ws, witness{sub, pattern, v})
 		}
-		if ok && !strings.Contains(ns, witnessName) && !namespaces[ns] {
+		if ok && !strings.Contains(ns, WitnessName) && !namespaces[ns] {
 			namespaces[ns] = true
-			ws = append(ws, witness{iam.ServiceAccountSubject(ns, witnessName), namespace, ns})
+			ws = append(ws, witness{iam.ServiceAccountSubject(ns, WitnessName), namespace, ns})
 		}
 	}
 	audiences := []string{witnessAudience, iam.DefaultAudience}
 	for _, a := range auds {
 		if iam.HasWildcard(a) {
-			a = instantiate(a)
+			a = Instantiate(a)
 		}
 		audiences = append(audiences, a)
 	}

@@ -249,9 +249,9 @@ func awsAccountMatch(name, principal string) bool {
 
 // conditionStatus judges one condition entry against the request.
 func conditionStatus(c *snapshot.Condition, r *Request) status {
-	values, unfixed := r.lookup(c.Key)
-	if unfixed != yes {
-		return unfixed
+	values, fixed := r.lookup(c.Key)
+	if fixed != yes {
+		return fixed // the key's values are not known: maybe or maybeSym
 	}
 	op := iam.Operator{Name: c.BaseOperator, Qualifier: c.Qualifier, IfExists: c.IfExists, Negated: c.Negated, Known: c.Known}
 	holds := iam.Holds(op, c.Values, values)

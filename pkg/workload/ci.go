@@ -204,7 +204,7 @@ func ciTrust(doc *snapshot.Document, res Resource, base []any, provider string) 
 	// the workflow claim with that value.
 	calls := []map[string][]string{nil}
 	for _, w := range t.Workflows {
-		calls = append(calls, map[string][]string{p.workflowClaim: {globWitness.Replace(w)}})
+		calls = append(calls, map[string][]string{p.workflowClaim: {trust.Instantiate(w)}})
 	}
 	admits := func(subs []string) bool {
 		for _, sub := range subs {

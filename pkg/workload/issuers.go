@@ -2,6 +2,8 @@ package workload
 
 import (
 	"strings"
+
+	"github.com/irsa-audit/irsa-audit/pkg/trust"
 )
 
 // Platform is a CI/CD service whose OIDC tokens AWS roles trust through an IAM OIDC provider:
@@ -224,4 +226,4 @@ func PlatformOf(issuer string) (p *Platform, shared bool, space string, ok bool)
 }
 
 // witnessName is the owner and project of the probe tokens: no real tenant has it.
-const witnessName = "irsa-audit-witness"
+const witnessName = trust.WitnessName

@@ -91,9 +91,6 @@ func probeToken(provider, issuer string, sub, aud []string) trust.Request {
 	return r
 }
 
-// globWitness turns an IAM wildcard pattern into a value it matches.
-var globWitness = strings.NewReplacer("*", witnessName, "?", "x")
-
 // admitted reports whether doc admits r for sure.
 func admitted(doc *snapshot.Document, r trust.Request) bool {
 	return trust.Evaluate(doc, r).Verdict == trust.Admitted
