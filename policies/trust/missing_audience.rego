@@ -77,7 +77,7 @@ _any_audience(wi) if {
 	"aud" in wi.claims
 
 	# The trust model's answer first: it rules out nearly every statement at once.
-	wi.provider in _any_audience_docs[array.slice(wi.path, 0, 3)]
+	wi.provider in _any_audience_docs[wi.path[0]][wi.path[1]]
 	every condition in _aud_conditions(wi) {
 		not condition.negated
 		not condition.if_exists
@@ -97,11 +97,19 @@ _aud_clause(wi) := sprintf("has no condition on %q", [sprintf("%s:aud", [wi.issu
 	not "aud" in wi.claims
 } else := sprintf("its condition on %q admits any audience", [sprintf("%s:aud", [wi.issuer])])
 
-# _any_audience_docs maps the path of every trust document (["roles", i, "trust_policy"] or
-# ["policies", i, "document"]) whose trust model admits tokens of any audience from a provider
-# to those providers' ARNs: built once from lib/irsa's web_identity_assumers (which IRSA-001
-# builds too), looked up per statement.
-_any_audience_docs[entry.path] contains entry.who.provider if {
-	some entry in irsa.web_identity_assumers
-	entry.who.any_audience
+# _any_audience_docs maps "roles" and "policies" to the indexes of the trust documents whose trust
+# model admits tokens of any audience from a provider, each to those providers' ARNs: built once,
+# looked up per statement (most documents have no entry).
+_any_audience_docs := {"roles": _any_audience_roles, "policies": _any_audience_policies}
+
+_any_audience_roles[i] contains who.provider if {
+	some i, assumers in irsa.role_assumers
+	some who in assumers.web_identity
+	who.any_audience
+}
+
+_any_audience_policies[i] contains who.provider if {
+	some i, assumers in irsa.policy_assumers
+	some who in assumers.web_identity
+	who.any_audience
 }

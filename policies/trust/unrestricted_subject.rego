@@ -30,18 +30,13 @@ package irsa_audit.rules.trust.unrestricted_subject
 
 import data.irsa_audit.lib.irsa
 
-# The trust model (lib/irsa.web_identity_assumers) says who can assume: a token of the cluster
-# with any subject is admitted, by the whole document (Deny statements included), whatever the
-# audience. A negated condition that refuses some subjects is IRSA-004's; a document whose
-# answer depends on a value known only after apply (a symbol) is left alone.
+# The trust model (lib/irsa.role_assumers, policy_assumers) says who can assume: a token of the
+# cluster with any subject is admitted, by the whole document (Deny statements included),
+# whatever the audience. A negated condition that refuses some subjects is IRSA-004's; a
+# document whose answer depends on a value known only after apply (a symbol) is left alone.
 deny contains finding if {
-	some entry in irsa.web_identity_assumers
-	who := entry.who
-	who.kubernetes
-	who.any_subject
-	count(who.except) == 0
-	not who.symbolic
-	path := array.concat(entry.path, ["statements", who.statement])
+	some [resource, doc_path, who] in _any_subject
+	path := array.concat(doc_path, ["statements", who.statement])
 	statement := object.get(input, path, {})
 	sub_key := sprintf("%s:sub", [who.issuer])
 	finding := {
@@ -49,9 +44,31 @@ deny contains finding if {
 			"statement trusting OIDC provider %q %s, so any ServiceAccount of cluster %q can assume the role",
 			[who.provider, _unrestricted(statement, sub_key), who.issuer],
 		),
-		"resource": entry.resource,
+		"resource": resource,
 		"path": path,
 	}
+}
+
+# _any_subject holds [resource, path of the document, who] for every trust document and OIDC
+# provider whose tokens of any subject are admitted; the facts are filtered before anything is
+# built for them (10,000 roles have as many entries).
+_any_subject contains [{"kind": "role", "id": input.roles[i].arn}, ["roles", i, "trust_policy"], who] if {
+	some i, assumers in irsa.role_assumers
+	some who in assumers.web_identity
+	_admits_any(who)
+}
+
+_any_subject contains [{"kind": "policy", "id": input.policies[i].id}, ["policies", i, "document"], who] if {
+	some i, assumers in irsa.policy_assumers
+	some who in assumers.web_identity
+	_admits_any(who)
+}
+
+_admits_any(who) if {
+	who.any_subject
+	who.kubernetes
+	count(who.except) == 0
+	not who.symbolic
 }
 
 _unrestricted(statement, sub_key) := sprintf("has no condition on %q", [sub_key]) if {
