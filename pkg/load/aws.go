@@ -72,16 +72,20 @@ func loadAuthDetails(d document, r *fileResult) error {
 	}
 	accounts := map[string]bool{}
 	partition := ""
-	roles, err := listAt(root, "RoleDetailList")
+	roles, err := listAt(root, takeRoles)
 	if err != nil {
 		return err
 	}
-	for _, rn := range roles {
-		role, err := authRole(d, rn, r)
-		if err != nil {
-			r.addError(d.file, err)
-			continue
-		}
+	// The roles and policies the parser's taker read come first, then those left in the tree.
+	var takenRoles []snapshot.Role
+	var takenPolicies []snapshot.ManagedPolicy
+	if d.takenFrom(root, takeRoles) > 0 {
+		takenRoles = d.taker.r.items.Roles
+	}
+	if d.takenFrom(root, takePolicies) > 0 {
+		takenPolicies = d.taker.r.items.ManagedPolicies
+	}
+	addRole := func(role snapshot.Role) {
 		r.items.Roles = append(r.items.Roles, role)
 		if role.AccountID != "" {
 			accounts[role.AccountID] = true
@@ -91,9 +95,31 @@ func loadAuthDetails(d document, r *fileResult) error {
 			partition = a.Partition
 		}
 	}
-	policies, err := listAt(root, "Policies")
+	r.items.Roles = slices.Grow(r.items.Roles, len(takenRoles)+len(roles))
+	for _, role := range takenRoles {
+		addRole(role)
+	}
+	for _, rn := range roles {
+		role, err := authRole(d, rn, r)
+		if err != nil {
+			r.addError(d.file, err)
+			continue
+		}
+		addRole(role)
+	}
+	noRoles := len(takenRoles)+len(roles) == 0
+	policies, err := listAt(root, takePolicies)
 	if err != nil {
 		return err
+	}
+	addPolicy := func(mp snapshot.ManagedPolicy) {
+		r.items.ManagedPolicies = append(r.items.ManagedPolicies, mp)
+		if a, _ := iam.ParseARN(mp.ARN); noRoles && a.Account != "" && a.Account != "aws" {
+			accounts[a.Account] = true // a customer managed policy, when there is no role to go by
+		}
+	}
+	for _, mp := range takenPolicies {
+		addPolicy(mp)
 	}
 	for _, pn := range policies {
 		mp, err := managedPolicy(d, pn, r)
@@ -101,12 +127,9 @@ func loadAuthDetails(d document, r *fileResult) error {
 			r.addError(d.file, err)
 			continue
 		}
-		r.items.ManagedPolicies = append(r.items.ManagedPolicies, mp)
-		if a, _ := iam.ParseARN(mp.ARN); len(roles) == 0 && a.Account != "" && a.Account != "aws" {
-			accounts[a.Account] = true // a customer managed policy, when there is no role to go by
-		}
+		addPolicy(mp)
 	}
-	if len(roles) == 0 && len(accounts) == 0 {
+	if noRoles && len(accounts) == 0 {
 		// An account without roles: users and groups still name it.
 		for _, key := range []string{"UserDetailList", "GroupDetailList"} {
 			items, _ := listAt(root, key)

@@ -88,7 +88,7 @@ func (l *loader) cfnParameterFile(p string) (map[string]string, error) {
 	if int64(len(data)) > l.opts.MaxFileSize {
 		return nil, fmt.Errorf("file is over the %d-byte size limit", l.opts.MaxFileSize)
 	}
-	docs, err := parse(data)
+	docs, err := parse(data, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -66,14 +66,23 @@ func kubeObject(d document, n *syntax.Node, r *fileResult, depth int) error {
 			defer listClaims(d, r, len(r.items.ServiceAccounts), len(r.items.Workloads))
 		}
 		// kubectl get serviceaccounts -A (a "List"): up to hundreds of thousands, appended one by
-		// one below; room for them at once.
+		// one below; room for them at once. The items the parser's taker read come first.
 		sas := 0
+		var taken *snapshot.Snapshot
+		if d.takenFrom(n, takeItems) > 0 {
+			taken = &d.taker.r.items
+			sas = len(taken.ServiceAccounts)
+		}
 		for _, it := range items.Value.Items {
 			if k := it.Get("kind"); k != nil && k.Kind == syntax.String && k.Value == "ServiceAccount" {
 				sas++
 			}
 		}
 		r.items.ServiceAccounts = slices.Grow(r.items.ServiceAccounts, sas)
+		if taken != nil {
+			r.items.ServiceAccounts = append(r.items.ServiceAccounts, taken.ServiceAccounts...)
+			r.items.Workloads = append(r.items.Workloads, taken.Workloads...)
+		}
 		// One broken item does not hide the others.
 		for _, it := range items.Value.Items {
 			if !isKubernetesObject(it) {

@@ -381,8 +381,9 @@ func TestWorkloadsAndServiceAccounts(t *testing.T) {
 	}
 }
 
-// FuzzLoad feeds bytes through the recogniser path, named and walked: it must not panic, and
-// every input must end up somewhere (loaded, an error, or skipped with a reason).
+// FuzzLoad feeds bytes through the recogniser path, named and walked: it must not panic,
+// every input must end up somewhere (loaded, an error, or skipped with a reason), and the
+// parser's taker (take.go) changes nothing.
 func FuzzLoad(f *testing.F) {
 	for _, root := range []string{"testdata/tree", "testdata/exports"} {
 		_ = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
@@ -395,6 +396,9 @@ func FuzzLoad(f *testing.F) {
 		})
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		if with, without := recogniseBoth(t, "f", data); !cmp.Equal(with, without) {
+			t.Fatalf("the taker changes the reading of %q:\n%s", data, cmp.Diff(without, with))
+		}
 		for _, explicit := range []bool{true, false} {
 			r := recognise("f", "file", bytes.Clone(data), explicit)
 			if r.source == nil || r.source.Format == "" {

@@ -133,6 +133,8 @@ type document struct {
 	count int // documents in the file
 	// cfnParams are the CloudFormation parameter values given with --cfn-parameters.
 	cfnParams map[string]string
+	// taker read items of the document while it was parsed (take.go); nil when none.
+	taker *taker
 }
 
 // id names the document: the file, with "#<index>" when the file holds several documents.
@@ -209,6 +211,22 @@ func recognise(name, kind string, data []byte, explicit bool) *fileResult {
 
 // recogniseWith is recognise with the CloudFormation parameter values of --cfn-parameters.
 func recogniseWith(name, kind string, data []byte, explicit bool, cfnParams map[string]string) *fileResult {
+	if !noTaking {
+		t := newTaker(name)
+		if r := recogniseOnce(name, kind, data, explicit, cfnParams, t); !t.unused() {
+			return r
+		}
+	}
+	return recogniseOnce(name, kind, data, explicit, cfnParams, nil)
+}
+
+// noTaking turns the parser's taker off, for the tests that hold the results equal with and
+// without it.
+var noTaking = false
+
+// recogniseOnce is recogniseWith with the taker t (nil for none), which reads the items of big
+// exports as they are parsed (take.go).
+func recogniseOnce(name, kind string, data []byte, explicit bool, cfnParams map[string]string, t *taker) *fileResult {
 	r := &fileResult{source: &snapshot.Source{Kind: kind, Name: name}, dir: path.Clean(path.Dir(name)), explicit: explicit}
 	data = toUTF8(data)
 	fail := func(format string, err error) *fileResult {
@@ -232,7 +250,7 @@ func recogniseWith(name, kind string, data []byte, explicit bool, cfnParams map[
 		return skip(FormatBinary, fmt.Sprintf("binary file (%s at line %d, column %d)", what, line, col), false)
 	}
 	template := hasTemplateMarkers(data)
-	docs, perr := parse(data)
+	docs, perr := parse(data, t)
 	if perr != nil && template {
 		return skip(FormatTemplate, ReasonTemplate, templateNeeded.Match(data))
 	}
@@ -246,6 +264,9 @@ func recogniseWith(name, kind string, data []byte, explicit bool, cfnParams map[
 			continue // a document that did not parse (reported in perr)
 		}
 		d := document{file: name, node: n, index: i + 1, count: len(docs), cfnParams: cfnParams}
+		if t != nil && len(t.taken) > 0 {
+			d.taker = t
+		}
 		matched := false
 		for _, rec := range table {
 			if !rec.match(n) {
@@ -398,7 +419,19 @@ func containsString(list []string, s string) bool {
 // error is reported as such, unless the text is valid YAML that is not a policy: IAM accepts
 // only JSON, kubectl accepts YAML flow style too); URL-encoded text is a URL-encoded policy;
 // anything else is YAML. A YAML syntax error comes with the documents before it.
-func parse(data []byte) ([]*syntax.Node, error) {
+//
+// The taker t, when not nil, reads the items of a JSON document's big lists as they are parsed;
+// it is emptied when what it read is not the document returned.
+func parse(data []byte, t *taker) ([]*syntax.Node, error) {
+	var take func(string, *syntax.Node) bool
+	if t != nil {
+		take = t.take
+		defer func() {
+			if len(t.taken) > 0 && !t.fromJSON {
+				*t = *newTaker(t.d.file)
+			}
+		}()
+	}
 	trimmed := bytes.TrimLeft(syntax.StripBOM(data), " \t\r\n")
 	switch {
 	case policydoc.IsURLEncoded(trimmed):
@@ -412,8 +445,11 @@ func parse(data []byte) ([]*syntax.Node, error) {
 		}
 		return []*syntax.Node{n}, nil
 	case len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '['):
-		n, err := syntax.ParseJSON(data)
+		n, err := syntax.ParseJSONTaking(data, take)
 		if err == nil {
+			if t != nil {
+				t.fromJSON = true
+			}
 			return []*syntax.Node{n}, nil
 		}
 		if ydocs, yerr := syntax.ParseYAML(data); yerr == nil && len(ydocs) > 0 {

@@ -36,3 +36,16 @@ func BenchmarkParseJSON(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkParseJSONTaking parses the same list with every item taken as it is parsed, as
+// pkg/load reads a kubectl export: one item's nodes at a time.
+func BenchmarkParseJSONTaking(b *testing.B) {
+	data := kubectlList(10000)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseJSONTaking(data, func(string, *Node) bool { return true }); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

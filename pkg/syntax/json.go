@@ -11,7 +11,20 @@ import (
 // nothing after it but whitespace. A leading UTF-8 byte order mark is accepted and stripped.
 // Errors are *Error.
 func ParseJSON(data []byte) (*Node, error) {
-	p := &jsonParser{data: StripBOM(data), line: 1, col: 1}
+	return ParseJSONTaking(data, nil)
+}
+
+// ParseJSONTaking is ParseJSON that hands take, as soon as each is parsed, the elements of
+// the arrays that are members of the root object (the "items" of a kubectl List, the
+// "RoleDetailList" of an AWS CLI export), with the member's key. An element take returns true
+// for is left out of the tree and its nodes are reused for the next one, so take must keep no
+// pointer into it (strings may be kept); once take returns false for an element, that element
+// and the rest of its array stay in the tree and take is not asked about them. A huge export
+// is thus read item by item in the memory of one item, by the code that reads one item of the
+// tree. take is not called when the root is not an object; on a syntax error the elements
+// already taken are in no tree, and what take did with them is the caller's to undo.
+func ParseJSONTaking(data []byte, take func(key string, elem *Node) bool) (*Node, error) {
+	p := &jsonParser{data: StripBOM(data), line: 1, col: 1, take: take}
 	n, err := p.value()
 	if err != nil {
 		return nil, err
@@ -44,23 +57,91 @@ type jsonParser struct {
 	items  []*Node
 	// keys interns object keys, which repeat from one item to the next (at most maxKeys).
 	keys map[string]string
+	// fieldSlab and itemSlab are what the member slices of small objects and arrays are cut
+	// from, as nodes are from nodes.
+	fieldSlab []Field
+	itemSlab  []*Node
+
+	// take and rootKey: see ParseJSONTaking. rootKey is the key of the root object's member
+	// being parsed.
+	take       func(key string, elem *Node) bool
+	rootKey    string
+	rootObject bool
+	// slabs counts the slabs allocated, so that release knows whether one was.
+	slabs int
 }
 
 const (
-	nodeSlab = 512
-	maxKeys  = 4096
+	nodeSlab   = 512
+	memberSlab = 1024
+	maxKeys    = 4096
 )
 
 func (p *jsonParser) newNode() *Node {
 	if len(p.nodes) == 0 {
 		p.nodes = make([]Node, nodeSlab)
+		p.slabs++
 	}
 	n := &p.nodes[0]
 	p.nodes = p.nodes[1:]
 	return n
 }
 
-// key is str for an object key: an unescaped key is interned.
+// fieldsOf returns a copy of an object's members, cut from fieldSlab when small.
+func (p *jsonParser) fieldsOf(src []Field) []Field {
+	k := len(src)
+	if k > memberSlab/8 {
+		return append([]Field(nil), src...)
+	}
+	if len(p.fieldSlab) < k {
+		p.fieldSlab = make([]Field, memberSlab)
+		p.slabs++
+	}
+	s := p.fieldSlab[:k:k]
+	p.fieldSlab = p.fieldSlab[k:]
+	copy(s, src)
+	return s
+}
+
+// itemsOf returns a copy of an array's elements, cut from itemSlab when small.
+func (p *jsonParser) itemsOf(src []*Node) []*Node {
+	k := len(src)
+	if k > memberSlab/8 {
+		return append([]*Node(nil), src...)
+	}
+	if len(p.itemSlab) < k {
+		p.itemSlab = make([]*Node, memberSlab)
+		p.slabs++
+	}
+	s := p.itemSlab[:k:k]
+	p.itemSlab = p.itemSlab[k:]
+	copy(s, src)
+	return s
+}
+
+// mark is where the slabs stood before an element was parsed.
+type mark struct {
+	nodes  []Node
+	fields []Field
+	items  []*Node
+	slabs  int
+}
+
+func (p *jsonParser) mark() mark { return mark{p.nodes, p.fieldSlab, p.itemSlab, p.slabs} }
+
+// release hands the nodes and member slices cut since m out again (their element was taken),
+// cleared so that they keep nothing alive. When a slab was allocated since m, what was cut is
+// left to the garbage collector instead.
+func (p *jsonParser) release(m mark) {
+	if p.slabs != m.slabs {
+		return
+	}
+	clear(m.nodes[:len(m.nodes)-len(p.nodes)])
+	clear(m.fields[:len(m.fields)-len(p.fieldSlab)])
+	clear(m.items[:len(m.items)-len(p.itemSlab)])
+	p.nodes, p.fieldSlab, p.itemSlab = m.nodes, m.fields, m.items
+}
+
 func (p *jsonParser) key() (string, error) {
 	d := p.data
 	start := p.pos + 1
@@ -214,6 +295,9 @@ func (p *jsonParser) object(n *Node) error {
 			return err
 		}
 		key.Value, key.EndLine = s, p.line
+		if p.depth == 1 {
+			p.rootObject, p.rootKey = true, s
+		}
 		if prev := findKey(p.fields[base:], &index, s); prev != nil {
 			return &Error{Line: key.Line, Column: key.Column, Msg: fmt.Sprintf("duplicate key %q (first at line %d)", s, prev.Line)}
 		}
@@ -243,7 +327,7 @@ func (p *jsonParser) object(n *Node) error {
 		case '}':
 			p.pos++
 			p.depth--
-			n.Fields = append([]Field(nil), p.fields[base:]...)
+			n.Fields = p.fieldsOf(p.fields[base:])
 			clear(p.fields[base:]) // the stack must not keep the nodes alive
 			p.fields = p.fields[:base]
 			return nil
@@ -289,12 +373,22 @@ func (p *jsonParser) array(n *Node) error {
 		return nil
 	}
 	base := len(p.items)
+	taking := p.take != nil && p.depth == 2 && p.rootObject
 	for {
+		var m mark
+		if taking {
+			m = p.mark()
+		}
 		v, err := p.value()
 		if err != nil {
 			return err
 		}
-		p.items = append(p.items, v)
+		if taking && p.take(p.rootKey, v) {
+			p.release(m)
+		} else {
+			taking = false
+			p.items = append(p.items, v)
+		}
 		p.skipSpace()
 		if p.pos >= len(p.data) {
 			return p.truncated()
@@ -305,7 +399,7 @@ func (p *jsonParser) array(n *Node) error {
 		case ']':
 			p.pos++
 			p.depth--
-			n.Items = append([]*Node(nil), p.items[base:]...)
+			n.Items = p.itemsOf(p.items[base:])
 			clear(p.items[base:])
 			p.items = p.items[:base]
 			return nil

@@ -1,0 +1,116 @@
+package load
+
+import (
+	"github.com/irsa-audit/irsa-audit/pkg/syntax"
+)
+
+// taker reads the items of the big exports as the JSON parser meets them
+// (syntax.ParseJSONTaking): the ServiceAccounts and workloads of a kubectl List ("items") and
+// the roles and managed policies of get-account-authorization-details ("RoleDetailList",
+// "Policies"). It reads each with the code that reads one from the tree (kubeObject, authRole,
+// managedPolicy), so a 100,000-item export is never a tree of millions of nodes. An item it
+// cannot read cleanly (an error, or not exactly one ServiceAccount or workload) stays in the
+// tree with the items after it, for the recogniser to read and report as usual. What it read
+// is used by the recogniser of the document's format (kubeObject for a List, loadAuthDetails);
+// when the document turns out to be of another format, recogniseWith parses the file again
+// without a taker, so the result never depends on it.
+type taker struct {
+	d document
+	// r holds what was read: ServiceAccounts and Workloads from "items", Roles and
+	// ManagedPolicies from the two lists of an export. Its errors stay empty: an item whose
+	// reading reports one is left in the tree.
+	r fileResult
+	// taken counts the items read, per key; used records which keys a recogniser used.
+	taken map[string]int
+	used  map[string]bool
+	// fromJSON is set by parse when the document it returns is the one the taker read.
+	fromJSON bool
+}
+
+// takenKeys are the members of a root object whose array elements a taker reads.
+const (
+	takeItems    = "items"
+	takeRoles    = "RoleDetailList"
+	takePolicies = "Policies"
+)
+
+func newTaker(file string) *taker {
+	return &taker{d: document{file: file}, taken: map[string]int{}, used: map[string]bool{}}
+}
+
+// take is the syntax.ParseJSONTaking callback.
+func (t *taker) take(key string, n *syntax.Node) bool {
+	var ok bool
+	switch key {
+	case takeItems:
+		ok = t.takeKube(n)
+	case takeRoles:
+		ok = t.takeRole(n)
+	case takePolicies:
+		ok = t.takePolicy(n)
+	}
+	if ok {
+		t.taken[key]++
+	}
+	return ok
+}
+
+func (t *taker) takeKube(n *syntax.Node) bool {
+	if !isKubernetesObject(n) {
+		return false
+	}
+	it := &t.r.items
+	sas, wls := len(it.ServiceAccounts), len(it.Workloads)
+	err := kubeObject(t.d, n, &t.r, 1)
+	if err == nil && len(t.r.errors) == 0 && len(it.ServiceAccounts)-sas+len(it.Workloads)-wls == 1 {
+		return true
+	}
+	t.r.errors = t.r.errors[:0]
+	it.ServiceAccounts, it.Workloads = it.ServiceAccounts[:sas], it.Workloads[:wls]
+	return false
+}
+
+func (t *taker) takeRole(n *syntax.Node) bool {
+	role, err := authRole(t.d, n, &t.r)
+	if err != nil || len(t.r.errors) > 0 {
+		t.r.errors = t.r.errors[:0]
+		return false
+	}
+	t.r.items.Roles = append(t.r.items.Roles, role)
+	return true
+}
+
+func (t *taker) takePolicy(n *syntax.Node) bool {
+	mp, err := managedPolicy(t.d, n, &t.r)
+	if err != nil || len(t.r.errors) > 0 {
+		t.r.errors = t.r.errors[:0]
+		return false
+	}
+	t.r.items.ManagedPolicies = append(t.r.items.ManagedPolicies, mp)
+	return true
+}
+
+// takenFrom returns how many elements of the array member key of n were read by the taker of
+// d, and records that they are used; 0 when n is not the document's root (the taker reads
+// the root's members only) or d has no taker.
+func (d document) takenFrom(n *syntax.Node, key string) int {
+	if d.taker == nil || n != d.node {
+		return 0
+	}
+	k := d.taker.taken[key]
+	if k > 0 {
+		d.taker.used[key] = true
+	}
+	return k
+}
+
+// unused reports whether the taker read items that no recogniser used: the document was not
+// the export they belong to, and the file must be read again without a taker.
+func (t *taker) unused() bool {
+	for key, k := range t.taken {
+		if k > 0 && !t.used[key] {
+			return true
+		}
+	}
+	return false
+}
