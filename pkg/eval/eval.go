@@ -221,7 +221,7 @@ func (e *Engine) Evaluate(ctx context.Context, snap *snapshot.Snapshot) ([]findi
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	loc := newLocator(input, snap)
+	loc := newLocator(snap)
 	var out []findings.Finding
 	for i, r := range e.rules {
 		set, ok := sets[i].([]any)
@@ -294,12 +294,12 @@ func (e *Engine) evalTime(snap *snapshot.Snapshot) (time.Time, error) {
 	return t, nil
 }
 
-// inputOf returns the input document of snap: its JSON form, with the permission analysis (a
-// Go data step: wildcard expansion against the IAM action catalog, Deny and boundary
-// subtraction) at input.permissions and the trust analysis (another: the admission verdict of
-// every ServiceAccount-role binding, pkg/trust) at input.trust. The ast.Value is built straight from the typed model
-// (toValue), not through JSON text; the locator walks the same value, so rule paths and
-// locations refer to one document.
+// inputOf returns the input document of snap: its JSON form without the locations, with the
+// permission analysis (a Go data step: wildcard expansion against the IAM action catalog, Deny
+// and boundary subtraction) at input.permissions and the trust analysis (another: the admission
+// verdict of every ServiceAccount-role binding, pkg/trust) at input.trust. The ast.Value is
+// built straight from the typed model (toValue), not through JSON text; the locator walks the
+// snapshot by the same keys and indexes, so rule paths refer to one document.
 func inputOf(snap *snapshot.Snapshot) (ast.Object, error) {
 	return buildInput(snap, permissions.Options{}, nil)
 }

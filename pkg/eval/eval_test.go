@@ -524,11 +524,7 @@ func TestLocate(t *testing.T) {
 	snap := testSnapshot()
 	snap.Policies = []snapshot.PolicyFile{{ID: "trust.json", Loc: loc("trust.json", 1, 30)}}
 	snap.Workloads = []snapshot.Workload{{Kind: "Deployment", Cluster: "prod", Namespace: "shop", Name: "web", Loc: loc("k8s/deploy.yaml", 1, 40)}}
-	doc, err := inputOf(snap)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l := newLocator(doc, snap)
+	l := newLocator(snap)
 	role := findings.Resource{Kind: "role", ID: "arn:aws:iam::111122223333:role/app"}
 	nowhere := findings.Resource{Kind: "role", ID: "arn:aws:iam::111122223333:role/nowhere"}
 	for _, tc := range []struct {
@@ -548,6 +544,9 @@ func TestLocate(t *testing.T) {
 		{name: "index into object", path: []any{"roles", 1, "trust_policy", 0}, res: role, want: loc("roles/open.json", 1, 10)},
 		{name: "key into array", path: []any{"roles", "first"}, res: role, want: loc("roles/app.json", 1, 14)},
 		{name: "empty path uses the resource", path: nil, res: role, want: loc("roles/app.json", 1, 14)},
+		{name: "path into the facts uses the resource", path: []any{"trust", "roles", 0}, res: role, want: loc("roles/app.json", 1, 14)},
+		{name: "map member", path: []any{"service_accounts", 0, "annotations", "eks.amazonaws.com/role-arn"}, res: role, want: loc("k8s/sa.yaml", 1, 8)},
+		{name: "no key loc without the key", path: []any{"service_accounts", 0, "role_arn_nope"}, res: role, want: loc("k8s/sa.yaml", 1, 8)},
 		{name: "path without loc uses the resource", path: []any{"generated_at"}, res: findings.Resource{Kind: "policy", ID: "trust.json"}, want: loc("trust.json", 1, 30)},
 		{name: "service account resource", path: nil, res: findings.Resource{Kind: "service_account", ID: "default/web"}, want: loc("k8s/sa.yaml", 1, 8)},
 		{name: "workload resource", path: nil, res: findings.Resource{Kind: "workload", ID: "prod/shop/web"}, want: loc("k8s/deploy.yaml", 1, 40)},

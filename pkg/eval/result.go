@@ -7,11 +7,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/open-policy-agent/opa/v1/ast"
 
 	"github.com/irsa-audit/irsa-audit/pkg/findings"
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
@@ -178,56 +177,66 @@ func dedupe(fs []findings.Finding) []findings.Finding {
 
 // locator maps a finding's path to a source location.
 type locator struct {
-	doc  ast.Value // the input document
 	snap *snapshot.Snapshot
 	// byResource maps kind+"\x00"+id to the resource's own location; built on first use.
 	byResource map[string]snapshot.Location
 }
 
-func newLocator(doc ast.Value, snap *snapshot.Snapshot) *locator {
-	return &locator{doc: doc, snap: snap}
+func newLocator(snap *snapshot.Snapshot) *locator {
+	return &locator{snap: snap}
 }
 
-// find walks path through the input and returns the loc of the deepest object on the way that
-// has one. A value next to a "<key>_loc" object (a ServiceAccount's role_arn and role_arn_loc)
-// counts as having that location. When nothing on the path has a location, it falls back to the
-// resource's own location, and else to an empty one. A path that leaves the document (a bad
-// index or key) stops the walk where it leaves.
+// find walks path through the snapshot, as the input shows it (JSON keys and array indexes),
+// and returns the loc of the deepest item on the way that has one. A value next to a
+// "<key>_loc" (a ServiceAccount's role_arn and role_arn_loc) counts as having that location.
+// When nothing on the path has a location (a path into input.trust or input.permissions, which
+// are not the snapshot's), it falls back to the resource's own location, and else to an empty
+// one. A path that leaves the snapshot (a bad index or key, a null) stops the walk where it
+// leaves. The locations are read from the snapshot, not the input, which leaves them out
+// (toValue).
 func (l *locator) find(path []any, res findings.Resource) snapshot.Location {
 	var best snapshot.Location
 	found := false
-	cur := l.doc
+	take := func(v reflect.Value) {
+		if loc, ok := locationOf(v); ok {
+			best, found = loc, true
+		}
+	}
+	cur := reflect.ValueOf(l.snap)
 	for _, step := range path {
-		var next *ast.Term
-		switch c := cur.(type) {
-		case ast.Object:
+		cur = indirect(cur)
+		var next reflect.Value
+		switch cur.Kind() {
+		case reflect.Struct:
 			key, ok := step.(string)
 			if !ok {
 				break
 			}
-			next = c.Get(ast.StringTerm(key))
-			if loc, ok := decodeLoc(c.Get(ast.StringTerm(key + "_loc"))); ok {
-				best, found = loc, true
+			if f, ok := fieldNamed(cur.Type(), key); ok {
+				next = cur.Field(f.index)
 			}
-		case *ast.Array:
-			i, ok := step.(int)
-			if !ok || i >= c.Len() {
-				break
+			if f, ok := fieldNamed(cur.Type(), key+"_loc"); ok && f.location && next.IsValid() {
+				take(cur.Field(f.index))
 			}
-			next = c.Elem(i)
+		case reflect.Slice, reflect.Array:
+			if i, ok := step.(int); ok && i >= 0 && i < cur.Len() {
+				next = cur.Index(i)
+			}
+		case reflect.Map:
+			if key, ok := step.(string); ok && cur.Type().Key().Kind() == reflect.String {
+				next = cur.MapIndex(reflect.ValueOf(key).Convert(cur.Type().Key()))
+			}
 		}
-		if next == nil {
+		next = indirect(next)
+		if !next.IsValid() {
 			break
 		}
-		if _, null := next.Value.(ast.Null); null {
-			break
-		}
-		if obj, ok := next.Value.(ast.Object); ok {
-			if loc, ok := decodeLoc(obj.Get(ast.StringTerm("loc"))); ok {
-				best, found = loc, true
+		if next.Kind() == reflect.Struct {
+			if f, ok := fieldNamed(next.Type(), "loc"); ok && f.location {
+				take(next.Field(f.index))
 			}
 		}
-		cur = next.Value
+		cur = next
 	}
 	if found {
 		return best
@@ -235,41 +244,35 @@ func (l *locator) find(path []any, res findings.Resource) snapshot.Location {
 	return l.resourceLoc(res)
 }
 
-// decodeLoc reads a loc object; an empty one does not count.
-func decodeLoc(t *ast.Term) (snapshot.Location, bool) {
-	if t == nil {
+// indirect follows pointers and interfaces; the zero Value for a nil one (a null).
+func indirect(v reflect.Value) reflect.Value {
+	for v.IsValid() && (v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface) {
+		if v.IsNil() {
+			return reflect.Value{}
+		}
+		v = v.Elem()
+	}
+	return v
+}
+
+// fieldNamed returns the field of struct type t whose JSON key is name.
+func fieldNamed(t reflect.Type, name string) (field, bool) {
+	for _, f := range fieldsOf(t) {
+		if f.name == name {
+			return f, true
+		}
+	}
+	return field{}, false
+}
+
+// locationOf reads a snapshot.Location or *snapshot.Location field; an empty one does not count.
+func locationOf(v reflect.Value) (snapshot.Location, bool) {
+	v = indirect(v)
+	if !v.IsValid() {
 		return snapshot.Location{}, false
 	}
-	obj, ok := t.Value.(ast.Object)
-	if !ok {
-		return snapshot.Location{}, false
-	}
-	num := func(k string) int {
-		var i int
-		if x := obj.Get(ast.StringTerm(k)); x != nil {
-			if n, ok := x.Value.(ast.Number); ok {
-				i, _ = strconv.Atoi(string(n))
-			}
-		}
-		return i
-	}
-	str := func(k string) string {
-		var s string
-		if x := obj.Get(ast.StringTerm(k)); x != nil {
-			if v, ok := x.Value.(ast.String); ok {
-				s = string(v)
-			}
-		}
-		return s
-	}
-	loc := snapshot.Location{
-		File:        str("file"),
-		StartLine:   num("start_line"),
-		EndLine:     num("end_line"),
-		StartColumn: num("start_column"),
-		API:         str("api"),
-	}
-	return loc, loc != snapshot.Location{}
+	loc, ok := v.Interface().(snapshot.Location)
+	return loc, ok && loc != snapshot.Location{}
 }
 
 func (l *locator) resourceLoc(res findings.Resource) snapshot.Location {
