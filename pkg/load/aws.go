@@ -80,7 +80,7 @@ func loadAuthDetails(d document, r *fileResult) error {
 	var takenRoles []snapshot.Role
 	var takenPolicies []snapshot.ManagedPolicy
 	if d.takenFrom(root, takeRoles) > 0 {
-		takenRoles = d.taker.r.items.Roles
+		takenRoles = d.taker.rolesRead()
 	}
 	if d.takenFrom(root, takePolicies) > 0 {
 		takenPolicies = d.taker.r.items.ManagedPolicies

@@ -67,21 +67,22 @@ func kubeObject(d document, n *syntax.Node, r *fileResult, depth int) error {
 		}
 		// kubectl get serviceaccounts -A (a "List"): up to hundreds of thousands, appended one by
 		// one below; room for them at once. The items the parser's taker read come first.
-		sas := 0
-		var taken *snapshot.Snapshot
+		var takenSAs []snapshot.ServiceAccount
 		if d.takenFrom(n, takeItems) > 0 {
-			taken = &d.taker.r.items
-			sas = len(taken.ServiceAccounts)
+			takenSAs = d.taker.serviceAccounts()
+			r.items.Workloads = append(r.items.Workloads, d.taker.r.items.Workloads...)
 		}
+		sas := 0
 		for _, it := range items.Value.Items {
 			if k := it.Get("kind"); k != nil && k.Kind == syntax.String && k.Value == "ServiceAccount" {
 				sas++
 			}
 		}
-		r.items.ServiceAccounts = slices.Grow(r.items.ServiceAccounts, sas)
-		if taken != nil {
-			r.items.ServiceAccounts = append(r.items.ServiceAccounts, taken.ServiceAccounts...)
-			r.items.Workloads = append(r.items.Workloads, taken.Workloads...)
+		if len(r.items.ServiceAccounts) == 0 && sas == 0 && takenSAs != nil {
+			r.items.ServiceAccounts = takenSAs // the whole list was read while parsing
+		} else {
+			r.items.ServiceAccounts = slices.Grow(r.items.ServiceAccounts, len(takenSAs)+sas)
+			r.items.ServiceAccounts = append(r.items.ServiceAccounts, takenSAs...)
 		}
 		// One broken item does not hide the others.
 		for _, it := range items.Value.Items {

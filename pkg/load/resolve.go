@@ -97,6 +97,7 @@ func resolve(results []*fileResult) *snapshot.Snapshot {
 	rv.bindKubernetes()
 
 	snap := &snapshot.Snapshot{Version: snapshot.Version}
+	presize(snap, results)
 	for _, r := range results {
 		r.mergeInto(snap)
 	}
@@ -105,6 +106,20 @@ func resolve(results []*fileResult) *snapshot.Snapshot {
 	snap.Accounts = rv.buildAccounts(snap.Accounts)
 	rv.settleClusters(snap.Clusters)
 	return snap
+}
+
+// presize gives the big lists of s room for the items of every result, so that merging copies
+// each item once.
+func presize(s *snapshot.Snapshot, results []*fileResult) {
+	var roles, sas, wls int
+	for _, r := range results {
+		roles += len(r.items.Roles)
+		sas += len(r.items.ServiceAccounts)
+		wls += len(r.items.Workloads)
+	}
+	s.Roles = slices.Grow(s.Roles, roles)
+	s.ServiceAccounts = slices.Grow(s.ServiceAccounts, sas)
+	s.Workloads = slices.Grow(s.Workloads, wls)
 }
 
 func addUnique(list []string, s string) []string {

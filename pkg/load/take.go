@@ -1,6 +1,7 @@
 package load
 
 import (
+	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
 	"github.com/irsa-audit/irsa-audit/pkg/syntax"
 )
 
@@ -25,6 +26,44 @@ type taker struct {
 	used  map[string]bool
 	// fromJSON is set by parse when the document it returns is the one the taker read.
 	fromJSON bool
+	// sas and roles are the full chunks of r.items' ServiceAccounts and Roles, in order: a
+	// list of 100,000 grown by doubling is copied over and over (with write barriers, while
+	// the collector runs); chunks are copied once, into the recogniser's list.
+	sas   [][]snapshot.ServiceAccount
+	roles [][]snapshot.Role
+}
+
+// chunk is the length of the taker's chunks.
+const chunk = 4096
+
+// serviceAccounts returns the ServiceAccounts read, in order, in one slice.
+func (t *taker) serviceAccounts() []snapshot.ServiceAccount {
+	return concatChunks(t.sas, t.r.items.ServiceAccounts)
+}
+
+// rolesRead returns the roles read, in order, in one slice.
+func (t *taker) rolesRead() []snapshot.Role {
+	return concatChunks(t.roles, t.r.items.Roles)
+}
+
+func concatChunks[T any](chunks [][]T, last []T) []T {
+	if len(chunks) == 0 {
+		return last
+	}
+	out := make([]T, 0, len(chunks)*chunk+len(last))
+	for _, c := range chunks {
+		out = append(out, c...)
+	}
+	return append(out, last...)
+}
+
+// rotate moves a full chunk of list to chunks and returns an empty list for the next.
+func rotate[T any](chunks *[][]T, list []T) []T {
+	if len(list) < chunk {
+		return list
+	}
+	*chunks = append(*chunks, list)
+	return make([]T, 0, chunk)
 }
 
 // takenKeys are the members of a root object whose array elements a taker reads.
@@ -63,6 +102,7 @@ func (t *taker) takeKube(n *syntax.Node) bool {
 	sas, wls := len(it.ServiceAccounts), len(it.Workloads)
 	err := kubeObject(t.d, n, &t.r, 1)
 	if err == nil && len(t.r.errors) == 0 && len(it.ServiceAccounts)-sas+len(it.Workloads)-wls == 1 {
+		it.ServiceAccounts = rotate(&t.sas, it.ServiceAccounts)
 		return true
 	}
 	t.r.errors = t.r.errors[:0]
@@ -76,7 +116,7 @@ func (t *taker) takeRole(n *syntax.Node) bool {
 		t.r.errors = t.r.errors[:0]
 		return false
 	}
-	t.r.items.Roles = append(t.r.items.Roles, role)
+	t.r.items.Roles = rotate(&t.roles, append(t.r.items.Roles, role))
 	return true
 }
 

@@ -114,7 +114,8 @@ func TestTakerChangesNothing(t *testing.T) {
 }
 
 // TestTakerReadsExports checks the taker reads every item of a kubectl export and of a
-// 2,000-ServiceAccount list (its items parsed into reused memory, across slab boundaries).
+// 10,000-ServiceAccount list (its items parsed into reused memory, across slab boundaries, and
+// kept in chunks).
 func TestTakerReadsExports(t *testing.T) {
 	pods, err := os.ReadFile("testdata/exports/estate/prod/pods.json")
 	if err != nil {
@@ -122,7 +123,7 @@ func TestTakerReadsExports(t *testing.T) {
 	}
 	var b strings.Builder
 	b.WriteString(`{"apiVersion":"v1","items":[`)
-	for i := range 2000 {
+	for i := range 10000 {
 		if i > 0 {
 			b.WriteString(",\n")
 		}
@@ -137,13 +138,22 @@ func TestTakerReadsExports(t *testing.T) {
 		fmt.Fprintf(&b, `{"apiVersion":"v1","kind":"ServiceAccount","metadata":{%s"creationTimestamp":"2025-02-11T09:52:30Z","name":%q,"namespace":"team-%03d","resourceVersion":"%d","uid":"%08x"}}`, ann, name, i%50, 1000+i, i)
 	}
 	b.WriteString(`],"kind":"List","metadata":{"resourceVersion":""}}`)
-	for name, data := range map[string][]byte{"pods.json": pods, "serviceaccounts.json": []byte(b.String())} {
+	var ad strings.Builder
+	ad.WriteString(`{"RoleDetailList":[`)
+	for i := range 5000 {
+		if i > 0 {
+			ad.WriteString(",\n")
+		}
+		fmt.Fprintf(&ad, `{"Path":"/","RoleName":"r%d","Arn":"arn:aws:iam::111100000000:role/r%d","AssumeRolePolicyDocument":{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111100000000:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"oidc.eks.us-east-1.amazonaws.com/id/ABC:sub":"system:serviceaccount:ns:sa%d"}}}]},"RolePolicyList":[],"AttachedManagedPolicies":[]}`, i, i, i)
+	}
+	ad.WriteString(`],"Policies":[]}`)
+	for name, data := range map[string][]byte{"pods.json": pods, "serviceaccounts.json": []byte(b.String()), "authdetails.json": []byte(ad.String())} {
 		with, without := recogniseBoth(t, name, data)
 		if diff := cmp.Diff(without, with); diff != "" {
 			t.Errorf("%s with the taker (-without +with):\n%s", name, diff)
 		}
 		n, used := takenCount(name, data)
-		if items := len(with.ServiceAccounts) + len(with.Workloads); !used || n != items || n == 0 {
+		if items := len(with.ServiceAccounts) + len(with.Workloads) + len(with.Roles); !used || n != items || n == 0 {
 			t.Errorf("%s: the taker read %d items (used: %v), the file has %d", name, n, used, items)
 		}
 	}

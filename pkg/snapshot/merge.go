@@ -64,30 +64,50 @@ func Fold(s *Snapshot) {
 	s.OIDCProviders = foldBy(s.OIDCProviders, func(p OIDCProvider) string { return p.ARN }, foldProvider)
 	s.Roles = foldBy(s.Roles, func(r Role) string { return r.ARN }, keepFirst[Role])
 	s.ManagedPolicies = foldBy(s.ManagedPolicies, func(p ManagedPolicy) string { return p.ARN }, keepFirst[ManagedPolicy])
-	s.ServiceAccounts = foldBy(s.ServiceAccounts, func(sa ServiceAccount) string {
-		return sa.Cluster + "\x00" + sa.Namespace + "\x00" + sa.Name
+	// Keys of several fields are never zero (present is set): entries whose fields are all empty
+	// fold too.
+	type key struct {
+		present bool
+		parts   [4]string
+	}
+	s.ServiceAccounts = foldBy(s.ServiceAccounts, func(sa ServiceAccount) key {
+		return key{true, [4]string{sa.Cluster, sa.Namespace, sa.Name}}
 	}, keepFirst[ServiceAccount])
-	s.Workloads = foldBy(s.Workloads, func(w Workload) string {
-		return w.Cluster + "\x00" + w.Kind + "\x00" + w.Namespace + "\x00" + w.Name
+	s.Workloads = foldBy(s.Workloads, func(w Workload) key {
+		return key{true, [4]string{w.Cluster, w.Kind, w.Namespace, w.Name}}
 	}, keepFirst[Workload])
 	s.PodIdentityAssociations = foldBy(s.PodIdentityAssociations, func(p PodIdentityAssociation) string { return p.ARN }, foldAssociation)
 }
 
-// foldBy folds the entries of list with the same non-empty key into the first of them.
-func foldBy[T any](list []T, key func(T) string, fold func(first, next T) T) []T {
+// foldBy folds the entries of list with the same non-zero key into the first of them. The
+// list itself is returned when no two entries share a key (the usual case: one export of each
+// thing), a new slice otherwise; the caller's slice stays as it was.
+func foldBy[T any, K comparable](list []T, key func(T) K, fold func(first, next T) T) []T {
 	if len(list) < 2 {
 		return list
 	}
-	index := make(map[string]int, len(list))
-	out := make([]T, 0, len(list)) // not list[:0]: the caller's slice stays as it was
-	for _, e := range list {
+	var zero K
+	index := make(map[K]int, len(list))
+	var out []T // nil until the first entry to fold
+	for i, e := range list {
 		k := key(e)
-		if i, ok := index[k]; ok && k != "" {
-			out[i] = fold(out[i], e)
+		if j, ok := index[k]; ok && k != zero {
+			if out == nil {
+				out = make([]T, i, len(list))
+				copy(out, list[:i])
+			}
+			out[j] = fold(out[j], e)
+			continue
+		}
+		if out == nil {
+			index[k] = i
 			continue
 		}
 		index[k] = len(out)
 		out = append(out, e)
+	}
+	if out == nil {
+		return list
 	}
 	return out
 }
