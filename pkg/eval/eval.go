@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -66,6 +67,15 @@ type Engine struct {
 	perm permissions.Options
 	// permRules is true when a selected rule is a built-in permission rule.
 	permRules bool
+	// judged remembers, for the snapshot last evaluated, which roles the permission analysis
+	// judged, so that NotChecked does not run the trust analysis again for the report.
+	judged atomic.Pointer[judgedRoles]
+}
+
+// judgedRoles says which roles of snap the permission analysis judged.
+type judgedRoles struct {
+	snap  *snapshot.Snapshot
+	roles []bool
 }
 
 // query is a prepared query over the deny sets of some of the selected rules.
@@ -201,7 +211,7 @@ func (e *Engine) Evaluate(ctx context.Context, snap *snapshot.Snapshot) ([]findi
 	start := func(q int, in ast.Value) {
 		wg.Go(func() { errs[q] = e.queries[q].eval(ctx, in, at, e.vars, sets) })
 	}
-	input, err := buildInput(snap, e.perm, func(early ast.Object) {
+	input, analysis, err := buildInput(snap, e.perm, func(early ast.Object) {
 		for q := range e.queries {
 			if e.queries[q].early {
 				start(q, early)
@@ -211,6 +221,13 @@ func (e *Engine) Evaluate(ctx context.Context, snap *snapshot.Snapshot) ([]findi
 	if err != nil {
 		wg.Wait()
 		return nil, err
+	}
+	if e.permRules && !e.perm.AllRoles && e.perm.Assumable == nil {
+		j := &judgedRoles{snap: snap, roles: make([]bool, len(analysis.Roles))}
+		for i := range analysis.Roles {
+			j.roles[i] = analysis.Roles[i].Workload()
+		}
+		e.judged.Store(j)
 	}
 	for q := range e.queries {
 		if !e.queries[q].early {
@@ -249,8 +266,12 @@ func (e *Engine) NotChecked(snap *snapshot.Snapshot) []findings.Coverage {
 	if !e.permRules || snap == nil {
 		return nil
 	}
+	opts := e.perm
+	if j := e.judged.Load(); j != nil && j.snap == snap && len(j.roles) == len(snap.Roles) {
+		opts.Assumable = func(i int) bool { return j.roles[i] } // the evaluation's answer
+	}
 	var out []findings.Coverage
-	for _, n := range permissions.NotJudged(snap, e.perm) {
+	for _, n := range permissions.NotJudged(snap, opts) {
 		id := n.Account
 		if id == "" {
 			id = "unknown"
@@ -301,7 +322,8 @@ func (e *Engine) evalTime(snap *snapshot.Snapshot) (time.Time, error) {
 // built straight from the typed model (toValue), not through JSON text; the locator walks the
 // snapshot by the same keys and indexes, so rule paths refer to one document.
 func inputOf(snap *snapshot.Snapshot) (ast.Object, error) {
-	return buildInput(snap, permissions.Options{}, nil)
+	in, _, err := buildInput(snap, permissions.Options{}, nil)
+	return in, err
 }
 
 // buildInput is inputOf, with the roles perm selects in the permission analysis. When early is not nil, it is called,
@@ -313,7 +335,7 @@ func inputOf(snap *snapshot.Snapshot) (ast.Object, error) {
 // refer to the converted statements and need the trust analysis; the trust analysis with
 // lib/bindings' indexes (first, for those entries and the early input) and then the permission
 // analysis.
-func buildInput(snap *snapshot.Snapshot, perm permissions.Options, early func(ast.Object)) (ast.Object, error) {
+func buildInput(snap *snapshot.Snapshot, perm permissions.Options, early func(ast.Object)) (ast.Object, *trust.Analysis, error) {
 	var (
 		v, perms, tr ast.Value
 		irsa, index  ast.Object
@@ -360,18 +382,18 @@ func buildInput(snap *snapshot.Snapshot, perm permissions.Options, early func(as
 	})
 	wg.Wait()
 	if err := errors.Join(vErr, tErr, pErr); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	obj := v.(ast.Object) // checked above
 	obj.Insert(ast.StringTerm("permissions"), ast.NewTerm(perms))
 	if err := insertWorkloadFacts(obj, snap); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	trObj := tr.(ast.Object) // checked by trustValue
 	trObj.Insert(ast.StringTerm("irsa"), ast.NewTerm(irsa))
 	trObj.Insert(ast.StringTerm("index"), ast.NewTerm(index))
 	obj.Insert(ast.StringTerm("trust"), ast.NewTerm(tr))
-	return obj, nil
+	return obj, analysis, nil
 }
 
 // earlyInput is the input of the early rule group: the snapshot's members and input.trust with

@@ -18,6 +18,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/tester"
 
+	"github.com/irsa-audit/irsa-audit/internal/estate"
 	"github.com/irsa-audit/irsa-audit/pkg/findings"
 	"github.com/irsa-audit/irsa-audit/pkg/snapshot"
 )
@@ -901,5 +902,34 @@ func TestPolicyDirMissing(t *testing.T) {
 	_, err := New(context.Background(), Options{builtin: testBuiltin(), PolicyDirs: []string{missing}})
 	if err == nil || !strings.Contains(err.Error(), missing) {
 		t.Errorf("New error = %v, want one naming %s", err, missing)
+	}
+}
+
+// TestNotCheckedReusesEvaluation: NotChecked after Evaluate (which remembers the roles the
+// permission analysis judged) says what it says without one, and what it says of another
+// snapshot is that snapshot's.
+func TestNotCheckedReusesEvaluation(t *testing.T) {
+	gen := func(seed uint64) *snapshot.Snapshot {
+		return estate.Generate(estate.Config{Seed: seed, Roles: 120, ServiceAccounts: 400, Clusters: 2, PolicyFiles: 5}).Snapshot
+	}
+	snap, other := gen(3), gen(3)
+	other.Roles = other.Roles[:60]
+	want := builtinEngine(t).NotChecked(snap)
+	wantOther := builtinEngine(t).NotChecked(other)
+	if len(want) == 0 || cmp.Equal(want, wantOther) {
+		t.Fatalf("the estate leaves no role unjudged, or both snapshots leave the same: %v, %v", want, wantOther)
+	}
+	e := builtinEngine(t)
+	if _, err := e.Evaluate(context.Background(), snap); err != nil {
+		t.Fatal(err)
+	}
+	if e.judged.Load() == nil {
+		t.Fatal("Evaluate remembered nothing")
+	}
+	if diff := cmp.Diff(want, e.NotChecked(snap)); diff != "" {
+		t.Errorf("after Evaluate (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(wantOther, e.NotChecked(other)); diff != "" {
+		t.Errorf("another snapshot after Evaluate (-want +got):\n%s", diff)
 	}
 }

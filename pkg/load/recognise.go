@@ -83,11 +83,11 @@ func (r *fileResult) mergeInto(s *snapshot.Snapshot) {
 	s.Accounts = append(s.Accounts, it.Accounts...)
 	s.OIDCProviders = append(s.OIDCProviders, it.OIDCProviders...)
 	s.Clusters = append(s.Clusters, it.Clusters...)
-	s.Roles = append(s.Roles, it.Roles...)
+	s.Roles = appendOwned(s.Roles, it.Roles)
 	s.ManagedPolicies = append(s.ManagedPolicies, it.ManagedPolicies...)
 	s.Policies = append(s.Policies, it.Policies...)
-	s.ServiceAccounts = append(s.ServiceAccounts, it.ServiceAccounts...)
-	s.Workloads = append(s.Workloads, it.Workloads...)
+	s.ServiceAccounts = appendOwned(s.ServiceAccounts, it.ServiceAccounts)
+	s.Workloads = appendOwned(s.Workloads, it.Workloads)
 	s.PodIdentityAssociations = append(s.PodIdentityAssociations, it.PodIdentityAssociations...)
 	if it.GeneratedAt > s.GeneratedAt {
 		s.GeneratedAt = it.GeneratedAt
@@ -101,6 +101,16 @@ func (r *fileResult) mergeInto(s *snapshot.Snapshot) {
 	s.Errors = append(s.Errors, r.errors...)
 	s.Skipped = append(s.Skipped, r.skipped...)
 	s.NotJudged = append(s.NotJudged, it.NotJudged...)
+}
+
+// appendOwned is append(dst, src...), except that into an empty dst it returns src itself
+// (capped, so that a later append copies): mergeInto is the last to use a result's lists, and a
+// kubectl export's 100,000 ServiceAccounts need not be copied again.
+func appendOwned[T any](dst, src []T) []T {
+	if len(dst) == 0 && len(src) > 0 {
+		return src[:len(src):len(src)]
+	}
+	return append(dst, src...)
 }
 
 func (r *fileResult) addError(file string, err error) {

@@ -108,18 +108,32 @@ func resolve(results []*fileResult) *snapshot.Snapshot {
 	return snap
 }
 
-// presize gives the big lists of s room for the items of every result, so that merging copies
-// each item once.
+// presize gives the big lists of s room for the items of every result when several results
+// have some, so that merging copies each item once (the list of a single result is taken as it
+// is: appendOwned).
 func presize(s *snapshot.Snapshot, results []*fileResult) {
-	var roles, sas, wls int
-	for _, r := range results {
-		roles += len(r.items.Roles)
-		sas += len(r.items.ServiceAccounts)
-		wls += len(r.items.Workloads)
+	type count struct{ items, results int }
+	var roles, sas, wls count
+	add := func(c *count, n int) {
+		if n > 0 {
+			c.items += n
+			c.results++
+		}
 	}
-	s.Roles = slices.Grow(s.Roles, roles)
-	s.ServiceAccounts = slices.Grow(s.ServiceAccounts, sas)
-	s.Workloads = slices.Grow(s.Workloads, wls)
+	for _, r := range results {
+		add(&roles, len(r.items.Roles))
+		add(&sas, len(r.items.ServiceAccounts))
+		add(&wls, len(r.items.Workloads))
+	}
+	if roles.results > 1 {
+		s.Roles = slices.Grow(s.Roles, roles.items)
+	}
+	if sas.results > 1 {
+		s.ServiceAccounts = slices.Grow(s.ServiceAccounts, sas.items)
+	}
+	if wls.results > 1 {
+		s.Workloads = slices.Grow(s.Workloads, wls.items)
+	}
 }
 
 func addUnique(list []string, s string) []string {
