@@ -158,6 +158,8 @@ var (
 	keyPartition         = ast.StringTerm("partition")
 	keyPath              = ast.StringTerm("path")
 	keyPinnedGrants      = ast.StringTerm("pinned_grants")
+	keyPinnedInUse       = ast.StringTerm("pinned_in_use")
+	keyRoleUsers         = ast.StringTerm("role_users")
 
 	keyProvider              = ast.StringTerm("provider")
 	keyProviderConditions    = ast.StringTerm("provider_conditions")
@@ -292,6 +294,26 @@ func bindingsIndex(x *trust.Index) ast.Object {
 	for n, id := range x.PinnedServiceAccounts {
 		ids[n] = ast.StringTerm(id)
 	}
+	inUse := make([]*ast.Term, len(x.PinnedInUse))
+	for n, r := range x.PinnedInUse {
+		inUse[n] = ast.InternedTerm(r)
+	}
+	roleUsers := ast.NewObject()
+	for cluster, users := range x.RoleUsers {
+		entries := make([]*ast.Term, len(users))
+		for n, u := range users {
+			sas := make([]*ast.Term, len(u.ServiceAccounts))
+			for m, i := range u.ServiceAccounts {
+				sas[m] = ast.InternedTerm(i)
+			}
+			entries[n] = ast.ObjectTerm(
+				ast.Item(keyPartition, ast.StringTerm(u.Partition)),
+				ast.Item(keyAccount, ast.StringTerm(u.Account)),
+				ast.Item(keyServiceAccounts, ast.ArrayTerm(sas...)),
+			)
+		}
+		roleUsers.Insert(ast.StringTerm(cluster), ast.ArrayTerm(entries...))
+	}
 	pinned := make([]*ast.Term, len(x.PinnedGrants))
 	for n, pg := range x.PinnedGrants {
 		grants := make([]*ast.Term, len(pg.Grants))
@@ -318,6 +340,8 @@ func bindingsIndex(x *trust.Index) ast.Object {
 		ast.Item(keyClustersByID, indexSets(x.ClustersByID)),
 		ast.Item(keyPinnedServiceAccounts, ast.SetTerm(ids...)),
 		ast.Item(keyPinnedGrants, ast.ArrayTerm(pinned...)),
+		ast.Item(keyPinnedInUse, ast.SetTerm(inUse...)),
+		ast.Item(keyRoleUsers, ast.NewTerm(roleUsers)),
 	)
 }
 

@@ -39,6 +39,19 @@ type Index struct {
 	// PinnedGrants are the roles whose web-identity statements pin exact ServiceAccount subjects
 	// only, with the ServiceAccounts they pin, in role order.
 	PinnedGrants []PinnedGrants
+	// PinnedInUse are the roles of PinnedGrants that pin a ServiceAccount that exists in a
+	// cluster of the issuer it is pinned for, in role order (a set in the input).
+	PinnedInUse []int
+	// RoleUsers maps a cluster id to the accounts whose roles the cluster's ServiceAccounts
+	// name (RoleARNParts), by partition and account, each with those ServiceAccounts.
+	RoleUsers map[string][]RoleUsers
+}
+
+// RoleUsers is one entry of bindings.role_users: the ServiceAccounts of a cluster that name a
+// role of an account, in order.
+type RoleUsers struct {
+	Partition, Account string
+	ServiceAccounts    []int
 }
 
 // PinnedGrants is one entry of bindings.pinned_grants.
@@ -68,6 +81,8 @@ func BuildIndex(snap *snapshot.Snapshot, roles []Assumers) *Index {
 		ClustersByID:          map[string][]int{},
 		PinnedServiceAccounts: []string{},
 		PinnedGrants:          []PinnedGrants{},
+		PinnedInUse:           []int{},
+		RoleUsers:             map[string][]RoleUsers{},
 	}
 	if snap == nil {
 		return x
@@ -88,7 +103,15 @@ func BuildIndex(snap *snapshot.Snapshot, roles []Assumers) *Index {
 			if aud := sa.Annotations[iam.AudienceAnnotation]; aud != "" {
 				x.Audiences[i] = aud
 			}
+			if sa.Cluster != "" {
+				x.addRoleUser(valid(sa.Cluster), p, i)
+			}
 		}
+	}
+	for _, users := range x.RoleUsers {
+		slices.SortFunc(users, func(a, b RoleUsers) int {
+			return cmp.Or(strings.Compare(a.Partition, b.Partition), strings.Compare(a.Account, b.Account))
+		})
 	}
 	for r := range snap.Roles {
 		role := &snap.Roles[r]
@@ -125,6 +148,7 @@ func BuildIndex(snap *snapshot.Snapshot, roles []Assumers) *Index {
 			x.PinnedServiceAccounts = append(x.PinnedServiceAccounts, valid(sa.Cluster)+"/"+n.namespace+"/"+n.name)
 		}
 	}
+	byIssuer := map[string][]string{} // lower-case issuer -> ids of its clusters
 	for k := range snap.Clusters {
 		c := &snap.Clusters[k]
 		id := valid(c.ID)
@@ -133,9 +157,36 @@ func BuildIndex(snap *snapshot.Snapshot, roles []Assumers) *Index {
 		}
 		if c.Issuer != "" {
 			x.ClustersByID[id] = append(x.ClustersByID[id], k)
+			issuer := strings.ToLower(iam.NormalizeIssuer(valid(c.Issuer)))
+			byIssuer[issuer] = append(byIssuer[issuer], id)
+		}
+	}
+	exists := make(map[string]bool, len(x.PinnedServiceAccounts))
+	for _, id := range x.PinnedServiceAccounts {
+		exists[id] = true
+	}
+	for _, pg := range x.PinnedGrants {
+		if slices.ContainsFunc(pg.Grants, func(g Grant) bool {
+			return slices.ContainsFunc(byIssuer[g.Issuer], func(cluster string) bool {
+				return exists[cluster+"/"+g.Namespace+"/"+g.Name]
+			})
+		}) {
+			x.PinnedInUse = append(x.PinnedInUse, pg.Role)
 		}
 	}
 	return x
+}
+
+// addRoleUser adds ServiceAccount i of cluster, which names the role p, to RoleUsers.
+func (x *Index) addRoleUser(cluster string, p iam.RoleARN, i int) {
+	users := x.RoleUsers[cluster]
+	for n := range users {
+		if users[n].Partition == p.Partition && users[n].Account == p.Account {
+			users[n].ServiceAccounts = append(users[n].ServiceAccounts, i)
+			return
+		}
+	}
+	x.RoleUsers[cluster] = append(users, RoleUsers{Partition: p.Partition, Account: p.Account, ServiceAccounts: []int{i}})
 }
 
 // pinnedGrants is the grants of a role for bindings.pinned_grants, from who can assume it; ok

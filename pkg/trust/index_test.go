@@ -21,33 +21,54 @@ func TestBuildIndex(t *testing.T) {
 		Conditions: []snapshot.Condition{{Operator: "StringEquals", BaseOperator: "StringEquals", Known: true,
 			Key: eks + ":sub", Values: []string{"system:serviceaccount:b:y", "system:serviceaccount:a:x"}}},
 	}}}
+	orphan := &snapshot.Document{Statements: []snapshot.Statement{{
+		Effect:    "Allow",
+		Principal: &snapshot.Principal{Federated: []string{"arn:aws:iam::111122223333:oidc-provider/" + eks}},
+		Actions:   []string{"sts:AssumeRoleWithWebIdentity"},
+		Conditions: []snapshot.Condition{{Operator: "StringEquals", BaseOperator: "StringEquals", Known: true,
+			Key: eks + ":sub", Values: []string{"system:serviceaccount:c:gone"}}},
+	}}}
 	snap := &snapshot.Snapshot{
-		Clusters: []snapshot.Cluster{{ID: "prod", Issuer: eks}, {ID: "bare"}},
+		Clusters: []snapshot.Cluster{{ID: "prod", Issuer: "https://" + eks}, {ID: "bare"}},
 		Roles: []snapshot.Role{
 			{ARN: "arn:aws:iam::111122223333:role/App", TrustPolicy: trust},
 			{ARN: "bogus"},
+			{ARN: "arn:aws:iam::111122223333:role/Orphan", TrustPolicy: orphan},
 		},
 		ServiceAccounts: []snapshot.ServiceAccount{
 			{Cluster: "prod", Namespace: "a", Name: "x", RoleARN: "arn:aws:iam::111122223333:role/p/app",
 				Annotations: map[string]string{iam.AudienceAnnotation: "payments.example.com"}},
 			{Namespace: "a", Name: "y", Annotations: map[string]string{iam.RoleARNAnnotation: ""}},
 			{Cluster: "prod", Namespace: "a", Name: "z"},
+			{Cluster: "prod", Namespace: "c", Name: "u", RoleARN: "arn:aws:iam::444455556666:role/u"},
+			{Cluster: "prod", Namespace: "c", Name: "v", RoleARN: "arn:aws:iam::111122223333:role/v"},
 		},
 	}
 	want := &Index{
-		Annotated:             []int{0, 1},
-		RoleARNParts:          map[int]iam.RoleARN{0: {Partition: "aws", Account: "111122223333", Path: "/p/", Name: "app"}},
-		RoleKey:               map[int]string{0: "111122223333/app"},
+		Annotated: []int{0, 1, 3, 4},
+		RoleARNParts: map[int]iam.RoleARN{
+			0: {Partition: "aws", Account: "111122223333", Path: "/p/", Name: "app"},
+			3: {Partition: "aws", Account: "444455556666", Path: "/", Name: "u"},
+			4: {Partition: "aws", Account: "111122223333", Path: "/", Name: "v"},
+		},
+		RoleKey:               map[int]string{0: "111122223333/app", 3: "444455556666/u", 4: "111122223333/v"},
 		Audiences:             map[int]string{0: "payments.example.com"},
-		Namers:                map[string][]int{"111122223333/app": {0}},
-		RolesByKey:            map[string][]int{"111122223333/app": {0}},
+		Namers:                map[string][]int{"111122223333/app": {0}, "444455556666/u": {3}, "111122223333/v": {4}},
+		RolesByKey:            map[string][]int{"111122223333/app": {0}, "111122223333/orphan": {2}},
 		UnparsedRoles:         []int{1},
 		ClustersByID:          map[string][]int{"prod": {0}, "bare": {}},
 		PinnedServiceAccounts: []string{"prod/a/x"},
 		PinnedGrants: []PinnedGrants{{Role: 0, Grants: []Grant{
 			{Issuer: strings.ToLower(eks), Namespace: "a", Name: "x"},
 			{Issuer: strings.ToLower(eks), Namespace: "b", Name: "y"},
-		}}},
+		}}, {Role: 2, Grants: []Grant{{Issuer: strings.ToLower(eks), Namespace: "c", Name: "gone"}}}},
+		// the first pins a:x, which exists in prod (whose issuer is that of the provider); the
+		// other pins c:gone, which does not exist
+		PinnedInUse: []int{0},
+		RoleUsers: map[string][]RoleUsers{"prod": {
+			{Partition: "aws", Account: "111122223333", ServiceAccounts: []int{0, 4}},
+			{Partition: "aws", Account: "444455556666", ServiceAccounts: []int{3}},
+		}},
 	}
 	if diff := cmp.Diff(want, BuildIndex(snap, nil)); diff != "" {
 		t.Errorf("BuildIndex (-want +got):\n%s", diff)

@@ -39,11 +39,13 @@ deny contains finding if {
 	not _unknown(cluster, {"issuer", "id"})
 	issuer := iam.normalize_issuer(object.get(cluster, "issuer", ""))
 	issuer != ""
-	some [partition, account] in _accounts[cluster.id]
+	some users in bindings.role_users[cluster.id]
+	account := users.account
 	account in _complete_accounts
 	not account in _unknown_provider_accounts
 	not concat("|", [account, lower(issuer)]) in _registered
-	ids := sort([irsa.service_account_id(input.service_accounts[i]) | some i in _users[[cluster.id, partition, account]]])
+	partition := users.partition
+	ids := sort([irsa.service_account_id(input.service_accounts[i]) | some i in users.service_accounts])
 	provider := sprintf("arn:%s:iam::%s:oidc-provider/%s", [partition, account, issuer])
 	finding := {
 		"msg": sprintf(
@@ -56,31 +58,6 @@ deny contains finding if {
 			[{"kind": "account", "id": account}, {"kind": "oidc_provider", "id": provider}],
 			[{"kind": "service_account", "id": id} | some id in array.slice(ids, 0, _max_related)],
 		),
-	}
-}
-
-# _users maps [cluster id, partition, account] to the indexes of the ServiceAccounts of that
-# cluster that name a role of that account. Like the indexes of lib/bindings it is built once,
-# linear in the number of ServiceAccounts.
-_users := {key: indexes |
-	some key in {key | some key in _binding}
-	indexes := {i | some i, other in _binding; other == key}
-}
-
-# _binding maps the index of a ServiceAccount of a known cluster that names a role to [cluster
-# id, partition, account].
-_binding := {i: [sa.cluster, parts.partition, parts.account] |
-	some i, parts in bindings.role_arn_parts
-	sa := input.service_accounts[i]
-	sa.cluster != ""
-}
-
-# _accounts maps a cluster id to the [partition, account] of every role its ServiceAccounts name.
-_accounts := {cluster: accounts |
-	some cluster in {c | some [c, _, _] in object.keys(_users)}
-	accounts := {[partition, account] |
-		some [other, partition, account] in object.keys(_users)
-		other == cluster
 	}
 }
 

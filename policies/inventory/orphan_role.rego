@@ -34,7 +34,7 @@ _max_listed := 10
 # ServiceAccounts they pin.
 deny contains finding if {
 	some pinned in bindings.pinned_grants
-	not pinned.role in _in_use
+	not pinned.role in bindings.pinned_in_use
 	grants := pinned.grants
 	every grant in grants {
 		grant.issuer in _complete_issuers
@@ -64,15 +64,6 @@ _complete_issuers contains issuer if {
 	every k in clusters {
 		input.clusters[k].inventory.service_accounts == true
 	}
-}
-
-# _in_use holds the indexes of the roles that pin a ServiceAccount that exists in a cluster of
-# the issuer it is pinned for. (One pass over all roles: nearly every role is in use.)
-_in_use contains pinned.role if {
-	some pinned in bindings.pinned_grants
-	some grant in pinned.grants
-	some k in _clusters_by_issuer[grant.issuer]
-	concat("/", [input.clusters[k].id, grant.namespace, grant.name]) in bindings.pinned_service_accounts
 }
 
 # _clusters_by_issuer maps a lower-case issuer (no scheme) to the indexes of its clusters; built

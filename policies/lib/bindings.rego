@@ -58,6 +58,16 @@ pinned_service_accounts := _facts.index.pinned_service_accounts
 # ServiceAccount subject, for one of its providers.
 pinned_grants := _facts.index.pinned_grants
 
+# pinned_in_use holds the indexes of the roles of pinned_grants that pin a ServiceAccount that
+# exists (pinned_service_accounts) in a cluster of the issuer it is pinned for: the roles
+# IRSA-020 never reports.
+pinned_in_use := _facts.index.pinned_in_use
+
+# role_users maps a cluster id to the accounts whose roles the cluster's ServiceAccounts name
+# (role_arn_parts), sorted by partition and account: {"partition", "account",
+# "service_accounts": the indexes of those ServiceAccounts, in order}.
+role_users := _facts.index.role_users
+
 # verdicts holds one entry per ServiceAccount that names a role, per role with that key and per
 # cluster of the ServiceAccount with an issuer, when the role has a trust policy:
 # {"service_account": i, "role": r, "cluster": k, "verdict": v}, v being pkg/trust's verdict of
