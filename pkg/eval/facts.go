@@ -160,6 +160,8 @@ var (
 	keyPinnedGrants      = ast.StringTerm("pinned_grants")
 	keyPinnedInUse       = ast.StringTerm("pinned_in_use")
 	keyRoleUsers         = ast.StringTerm("role_users")
+	keyDangling          = ast.StringTerm("dangling")
+	keyUnregistered      = ast.StringTerm("unregistered")
 
 	keyProvider              = ast.StringTerm("provider")
 	keyProviderConditions    = ast.StringTerm("provider_conditions")
@@ -298,6 +300,19 @@ func bindingsIndex(x *trust.Index) ast.Object {
 	for n, r := range x.PinnedInUse {
 		inUse[n] = ast.InternedTerm(r)
 	}
+	dangling := make([]*ast.Term, len(x.Dangling))
+	for n, i := range x.Dangling {
+		dangling[n] = ast.InternedTerm(i)
+	}
+	unregistered := make([]*ast.Term, len(x.Unregistered))
+	for n, ref := range x.Unregistered {
+		unregistered[n] = ast.ObjectTerm(
+			ast.Item(keyRole, ast.InternedTerm(ref.Role)),
+			ast.Item(keyStatement, ast.InternedTerm(ref.Statement)),
+			ast.Item(keyAccount, ast.StringTerm(ref.Account)),
+			ast.Item(keyProvider, ast.StringTerm(ref.Provider)),
+		)
+	}
 	roleUsers := ast.NewObject()
 	for cluster, users := range x.RoleUsers {
 		entries := make([]*ast.Term, len(users))
@@ -342,6 +357,8 @@ func bindingsIndex(x *trust.Index) ast.Object {
 		ast.Item(keyPinnedGrants, ast.ArrayTerm(pinned...)),
 		ast.Item(keyPinnedInUse, ast.SetTerm(inUse...)),
 		ast.Item(keyRoleUsers, ast.NewTerm(roleUsers)),
+		ast.Item(keyDangling, ast.ArrayTerm(dangling...)),
+		ast.Item(keyUnregistered, ast.ArrayTerm(unregistered...)),
 	)
 }
 

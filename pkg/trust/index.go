@@ -42,9 +42,24 @@ type Index struct {
 	// PinnedInUse are the roles of PinnedGrants that pin a ServiceAccount that exists in a
 	// cluster of the issuer it is pinned for, in role order (a set in the input).
 	PinnedInUse []int
+	// Unregistered are the Federated principals of the roles' Allow trust statements that are
+	// no registered OIDC provider of the role's account (the role's account_id, else the
+	// account of its ARN), compared exactly, as STS does: in role, statement and principal
+	// order.
+	Unregistered []FederatedRef
+	// Dangling are the ServiceAccounts of RoleARNParts whose role key no role has (RolesByKey),
+	// in order.
+	Dangling []int
 	// RoleUsers maps a cluster id to the accounts whose roles the cluster's ServiceAccounts
 	// name (RoleARNParts), by partition and account, each with those ServiceAccounts.
 	RoleUsers map[string][]RoleUsers
+}
+
+// FederatedRef is one entry of bindings.unregistered: a Federated principal of statement
+// Statement of role Role's trust policy, and the role's account.
+type FederatedRef struct {
+	Role, Statement   int
+	Account, Provider string
 }
 
 // RoleUsers is one entry of bindings.role_users: the ServiceAccounts of a cluster that name a
@@ -83,6 +98,8 @@ func BuildIndex(snap *snapshot.Snapshot, roles []Assumers) *Index {
 		PinnedGrants:          []PinnedGrants{},
 		PinnedInUse:           []int{},
 		RoleUsers:             map[string][]RoleUsers{},
+		Dangling:              []int{},
+		Unregistered:          []FederatedRef{},
 	}
 	if snap == nil {
 		return x
@@ -132,6 +149,12 @@ func BuildIndex(snap *snapshot.Snapshot, roles []Assumers) *Index {
 			}
 		}
 	}
+	for _, i := range x.Annotated {
+		if key, ok := x.RoleKey[i]; ok && len(x.RolesByKey[key]) == 0 {
+			x.Dangling = append(x.Dangling, i)
+		}
+	}
+	x.Unregistered = unregistered(snap)
 	type name struct{ namespace, name string }
 	pinned := map[name]bool{}
 	for _, pg := range x.PinnedGrants {
@@ -175,6 +198,51 @@ func BuildIndex(snap *snapshot.Snapshot, roles []Assumers) *Index {
 		}
 	}
 	return x
+}
+
+// unregistered lists the Federated principals of the roles' Allow trust statements that are no
+// registered OIDC provider of the role's account (Index.Unregistered).
+func unregistered(snap *snapshot.Snapshot) []FederatedRef {
+	registered := make(map[[2]string]bool, len(snap.OIDCProviders))
+	for _, p := range snap.OIDCProviders {
+		arn := valid(p.ARN)
+		account := valid(p.AccountID)
+		if account == "" {
+			parts, ok := iam.ParseProviderARN(arn)
+			if !ok {
+				continue
+			}
+			account = parts.Account
+		}
+		registered[[2]string{account, arn}] = true
+	}
+	refs := []FederatedRef{}
+	for r := range snap.Roles {
+		role := &snap.Roles[r]
+		if role.TrustPolicy == nil {
+			continue
+		}
+		account := valid(role.AccountID)
+		if account == "" {
+			parts, ok := iam.ParseRoleARN(valid(role.ARN))
+			if !ok {
+				continue
+			}
+			account = parts.Account
+		}
+		for j := range role.TrustPolicy.Statements {
+			st := &role.TrustPolicy.Statements[j]
+			if st.Effect != "Allow" || st.Principal == nil {
+				continue
+			}
+			for _, f := range st.Principal.Federated {
+				if f := valid(f); !registered[[2]string{account, f}] {
+					refs = append(refs, FederatedRef{Role: r, Statement: j, Account: account, Provider: f})
+				}
+			}
+		}
+	}
+	return refs
 }
 
 // addRoleUser adds ServiceAccount i of cluster, which names the role p, to RoleUsers.

@@ -34,7 +34,12 @@ func TestBuildIndex(t *testing.T) {
 			{ARN: "arn:aws:iam::111122223333:role/App", TrustPolicy: trust},
 			{ARN: "bogus"},
 			{ARN: "arn:aws:iam::111122223333:role/Orphan", TrustPolicy: orphan},
+			{ARN: "arn:aws:iam::444455556666:role/Saml", TrustPolicy: &snapshot.Document{Statements: []snapshot.Statement{
+				{Effect: "Deny", Principal: &snapshot.Principal{Federated: []string{"arn:aws:iam::444455556666:saml-provider/deny"}}},
+				{Effect: "Allow", Principal: &snapshot.Principal{Federated: []string{"arn:aws:iam::444455556666:saml-provider/x"}}, Actions: []string{"sts:AssumeRoleWithSAML"}},
+			}}},
 		},
+		OIDCProviders: []snapshot.OIDCProvider{{ARN: "arn:aws:iam::111122223333:oidc-provider/" + eks}},
 		ServiceAccounts: []snapshot.ServiceAccount{
 			{Cluster: "prod", Namespace: "a", Name: "x", RoleARN: "arn:aws:iam::111122223333:role/p/app",
 				Annotations: map[string]string{iam.AudienceAnnotation: "payments.example.com"}},
@@ -54,7 +59,7 @@ func TestBuildIndex(t *testing.T) {
 		RoleKey:               map[int]string{0: "111122223333/app", 3: "444455556666/u", 4: "111122223333/v"},
 		Audiences:             map[int]string{0: "payments.example.com"},
 		Namers:                map[string][]int{"111122223333/app": {0}, "444455556666/u": {3}, "111122223333/v": {4}},
-		RolesByKey:            map[string][]int{"111122223333/app": {0}, "111122223333/orphan": {2}},
+		RolesByKey:            map[string][]int{"111122223333/app": {0}, "111122223333/orphan": {2}, "444455556666/saml": {3}},
 		UnparsedRoles:         []int{1},
 		ClustersByID:          map[string][]int{"prod": {0}, "bare": {}},
 		PinnedServiceAccounts: []string{"prod/a/x"},
@@ -65,6 +70,11 @@ func TestBuildIndex(t *testing.T) {
 		// the first pins a:x, which exists in prod (whose issuer is that of the provider); the
 		// other pins c:gone, which does not exist
 		PinnedInUse: []int{0},
+		// ServiceAccounts 0, 3 and 4 name roles; only role/App exists
+		Dangling: []int{3, 4},
+		// App's and Orphan's provider is registered in their account; only the Allow
+		// statement's principal of Saml is listed
+		Unregistered: []FederatedRef{{Role: 3, Statement: 1, Account: "444455556666", Provider: "arn:aws:iam::444455556666:saml-provider/x"}},
 		RoleUsers: map[string][]RoleUsers{"prod": {
 			{Partition: "aws", Account: "111122223333", ServiceAccounts: []int{0, 4}},
 			{Partition: "aws", Account: "444455556666", ServiceAccounts: []int{3}},

@@ -32,13 +32,12 @@ import data.irsa_audit.lib.bindings
 import data.irsa_audit.lib.irsa
 
 deny contains finding if {
-	some i, parts in bindings.role_arn_parts
+	some i in bindings.dangling
+	parts := bindings.role_arn_parts[i]
+	parts.account in _complete_accounts
+	not bindings.role_key[i] in _unparsed_role_keys
 	sa := input.service_accounts[i]
 	arn := sa.role_arn
-	parts.account in _complete_accounts
-	key := bindings.role_key[i]
-	not bindings.roles_by_key[key]
-	not key in _unparsed_role_keys
 	finding := {
 		"msg": sprintf(
 			"ServiceAccount %s names role %s, but account %s has no role named %s: its pods get AccessDenied",

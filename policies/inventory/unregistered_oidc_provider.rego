@@ -30,17 +30,20 @@
 #     (the provider is listed by aws iam list-open-id-connect-providers)
 package irsa_audit.rules.inventory.unregistered_oidc_provider
 
-deny contains finding if {
-	some i, role in input.roles
-	account := _role_account(role)
-	account in _complete_accounts
-	some j, statement in role.trust_policy.statements
-	statement.effect == "Allow"
-	some provider in object.get(statement, ["principal", "federated"], [])
+import data.irsa_audit.lib.bindings
 
-	# Nearly every provider is registered: test that before parsing the ARN. IAM compares
-	# provider ARNs exactly, as STS does when it admits a token.
-	not concat("|", [account, provider]) in _registered_arns
+# bindings.unregistered lists the Federated principals of Allow trust statements that are no
+# provider registered in the role's account (IAM compares provider ARNs exactly, as STS does when
+# it admits a token): nearly every provider is registered, so the rule looks at a few.
+deny contains finding if {
+	some ref in bindings.unregistered
+	account := ref.account
+	account in _complete_accounts
+	i := ref.role
+	j := ref.statement
+	role := input.roles[i]
+	statement := role.trust_policy.statements[j]
+	provider := ref.provider
 
 	# A value known only after apply (a symbol) may name a registered provider.
 	not "principal" in object.get(statement, "unknown", [])
@@ -72,10 +75,8 @@ _msg(role, provider, parts, account) := sprintf(
 # _complete_accounts are the accounts whose OIDC provider list is complete.
 _complete_accounts := {a.id | some a in input.accounts; a.inventory.oidc_providers == true}
 
-# _registered_arns holds "<account>|<provider ARN>" for every registered provider;
-# _registered_lower the same in lower case, to say when only the case differs.
-_registered_arns := {concat("|", [_provider_account(p), p.arn]) | some p in input.oidc_providers}
-
+# _registered_lower holds "<account>|<lower-case provider ARN>" for every registered provider, to
+# say when only the case differs.
 _registered_lower := {concat("|", [_provider_account(p), lower(p.arn)]) | some p in input.oidc_providers}
 
 _case_clause(account, provider) := concat("", [
@@ -100,7 +101,3 @@ _unknown(item, fields) if {
 _provider_account(p) := p.account_id if p.account_id != ""
 
 _provider_account(p) := iam.parse_oidc_provider_arn(p.arn).account if object.get(p, "account_id", "") == ""
-
-_role_account(role) := role.account_id if role.account_id != ""
-
-_role_account(role) := iam.parse_role_arn(role.arn).account if object.get(role, "account_id", "") == ""

@@ -68,6 +68,16 @@ pinned_in_use := _facts.index.pinned_in_use
 # "service_accounts": the indexes of those ServiceAccounts, in order}.
 role_users := _facts.index.role_users
 
+# dangling holds, in order, the indexes of the ServiceAccounts of role_arn_parts whose role key
+# no role has (roles_by_key).
+dangling := _facts.index.dangling
+
+# unregistered holds, in role, statement and principal order, the Federated principals of the
+# roles' Allow trust statements that are no registered OIDC provider of the role's account (its
+# account_id, else the account of its ARN), compared exactly, as STS does: {"role", "statement"
+# (indexes), "account", "provider"}. Roles whose account is unknown have none.
+unregistered := _facts.index.unregistered
+
 # verdicts holds one entry per ServiceAccount that names a role, per role with that key and per
 # cluster of the ServiceAccount with an issuer, when the role has a trust policy:
 # {"service_account": i, "role": r, "cluster": k, "verdict": v}, v being pkg/trust's verdict of
