@@ -63,7 +63,7 @@ func irsaFacts(in ast.Object, facts []trust.OIDCStatement) ast.Object {
 		}
 	}
 
-	var oidc, webIdentity, providerConditions []*ast.Term
+	var oidc, webIdentity, providerConditions, audienceOpen []*ast.Term
 	sh := sharedTerms{}
 	for _, f := range facts {
 		ts, ok := byPath[trustStatement{f.Kind, f.Index, f.Statement}]
@@ -96,6 +96,9 @@ func irsaFacts(in ast.Object, facts []trust.OIDCStatement) ast.Object {
 		}
 		for _, wi := range f.WebIdentity {
 			provider, issuer := ast.StringTerm(wi.Provider), ast.StringTerm(wi.Issuer)
+			if wi.AnyAudience || !slices.Contains(wi.Claims, "aud") {
+				audienceOpen = append(audienceOpen, ast.InternedTerm(len(webIdentity)))
+			}
 			webIdentity = append(webIdentity, ast.ObjectTerm(
 				ast.Item(keyResource, resource),
 				ast.Item(keyPath, path),
@@ -130,6 +133,7 @@ func irsaFacts(in ast.Object, facts []trust.OIDCStatement) ast.Object {
 		ast.Item(keyOIDCStatements, ast.ArrayTerm(oidc...)),
 		ast.Item(keyWebIdentity, ast.ArrayTerm(webIdentity...)),
 		ast.Item(keyProviderConditions, ast.ArrayTerm(providerConditions...)),
+		ast.Item(keyAudienceOpen, ast.ArrayTerm(audienceOpen...)),
 	)
 }
 
@@ -161,6 +165,7 @@ var (
 	keyPinnedInUse       = ast.StringTerm("pinned_in_use")
 	keyRoleUsers         = ast.StringTerm("role_users")
 	keyDangling          = ast.StringTerm("dangling")
+	keyAudienceOpen      = ast.StringTerm("audience_open")
 	keyUnregistered      = ast.StringTerm("unregistered")
 
 	keyProvider              = ast.StringTerm("provider")

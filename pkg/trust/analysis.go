@@ -79,6 +79,24 @@ func Analyze(snap *snapshot.Snapshot) *Analysis {
 	for i := range snap.Policies {
 		a.Policies = append(a.Policies, kube(WhoCanAssume(&snap.Policies[i].Document)))
 	}
+	for n := range a.OIDCStatements {
+		f := &a.OIDCStatements[n]
+		var who Assumers
+		switch {
+		case f.Kind == "role" && f.Index < len(a.Roles):
+			who = a.Roles[f.Index]
+		case f.Kind == "policy" && f.Index < len(a.Policies):
+			who = a.Policies[f.Index]
+		}
+		for m := range f.WebIdentity {
+			w := &f.WebIdentity[m]
+			for _, x := range who.WebIdentity {
+				if x.Provider == w.Provider {
+					w.AnyAudience = x.AnyAudience
+				}
+			}
+		}
+	}
 	x := BuildIndex(snap, a.Roles)
 	a.Index = x
 	rolesByKey := make(map[string][]int, len(x.RolesByKey))

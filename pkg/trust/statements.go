@@ -71,6 +71,9 @@ type WebIdentity struct {
 	// Conditions are the statement's condition entries on this issuer's "sub" or "aud" key
 	// (irsa.provider_conditions), in statement order.
 	Conditions []ProviderCondition
+	// AnyAudience is true when the trust model of the statement's document admits tokens of
+	// any audience from the provider (Assumers.WebIdentity's AnyAudience); set by Analyze.
+	AnyAudience bool
 }
 
 // ProviderCondition names one condition entry of a statement on a provider's own claim.

@@ -1,6 +1,7 @@
 package trust
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -79,5 +80,40 @@ func TestOIDCStatements(t *testing.T) {
 	}
 	if got := OIDCStatements(nil); got == nil || len(got) != 0 {
 		t.Errorf("OIDCStatements(nil) = %#v, want an empty slice", got)
+	}
+}
+
+// TestAnalyzeMarksAnyAudience: Analyze tells each web-identity entry whether its document
+// admits tokens of any audience from the provider (what IRSA-003 looks for).
+func TestAnalyzeMarksAnyAudience(t *testing.T) {
+	const eks = "oidc.eks.us-east-1.amazonaws.com/id/ABC"
+	doc := func(conds ...snapshot.Condition) *snapshot.Document {
+		return &snapshot.Document{Statements: []snapshot.Statement{{
+			Effect:     "Allow",
+			Principal:  &snapshot.Principal{Federated: []string{"arn:aws:iam::111122223333:oidc-provider/" + eks}},
+			Actions:    []string{"sts:AssumeRoleWithWebIdentity"},
+			Conditions: append([]snapshot.Condition{{Operator: "StringEquals", BaseOperator: "StringEquals", Known: true, Key: eks + ":sub", Values: []string{"system:serviceaccount:a:x"}}}, conds...),
+		}}}
+	}
+	aud := func(op string, v string) snapshot.Condition {
+		return snapshot.Condition{Operator: op, BaseOperator: op, Known: true, Key: eks + ":aud", Values: []string{v}}
+	}
+	snap := &snapshot.Snapshot{
+		Roles: []snapshot.Role{
+			{ARN: "arn:aws:iam::111122223333:role/none", TrustPolicy: doc()},
+			{ARN: "arn:aws:iam::111122223333:role/sts", TrustPolicy: doc(aud("StringEquals", "sts.amazonaws.com"))},
+			{ARN: "arn:aws:iam::111122223333:role/star", TrustPolicy: doc(aud("StringLike", "*"))},
+		},
+		Policies: []snapshot.PolicyFile{{ID: "p.json", Document: *doc(aud("StringLike", "sts.*"))}},
+	}
+	got := map[string]bool{}
+	for _, f := range Analyze(snap).OIDCStatements {
+		for _, w := range f.WebIdentity {
+			got[fmt.Sprintf("%s %d", f.Kind, f.Index)] = w.AnyAudience
+		}
+	}
+	want := map[string]bool{"role 0": true, "role 1": false, "role 2": true, "policy 0": false}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("AnyAudience (-want +got):\n%s", diff)
 	}
 }

@@ -48,6 +48,11 @@ web_identity := facts.irsa.web_identity
 # own "sub" or "aud" key, with its path inside input and the claim ("sub" or "aud") it names.
 provider_conditions := facts.irsa.provider_conditions
 
+# audience_open holds, in order, the indexes into web_identity of the entries whose statement
+# has no condition on the issuer's "aud" key, or whose document the trust model says admits
+# tokens of any audience from the provider (role_assumers' "any_audience").
+audience_open := facts.irsa.audience_open
+
 # role_assumers and policy_assumers say who can assume each role (by index into input.roles) and
 # what each standalone policy file would admit as a trust policy (by index into input.policies):
 # pkg/trust's evaluation of the whole document (Deny included) for witness tokens. Per OIDC

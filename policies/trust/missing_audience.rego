@@ -27,7 +27,8 @@ package irsa_audit.rules.trust.missing_audience
 import data.irsa_audit.lib.irsa
 
 deny contains finding if {
-	some wi in irsa.web_identity
+	some n in irsa.audience_open
+	wi := irsa.web_identity[n]
 	"sub" in wi.claims
 	_any_audience(wi)
 	other := _other_audiences(wi.provider)
@@ -70,14 +71,12 @@ _severity(other) := {"severity": "high"} if count(other) > 0
 
 # _any_audience: the statement has no condition on the provider's aud key, or its conditions on
 # it are plain StringLike patterns that match any audience ("*"; a negated or IfExists one is
-# IRSA-004's) and the trust model says the document admits any audience.
+# IRSA-004's) and the trust model says the document admits any audience (which the entries of
+# irsa.audience_open with an aud condition are).
 _any_audience(wi) if not "aud" in wi.claims
 
 _any_audience(wi) if {
 	"aud" in wi.claims
-
-	# The trust model's answer first: it rules out nearly every statement at once.
-	wi.provider in _any_audience_docs[wi.path[0]][wi.path[1]]
 	every condition in _aud_conditions(wi) {
 		not condition.negated
 		not condition.if_exists
@@ -96,20 +95,3 @@ _aud_conditions(wi) := [condition |
 _aud_clause(wi) := sprintf("has no condition on %q", [sprintf("%s:aud", [wi.issuer])]) if {
 	not "aud" in wi.claims
 } else := sprintf("its condition on %q admits any audience", [sprintf("%s:aud", [wi.issuer])])
-
-# _any_audience_docs maps "roles" and "policies" to the indexes of the trust documents whose trust
-# model admits tokens of any audience from a provider, each to those providers' ARNs: built once,
-# looked up per statement (most documents have no entry).
-_any_audience_docs := {"roles": _any_audience_roles, "policies": _any_audience_policies}
-
-_any_audience_roles[i] contains who.provider if {
-	some i, assumers in irsa.role_assumers
-	some who in assumers.web_identity
-	who.any_audience
-}
-
-_any_audience_policies[i] contains who.provider if {
-	some i, assumers in irsa.policy_assumers
-	some who in assumers.web_identity
-	who.any_audience
-}
