@@ -158,9 +158,21 @@ func runScan(ctx context.Context, e env, f scanFlags, paths []string, changed fu
 		return err
 	}
 	defer cancel()
-	eng, err := f.rules.engine(ctx, e.now)
-	if err != nil {
-		return err
+	// The rules compile while the inputs are read: on a big estate reading keeps the two cores
+	// busy but unevenly (one file is longer than the others). A rule error is still reported
+	// before anything else, and before any live API is called.
+	var (
+		eng     *eval.Engine
+		engErr  error
+		engDone = make(chan struct{})
+	)
+	go func() {
+		defer close(engDone)
+		eng, engErr = f.rules.engine(ctx, e.now)
+	}()
+	engine := func() error {
+		<-engDone
+		return engErr
 	}
 	var snaps []*snapshot.Snapshot
 	if len(paths) > 0 {
@@ -168,12 +180,21 @@ func runScan(ctx context.Context, e env, f scanFlags, paths []string, changed fu
 		f.iac.apply(&opts)
 		snap, err := load.Load(ctx, paths, opts)
 		if err != nil {
+			if err := engine(); err != nil && ctx.Err() == nil {
+				return err
+			}
 			return fmt.Errorf("read inputs: %w", stopped(ctx, err))
+		}
+		if err := engine(); err != nil {
+			return err
 		}
 		if err := refuseInputAsOutput(f.out.output, paths, snap); err != nil {
 			return err
 		}
 		snaps = append(snaps, snap)
+	}
+	if err := engine(); err != nil {
+		return err
 	}
 	if f.live.any() {
 		live, err := f.live.collect(ctx, e)

@@ -11,6 +11,9 @@ import (
 // snapshot scanned together with a live collection of the same estate, or the EKS and the
 // Kubernetes views of one cluster, give one role, one account and one cluster each.
 func Merge(snaps ...*Snapshot) *Snapshot {
+	if s, ok := single(snaps); ok {
+		return mergeOne(s)
+	}
 	out := &Snapshot{Version: Version}
 	for _, s := range snaps {
 		if s == nil {
@@ -42,6 +45,61 @@ func Merge(snaps ...*Snapshot) *Snapshot {
 	}
 	Fold(out)
 	return out
+}
+
+// single returns the only non-nil snapshot of snaps; ok is false when there are none or several.
+func single(snaps []*Snapshot) (*Snapshot, bool) {
+	var only *Snapshot
+	for _, s := range snaps {
+		if s == nil {
+			continue
+		}
+		if only != nil {
+			return nil, false
+		}
+		only = s
+	}
+	return only, only != nil
+}
+
+// mergeOne is Merge of one snapshot without copying its lists: the result shares their arrays
+// (Fold never writes into a list it is given), with empty lists nil and the API call counts in
+// a map of its own, as Merge's concatenation gives them.
+func mergeOne(s *Snapshot) *Snapshot {
+	out := &Snapshot{
+		Version:                 Version,
+		GeneratedAt:             s.GeneratedAt,
+		Sources:                 nonEmpty(s.Sources),
+		Accounts:                nonEmpty(s.Accounts),
+		OIDCProviders:           nonEmpty(s.OIDCProviders),
+		Clusters:                nonEmpty(s.Clusters),
+		Roles:                   nonEmpty(s.Roles),
+		ManagedPolicies:         nonEmpty(s.ManagedPolicies),
+		Policies:                nonEmpty(s.Policies),
+		ServiceAccounts:         nonEmpty(s.ServiceAccounts),
+		Workloads:               nonEmpty(s.Workloads),
+		PodIdentityAssociations: nonEmpty(s.PodIdentityAssociations),
+		Errors:                  nonEmpty(s.Errors),
+		Skipped:                 nonEmpty(s.Skipped),
+		NotJudged:               nonEmpty(s.NotJudged),
+		Stats:                   Stats{Files: s.Stats.Files},
+	}
+	for op, n := range s.Stats.APICalls {
+		if out.Stats.APICalls == nil {
+			out.Stats.APICalls = map[string]int{}
+		}
+		out.Stats.APICalls[op] += n
+	}
+	Fold(out)
+	return out
+}
+
+// nonEmpty is list, capped so that an append copies, or nil when it is empty.
+func nonEmpty[T any](list []T) []T {
+	if len(list) == 0 {
+		return nil
+	}
+	return list[:len(list):len(list)]
 }
 
 // Fold folds, in place, the entries that describe the same entity, keeping the first one's

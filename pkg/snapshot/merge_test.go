@@ -1,6 +1,8 @@
 package snapshot
 
 import (
+	"encoding/json"
+	"reflect"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -32,6 +34,55 @@ func TestMerge(t *testing.T) {
 	if diff := cmp.Diff(want, Merge(a, nil, b)); diff != "" {
 		t.Errorf("Merge (-want +got):\n%s", diff)
 	}
+}
+
+// TestMergeOne: Merge of one snapshot (which shares its lists instead of copying them) is Merge
+// of that snapshot and an empty one, and leaves the snapshot as it was.
+func TestMergeOne(t *testing.T) {
+	if n := reflect.TypeFor[Snapshot]().NumField(); n != 16 {
+		t.Fatalf("Snapshot has %d fields; mergeOne knows 16", n)
+	}
+	s := &Snapshot{
+		Version:         "0",
+		GeneratedAt:     "2026-01-01T00:00:00Z",
+		Sources:         []Source{{Kind: "file", Name: "a.json"}},
+		Accounts:        []Account{{ID: "111111111111"}, {ID: "111111111111", Inventory: AccountInventory{Roles: true}}},
+		Clusters:        []Cluster{},
+		Roles:           []Role{{ARN: "arn:aws:iam::111111111111:role/a", Name: "first"}, {ARN: "arn:aws:iam::111111111111:role/a", Name: "second"}},
+		ServiceAccounts: []ServiceAccount{{Namespace: "ns", Name: "sa"}, {Namespace: "ns", Name: "sa", RoleARN: "x"}, {Namespace: "ns", Name: "other"}},
+		Workloads:       []Workload{},
+		Errors:          []InputError{{File: "a.json", Message: "bad"}},
+		Skipped:         []Skipped{{File: "b.json", Reason: "why"}},
+		NotJudged:       []NotJudged{{Kind: "role", ID: "r"}},
+		Stats:           Stats{Files: 3, APICalls: map[string]int{"iam:X": 2}},
+	}
+	before := cloneJSON(t, s)
+	want := Merge(s, &Snapshot{})
+	got := Merge(nil, s)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Merge of one (-merge with an empty one +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(before, cloneJSON(t, s)); diff != "" {
+		t.Errorf("the snapshot changed (-before +after):\n%s", diff)
+	}
+	got.ServiceAccounts = append(got.ServiceAccounts, ServiceAccount{Name: "appended"})
+	got.Stats.APICalls["iam:Y"] = 1
+	if diff := cmp.Diff(before, cloneJSON(t, s)); diff != "" {
+		t.Errorf("changing the merged snapshot changed the input (-before +after):\n%s", diff)
+	}
+}
+
+func cloneJSON(t *testing.T, s *Snapshot) *Snapshot {
+	t.Helper()
+	data, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out Snapshot
+	if err := json.Unmarshal(data, &out); err != nil {
+		t.Fatal(err)
+	}
+	return &out
 }
 
 func TestFold(t *testing.T) {
