@@ -168,7 +168,9 @@ func runScan(ctx context.Context, e env, f scanFlags, paths []string, changed fu
 	)
 	go func() {
 		defer close(engDone)
-		eng, engErr = f.rules.engine(ctx, e.now)
+		if eng, engErr = f.rules.engine(ctx, e.now); engErr == nil {
+			eng.Warm()
+		}
 	}()
 	engine := func() error {
 		<-engDone
