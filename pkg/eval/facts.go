@@ -273,10 +273,6 @@ func stringsTerm(ss []string) *ast.Term {
 // bindingsIndex builds input.trust.index, the indexes of policies/lib/bindings.rego, from
 // pkg/trust's: the same documents the library derives in Rego from an input without them.
 func bindingsIndex(x *trust.Index) ast.Object {
-	annotated := make([]*ast.Term, len(x.Annotated))
-	for n, i := range x.Annotated {
-		annotated[n] = ast.InternedTerm(i)
-	}
 	parts, keys := ast.NewObject(), ast.NewObject()
 	for i, p := range x.RoleARNParts {
 		parts.Insert(ast.InternedTerm(i), ast.ObjectTerm(
@@ -293,21 +289,9 @@ func bindingsIndex(x *trust.Index) ast.Object {
 	for i, aud := range x.Audiences {
 		audiences.Insert(ast.InternedTerm(i), ast.StringTerm(aud))
 	}
-	unparsed := make([]*ast.Term, len(x.UnparsedRoles))
-	for n, r := range x.UnparsedRoles {
-		unparsed[n] = ast.InternedTerm(r)
-	}
 	ids := make([]*ast.Term, len(x.PinnedServiceAccounts))
 	for n, id := range x.PinnedServiceAccounts {
 		ids[n] = ast.StringTerm(id)
-	}
-	inUse := make([]*ast.Term, len(x.PinnedInUse))
-	for n, r := range x.PinnedInUse {
-		inUse[n] = ast.InternedTerm(r)
-	}
-	dangling := make([]*ast.Term, len(x.Dangling))
-	for n, i := range x.Dangling {
-		dangling[n] = ast.InternedTerm(i)
 	}
 	unregistered := make([]*ast.Term, len(x.Unregistered))
 	for n, ref := range x.Unregistered {
@@ -322,14 +306,10 @@ func bindingsIndex(x *trust.Index) ast.Object {
 	for cluster, users := range x.RoleUsers {
 		entries := make([]*ast.Term, len(users))
 		for n, u := range users {
-			sas := make([]*ast.Term, len(u.ServiceAccounts))
-			for m, i := range u.ServiceAccounts {
-				sas[m] = ast.InternedTerm(i)
-			}
 			entries[n] = ast.ObjectTerm(
 				ast.Item(keyPartition, ast.StringTerm(u.Partition)),
 				ast.Item(keyAccount, ast.StringTerm(u.Account)),
-				ast.Item(keyServiceAccounts, ast.ArrayTerm(sas...)),
+				ast.Item(keyServiceAccounts, ast.ArrayTerm(intTerms(u.ServiceAccounts)...)),
 			)
 		}
 		roleUsers.Insert(ast.StringTerm(cluster), ast.ArrayTerm(entries...))
@@ -350,32 +330,37 @@ func bindingsIndex(x *trust.Index) ast.Object {
 		)
 	}
 	return ast.NewObject(
-		ast.Item(keyAnnotated, ast.ArrayTerm(annotated...)),
+		ast.Item(keyAnnotated, ast.ArrayTerm(intTerms(x.Annotated)...)),
 		ast.Item(keyRoleARNParts, ast.NewTerm(parts)),
 		ast.Item(keyRoleKey, ast.NewTerm(keys)),
 		ast.Item(keyAudiences, ast.NewTerm(audiences)),
 		ast.Item(keyNamers, indexSets(x.Namers)),
 		ast.Item(keyRolesByKey, indexSets(x.RolesByKey)),
-		ast.Item(keyUnparsedRoles, ast.ArrayTerm(unparsed...)),
+		ast.Item(keyUnparsedRoles, ast.ArrayTerm(intTerms(x.UnparsedRoles)...)),
 		ast.Item(keyClustersByID, indexSets(x.ClustersByID)),
 		ast.Item(keyPinnedServiceAccounts, ast.SetTerm(ids...)),
 		ast.Item(keyPinnedGrants, ast.ArrayTerm(pinned...)),
-		ast.Item(keyPinnedInUse, ast.SetTerm(inUse...)),
+		ast.Item(keyPinnedInUse, ast.SetTerm(intTerms(x.PinnedInUse)...)),
 		ast.Item(keyRoleUsers, ast.NewTerm(roleUsers)),
-		ast.Item(keyDangling, ast.ArrayTerm(dangling...)),
+		ast.Item(keyDangling, ast.ArrayTerm(intTerms(x.Dangling)...)),
 		ast.Item(keyUnregistered, ast.ArrayTerm(unregistered...)),
 	)
+}
+
+// intTerms is the terms of indexes.
+func intTerms(indexes []int) []*ast.Term {
+	terms := make([]*ast.Term, len(indexes))
+	for n, i := range indexes {
+		terms[n] = ast.InternedTerm(i)
+	}
+	return terms
 }
 
 // indexSets turns a map of keys to indexes into an object of keys to sets of numbers.
 func indexSets(m map[string][]int) *ast.Term {
 	obj := ast.NewObject()
 	for key, indexes := range m {
-		set := make([]*ast.Term, len(indexes))
-		for n, i := range indexes {
-			set[n] = ast.InternedTerm(i)
-		}
-		obj.Insert(ast.StringTerm(key), ast.SetTerm(set...))
+		obj.Insert(ast.StringTerm(key), ast.SetTerm(intTerms(indexes)...))
 	}
 	return ast.NewTerm(obj)
 }
