@@ -50,12 +50,14 @@ func TestUserRuleInputIndependentOfPackage(t *testing.T) {
 		builtin bool
 		want    int
 	}{
-		{"acme.rules.x", false, 0},
-		{"irsa_audit.rules.inventory.x", false, 0},
-		{"irsa_audit.rules.serviceaccount.x", false, 0},
-		{"irsa_audit.rules.inventory.x", true, 1},
-		{"irsa_audit.rules.serviceaccount.x", true, 1},
-		{"irsa_audit.rules.trust.x", true, 0},
+		{"acme.rules.x", false, groupWhole},
+		{"irsa_audit.rules.inventory.x", false, groupWhole},
+		{"irsa_audit.rules.serviceaccount.x", false, groupWhole},
+		{"irsa_audit.rules.inventory.x", true, groupEarly},
+		{"irsa_audit.rules.serviceaccount.x", true, groupEarly},
+		{"irsa_audit.rules.trust.x", true, groupTrust},
+		{"irsa_audit.rules.trust.x", false, groupWhole},
+		{"irsa_audit.rules.permissions.x", true, groupWhole},
 	} {
 		if got := ruleGroup(tc.pkg, tc.builtin); got != tc.want {
 			t.Errorf("ruleGroup(%q, builtin %v) = %d, want %d", tc.pkg, tc.builtin, got, tc.want)

@@ -92,12 +92,15 @@ func edgeSnapshot() *snapshot.Snapshot {
 }
 
 // TestEarlyGroup checks that starting the ServiceAccount and inventory rules on the early input
-// (without input.permissions and lib/irsa's entries) finds what they find on the whole input:
-// none of them may read what the early input lacks.
+// (without input.permissions and lib/irsa's entries), and the trust rules on the input with
+// lib/irsa's entries but without input.permissions and input.workload_identity, finds what they
+// find on the whole input: none of them may read what its input lacks.
 func TestEarlyGroup(t *testing.T) {
 	early := builtinEngine(t)
-	if !slices.ContainsFunc(early.queries, func(q query) bool { return q.early }) {
-		t.Fatal("no early rule group: the test proves nothing")
+	for _, g := range []int{groupEarly, groupTrust} {
+		if !slices.ContainsFunc(early.queries, func(q query) bool { return q.group == g }) {
+			t.Fatalf("no rule group %d: the test proves nothing", g)
+		}
 	}
 	whole, err := New(context.Background(), Options{Now: fixedNow, noEarly: true})
 	if err != nil {
