@@ -63,7 +63,7 @@ func irsaFacts(in ast.Object, facts []trust.OIDCStatement) ast.Object {
 		}
 	}
 
-	var oidc, webIdentity, providerConditions, audienceOpen []*ast.Term
+	var oidc, webIdentity, providerConditions, audienceOpen, lenient, wildcard []*ast.Term
 	sh := sharedTerms{}
 	for _, f := range facts {
 		ts, ok := byPath[trustStatement{f.Kind, f.Index, f.Statement}]
@@ -117,6 +117,12 @@ func irsaFacts(in ast.Object, facts []trust.OIDCStatement) ast.Object {
 				for n := range base.Len() {
 					p[n] = base.Elem(n)
 				}
+				if pc.Lenient {
+					lenient = append(lenient, ast.InternedTerm(len(providerConditions)))
+				}
+				if pc.Wildcard {
+					wildcard = append(wildcard, ast.InternedTerm(len(providerConditions)))
+				}
 				providerConditions = append(providerConditions, ast.ObjectTerm(
 					ast.Item(keyResource, resource),
 					ast.Item(keyPath, ast.ArrayTerm(append(p, keyConditions, ast.InternedTerm(pc.Index))...)),
@@ -134,6 +140,8 @@ func irsaFacts(in ast.Object, facts []trust.OIDCStatement) ast.Object {
 		ast.Item(keyWebIdentity, ast.ArrayTerm(webIdentity...)),
 		ast.Item(keyProviderConditions, ast.ArrayTerm(providerConditions...)),
 		ast.Item(keyAudienceOpen, ast.ArrayTerm(audienceOpen...)),
+		ast.Item(keyLenientConditions, ast.ArrayTerm(lenient...)),
+		ast.Item(keyWildcardConditions, ast.ArrayTerm(wildcard...)),
 	)
 }
 
@@ -153,20 +161,22 @@ var (
 	keyIndex        = ast.StringTerm("index")
 	keyIssuer       = ast.StringTerm("issuer")
 
-	keyKind              = ast.StringTerm("kind")
-	keyKubernetesIssuers = ast.StringTerm("kubernetes_issuers")
-	keyName              = ast.StringTerm("name")
-	keyNamers            = ast.StringTerm("namers")
-	keyNamespace         = ast.StringTerm("namespace")
-	keyOIDCStatements    = ast.StringTerm("oidc_statements")
-	keyPartition         = ast.StringTerm("partition")
-	keyPath              = ast.StringTerm("path")
-	keyPinnedGrants      = ast.StringTerm("pinned_grants")
-	keyPinnedInUse       = ast.StringTerm("pinned_in_use")
-	keyRoleUsers         = ast.StringTerm("role_users")
-	keyDangling          = ast.StringTerm("dangling")
-	keyAudienceOpen      = ast.StringTerm("audience_open")
-	keyUnregistered      = ast.StringTerm("unregistered")
+	keyKind               = ast.StringTerm("kind")
+	keyKubernetesIssuers  = ast.StringTerm("kubernetes_issuers")
+	keyName               = ast.StringTerm("name")
+	keyNamers             = ast.StringTerm("namers")
+	keyNamespace          = ast.StringTerm("namespace")
+	keyOIDCStatements     = ast.StringTerm("oidc_statements")
+	keyPartition          = ast.StringTerm("partition")
+	keyPath               = ast.StringTerm("path")
+	keyPinnedGrants       = ast.StringTerm("pinned_grants")
+	keyPinnedInUse        = ast.StringTerm("pinned_in_use")
+	keyRoleUsers          = ast.StringTerm("role_users")
+	keyDangling           = ast.StringTerm("dangling")
+	keyAudienceOpen       = ast.StringTerm("audience_open")
+	keyLenientConditions  = ast.StringTerm("lenient_conditions")
+	keyWildcardConditions = ast.StringTerm("wildcard_conditions")
+	keyUnregistered       = ast.StringTerm("unregistered")
 
 	keyProvider              = ast.StringTerm("provider")
 	keyProviderConditions    = ast.StringTerm("provider_conditions")

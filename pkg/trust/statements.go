@@ -82,6 +82,12 @@ type ProviderCondition struct {
 	Index int
 	// Claim is "sub" or "aud".
 	Claim string
+	// Lenient is true when the entry can hold whatever the claim's value is: a negated
+	// operator, IfExists, ForAllValues, or Null (irsa.lenient_conditions).
+	Lenient bool
+	// Wildcard is true when one of its values has an IAM wildcard, "*" or "?"
+	// (irsa.wildcard_conditions).
+	Wildcard bool
 }
 
 // The regular expressions of lib/irsa.rego, verbatim: Go's regexp is the engine OPA's regex
@@ -241,7 +247,7 @@ func (m *matches) appendOIDC(out []OIDCStatement, kind string, index int, doc *s
 				var claims []string
 				for _, key := range os.Keys {
 					if keys[key.Index].lower == lower {
-						wi.Conditions = append(wi.Conditions, ProviderCondition{Index: key.Index, Claim: key.Claim})
+						wi.Conditions = append(wi.Conditions, providerCondition(&st.Conditions[key.Index], key.Index, key.Claim))
 						claims = append(claims, key.Claim)
 					}
 				}
@@ -321,4 +327,20 @@ func sortedKeys(m map[string]string) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// providerCondition describes condition entry i of a statement, on a provider's claim.
+func providerCondition(c *snapshot.Condition, i int, claim string) ProviderCondition {
+	pc := ProviderCondition{
+		Index:   i,
+		Claim:   claim,
+		Lenient: c.Negated || c.IfExists || valid(c.Qualifier) == "ForAllValues" || valid(c.BaseOperator) == "Null",
+	}
+	for _, v := range c.Values {
+		if strings.ContainsAny(valid(v), "*?") {
+			pc.Wildcard = true
+			break
+		}
+	}
+	return pc
 }

@@ -117,3 +117,45 @@ func TestAnalyzeMarksAnyAudience(t *testing.T) {
 		t.Errorf("AnyAudience (-want +got):\n%s", diff)
 	}
 }
+
+// TestProviderConditionProperties: each web-identity condition entry on a provider's claim says
+// whether it can hold whatever the claim's value is (lib/irsa's lenient_conditions, IRSA-004)
+// and whether a value has a wildcard (wildcard_conditions, IRSA-002 and IRSA-010).
+func TestProviderConditionProperties(t *testing.T) {
+	const eks = "oidc.eks.us-east-1.amazonaws.com/id/ABC"
+	cond := func(op, base, qualifier string, ifExists, negated bool, claim string, values ...string) snapshot.Condition {
+		return snapshot.Condition{Operator: op, BaseOperator: base, Qualifier: qualifier, IfExists: ifExists, Negated: negated,
+			Known: true, Key: eks + ":" + claim, Values: values}
+	}
+	conds := []snapshot.Condition{
+		cond("StringEquals", "StringEquals", "", false, false, "sub", "system:serviceaccount:a:x"),
+		cond("StringLike", "StringLike", "", false, false, "sub", "system:serviceaccount:a:*"),
+		cond("StringNotEquals", "StringEquals", "", false, true, "sub", "system:serviceaccount:a:y"),
+		cond("StringEqualsIfExists", "StringEquals", "", true, false, "aud", "sts.amazonaws.com"),
+		cond("ForAllValues:StringEquals", "StringEquals", "ForAllValues", false, false, "aud", "sts?amazonaws.com"),
+		cond("Null", "Null", "", false, false, "aud", "false"),
+	}
+	snap := &snapshot.Snapshot{Roles: []snapshot.Role{{ARN: "arn:aws:iam::111122223333:role/r", TrustPolicy: &snapshot.Document{Statements: []snapshot.Statement{{
+		Effect:     "Allow",
+		Principal:  &snapshot.Principal{Federated: []string{"arn:aws:iam::111122223333:oidc-provider/" + eks}},
+		Actions:    []string{"sts:AssumeRoleWithWebIdentity"},
+		Conditions: conds,
+	}}}}}}
+	var got []ProviderCondition
+	for _, f := range Analyze(snap).OIDCStatements {
+		for _, w := range f.WebIdentity {
+			got = append(got, w.Conditions...)
+		}
+	}
+	want := []ProviderCondition{
+		{Index: 0, Claim: "sub"},
+		{Index: 1, Claim: "sub", Wildcard: true},
+		{Index: 2, Claim: "sub", Lenient: true},
+		{Index: 3, Claim: "aud", Lenient: true},
+		{Index: 4, Claim: "aud", Lenient: true, Wildcard: true},
+		{Index: 5, Claim: "aud", Lenient: true},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("provider conditions (-want +got):\n%s", diff)
+	}
+}

@@ -53,6 +53,14 @@ provider_conditions := facts.irsa.provider_conditions
 # tokens of any audience from the provider (role_assumers' "any_audience").
 audience_open := facts.irsa.audience_open
 
+# lenient_conditions holds, in order, the indexes into provider_conditions of the entries that can
+# hold whatever the claim's value is: a negated operator, IfExists, ForAllValues, or Null.
+lenient_conditions := facts.irsa.lenient_conditions
+
+# wildcard_conditions holds, in order, the indexes into provider_conditions of the entries with a
+# value that has an IAM wildcard ("*" or "?").
+wildcard_conditions := facts.irsa.wildcard_conditions
+
 # role_assumers and policy_assumers say who can assume each role (by index into input.roles) and
 # what each standalone policy file would admit as a trust policy (by index into input.policies):
 # pkg/trust's evaluation of the whole document (Deny included) for witness tokens. Per OIDC

@@ -28,8 +28,8 @@ package irsa_audit.rules.trust.ineffective_operator
 import data.irsa_audit.lib.irsa
 
 deny contains finding if {
-	some pc in irsa.provider_conditions
-	_suspect(pc.condition)
+	some n in irsa.lenient_conditions
+	pc := irsa.provider_conditions[n]
 	reasons := _reasons(pc.condition)
 	count(reasons) > 0
 	finding := {
@@ -45,14 +45,6 @@ deny contains finding if {
 # _reasons lists, in a fixed order, why the operator of a condition entry lets tokens through.
 # _suspect is a quick test for the conditions _reasons may have something to say about: most
 # conditions have none of these properties, and building the list of reasons costs more.
-_suspect(condition) if condition.negated == true
-
-_suspect(condition) if condition.if_exists == true
-
-_suspect(condition) if condition.qualifier == "ForAllValues"
-
-_suspect(condition) if condition.base_operator == "Null"
-
 _reasons(condition) := [reason |
 	some check in [
 		[object.get(condition, "negated", false), "a negated operator admits every value but the ones listed"],

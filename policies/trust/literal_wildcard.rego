@@ -26,12 +26,12 @@ package irsa_audit.rules.trust.literal_wildcard
 import data.irsa_audit.lib.irsa
 
 deny contains finding if {
-	some pc in irsa.provider_conditions
+	some n in irsa.wildcard_conditions
+	pc := irsa.provider_conditions[n]
 	pc.condition.base_operator in {"StringEquals", "StringEqualsIgnoreCase"}
 	some value in pc.condition.values
 
-	# irsa.has_wildcard, inline: it runs for every sub and aud value of the estate.
-	regex.match(`[*?]`, value)
+	irsa.has_wildcard(value)
 	finding := {
 		"msg": sprintf(
 			"%s value %q under %q is matched literally, not as a pattern, so the tokens it was meant to admit are refused",

@@ -26,7 +26,8 @@ package irsa_audit.rules.trust.wildcard_subject
 import data.irsa_audit.lib.irsa
 
 deny contains finding if {
-	some pc in irsa.provider_conditions
+	some n in irsa.wildcard_conditions
+	pc := irsa.provider_conditions[n]
 	pc.claim == "sub"
 	pc.condition.base_operator == "StringLike"
 	not pc.condition.negated
