@@ -63,7 +63,7 @@ func irsaFacts(in ast.Object, facts []trust.OIDCStatement) ast.Object {
 		}
 	}
 
-	var oidc, webIdentity, providerConditions, audienceOpen, lenient, wildcard []*ast.Term
+	var oidc, webIdentity, providerConditions, audienceOpen, lenient, wildcard, otherActions []*ast.Term
 	sh := sharedTerms{}
 	for _, f := range facts {
 		ts, ok := byPath[trustStatement{f.Kind, f.Index, f.Statement}]
@@ -79,6 +79,9 @@ func irsaFacts(in ast.Object, facts []trust.OIDCStatement) ast.Object {
 					ast.Item(keyIssuer, ast.StringTerm(key.Issuer)),
 				))
 			}
+		}
+		if f.OtherActions {
+			otherActions = append(otherActions, ast.InternedTerm(len(oidc)))
 		}
 		oidc = append(oidc, ast.ObjectTerm(
 			ast.Item(keyResource, resource),
@@ -142,6 +145,7 @@ func irsaFacts(in ast.Object, facts []trust.OIDCStatement) ast.Object {
 		ast.Item(keyAudienceOpen, ast.ArrayTerm(audienceOpen...)),
 		ast.Item(keyLenientConditions, ast.ArrayTerm(lenient...)),
 		ast.Item(keyWildcardConditions, ast.ArrayTerm(wildcard...)),
+		ast.Item(keyOtherActions, ast.ArrayTerm(otherActions...)),
 	)
 }
 
@@ -176,6 +180,7 @@ var (
 	keyAudienceOpen       = ast.StringTerm("audience_open")
 	keyLenientConditions  = ast.StringTerm("lenient_conditions")
 	keyWildcardConditions = ast.StringTerm("wildcard_conditions")
+	keyOtherActions       = ast.StringTerm("other_actions")
 	keyUnregistered       = ast.StringTerm("unregistered")
 
 	keyProvider              = ast.StringTerm("provider")

@@ -27,11 +27,23 @@ type Analysis struct {
 	// index into input.policies.
 	Roles    []Assumers `json:"roles"`
 	Policies []Assumers `json:"policies"`
+	// AnySubject lists the entries of Roles' and Policies' WebIdentity that admit tokens of
+	// any subject (AnySubject), in document order: the few the trust rules look at among
+	// thousands.
+	AnySubject []AssumerRef `json:"any_subject"`
 	// OIDCStatements are the per-statement facts behind lib/irsa.rego's documents for the
 	// trust rules (oidc_statements, web_identity, provider_conditions): see OIDCStatement.
 	OIDCStatements []OIDCStatement `json:"-"`
 	// Index holds lib/bindings.rego's indexes (see Index).
 	Index *Index `json:"-"`
+}
+
+// AssumerRef names an entry of Analysis.Roles or Analysis.Policies: Kind "role" or "policy",
+// Index into that list, Entry into its WebIdentity.
+type AssumerRef struct {
+	Kind  string `json:"kind"`
+	Index int    `json:"index"`
+	Entry int    `json:"entry"`
 }
 
 // Binding is the admission verdict of one ServiceAccount's token for one role it names.
@@ -53,7 +65,7 @@ type Binding struct {
 // (WhoCanAssume), the verdict of every ServiceAccount-role binding of snap (Evaluate), the
 // statement facts of lib/irsa and the indexes of lib/bindings.
 func Analyze(snap *snapshot.Snapshot) *Analysis {
-	a := &Analysis{Version: Version, Bindings: []Binding{}, Roles: []Assumers{}, Policies: []Assumers{}, OIDCStatements: OIDCStatements(snap)}
+	a := &Analysis{Version: Version, Bindings: []Binding{}, Roles: []Assumers{}, Policies: []Assumers{}, AnySubject: []AssumerRef{}, OIDCStatements: OIDCStatements(snap)}
 	if snap == nil {
 		a.Index = BuildIndex(snap, nil)
 		return a
@@ -79,6 +91,17 @@ func Analyze(snap *snapshot.Snapshot) *Analysis {
 	for i := range snap.Policies {
 		a.Policies = append(a.Policies, kube(WhoCanAssume(&snap.Policies[i].Document)))
 	}
+	anySubject := func(kind string, all []Assumers) {
+		for i := range all {
+			for n := range all[i].WebIdentity {
+				if all[i].WebIdentity[n].AnySubject {
+					a.AnySubject = append(a.AnySubject, AssumerRef{Kind: kind, Index: i, Entry: n})
+				}
+			}
+		}
+	}
+	anySubject("role", a.Roles)
+	anySubject("policy", a.Policies)
 	for n := range a.OIDCStatements {
 		f := &a.OIDCStatements[n]
 		var who Assumers

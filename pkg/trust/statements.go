@@ -26,6 +26,10 @@ type OIDCStatement struct {
 	// WebIdentityAction is true when the statement allows sts:AssumeRoleWithWebIdentity
 	// (irsa.covers_action).
 	WebIdentityAction bool
+	// OtherActions is true when the statement allows an action besides
+	// sts:AssumeRoleWithWebIdentity and sts:TagSession (names compared in lower case), or uses
+	// NotAction (irsa.other_actions).
+	OtherActions bool
 	// Keys are the statement's condition entries whose key is an OIDC claim key
 	// "<issuer>:sub" or "<issuer>:aud" (irsa.issuer_key), in statement order; lib/irsa's
 	// untrusted_keys are those that are not Trusted.
@@ -198,6 +202,7 @@ func (m *matches) appendOIDC(out []OIDCStatement, kind string, index int, doc *s
 			Statement:         j,
 			Providers:         providers,
 			WebIdentityAction: iam.CoversAction(st.Actions, st.NotActions, WebIdentityAction),
+			OtherActions:      otherActions(st),
 			Keys:              []IssuerKey{},
 			PrincipalIssuers:  sortedSet(principals),
 			WebIdentity:       []WebIdentity{},
@@ -343,4 +348,18 @@ func providerCondition(c *snapshot.Condition, i int, claim string) ProviderCondi
 		}
 	}
 	return pc
+}
+
+// otherActions reports whether a statement allows an action besides the two a web-identity
+// trust needs, or uses NotAction (OIDCStatement.OtherActions).
+func otherActions(st *snapshot.Statement) bool {
+	if len(st.NotActions) > 0 {
+		return true
+	}
+	for _, a := range st.Actions {
+		if a := strings.ToLower(valid(a)); a != "sts:assumerolewithwebidentity" && a != "sts:tagsession" {
+			return true
+		}
+	}
+	return false
 }

@@ -57,6 +57,7 @@ func TestOIDCStatements(t *testing.T) {
 		{Kind: "role", Index: 1, Statement: 1,
 			Providers:         map[string]string{prov(gh): gh, prov(eks): eks},
 			WebIdentityAction: true,
+			OtherActions:      true, // sts:AssumeRoleWith* is no action IRSA needs
 			Keys: []IssuerKey{
 				{Index: 0, Issuer: gh, Claim: "sub", Blocking: true, Trusted: true},
 				{Index: 2, Issuer: eks, Claim: "aud", Blocking: true, Trusted: true},
@@ -71,7 +72,8 @@ func TestOIDCStatements(t *testing.T) {
 				Conditions: []ProviderCondition{{Index: 2, Claim: "aud"}, {Index: 3, Claim: "sub"}},
 			}}},
 		{Kind: "role", Index: 1, Statement: 2, Providers: map[string]string{prov(eks): eks},
-			Keys: []IssuerKey{}, PrincipalIssuers: []string{lowerEKS}, KubernetesIssuers: []string{lowerEKS},
+			OtherActions: true, // sts:AssumeRole
+			Keys:         []IssuerKey{}, PrincipalIssuers: []string{lowerEKS}, KubernetesIssuers: []string{lowerEKS},
 			Blocking:    map[string][]string{prov(eks): {}},
 			WebIdentity: []WebIdentity{}},
 	}
@@ -120,7 +122,7 @@ func TestAnalyzeMarksAnyAudience(t *testing.T) {
 
 // TestProviderConditionProperties: each web-identity condition entry on a provider's claim says
 // whether it can hold whatever the claim's value is (lib/irsa's lenient_conditions, IRSA-004)
-// and whether a value has a wildcard (wildcard_conditions, IRSA-002 and IRSA-010).
+// and whether a value has a wildcard (wildcard_conditions, IRSA-002 and IRSA-006).
 func TestProviderConditionProperties(t *testing.T) {
 	const eks = "oidc.eks.us-east-1.amazonaws.com/id/ABC"
 	cond := func(op, base, qualifier string, ifExists, negated bool, claim string, values ...string) snapshot.Condition {
@@ -157,5 +159,26 @@ func TestProviderConditionProperties(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("provider conditions (-want +got):\n%s", diff)
+	}
+}
+
+// TestOtherActions: a statement has other actions (lib/irsa's other_actions, IRSA-010) when it
+// allows an action besides sts:AssumeRoleWithWebIdentity and sts:TagSession, in any case, or
+// uses NotAction.
+func TestOtherActions(t *testing.T) {
+	for _, tc := range []struct {
+		actions, notActions []string
+		want                bool
+	}{
+		{actions: []string{"sts:AssumeRoleWithWebIdentity"}},
+		{actions: []string{"STS:assumerolewithwebidentity", "sts:TagSession"}},
+		{actions: []string{"sts:AssumeRoleWithWebIdentity", "s3:GetObject"}, want: true},
+		{actions: []string{"sts:*"}, want: true},
+		{notActions: []string{"sts:AssumeRole"}, want: true},
+	} {
+		st := &snapshot.Statement{Effect: "Allow", Actions: tc.actions, NotActions: tc.notActions}
+		if got := otherActions(st); got != tc.want {
+			t.Errorf("otherActions(%v, not %v) = %v, want %v", tc.actions, tc.notActions, got, tc.want)
+		}
 	}
 }

@@ -61,6 +61,11 @@ lenient_conditions := facts.irsa.lenient_conditions
 # value that has an IAM wildcard ("*" or "?").
 wildcard_conditions := facts.irsa.wildcard_conditions
 
+# other_actions holds, in order, the indexes into oidc_statements of the statements that allow an
+# action besides sts:AssumeRoleWithWebIdentity and sts:TagSession (in any case), or use
+# NotAction.
+other_actions := facts.irsa.other_actions
+
 # role_assumers and policy_assumers say who can assume each role (by index into input.roles) and
 # what each standalone policy file would admit as a trust policy (by index into input.policies):
 # pkg/trust's evaluation of the whole document (Deny included) for witness tokens. Per OIDC
@@ -72,6 +77,12 @@ wildcard_conditions := facts.irsa.wildcard_conditions
 role_assumers := facts.roles
 
 policy_assumers := facts.policies
+
+# any_subject lists, in document order (the roles, then the policy files), the entries of
+# role_assumers' and policy_assumers' "web_identity" that admit tokens of any subject:
+# {"kind": "role" or "policy", "index" (into role_assumers or policy_assumers), "entry" (into its
+# "web_identity")}.
+any_subject := facts.any_subject
 
 # conditions returns the condition entries of a statement ([] when it has none).
 conditions(statement) := object.get(statement, "conditions", [])

@@ -29,11 +29,8 @@ import data.irsa_audit.lib.irsa
 _needed := {"sts:assumerolewithwebidentity", "sts:tagsession"}
 
 deny contains finding if {
-	some os in irsa.oidc_statements
-
-	# The action list most statements have, then any other action than the needed ones.
-	os.statement.actions != ["sts:AssumeRoleWithWebIdentity"]
-	_has_extra(os.statement.actions)
+	some n in irsa.other_actions
+	os := irsa.oidc_statements[n]
 	extra := {action |
 		some action in os.statement.actions
 		not lower(action) in _needed
@@ -50,7 +47,8 @@ deny contains finding if {
 }
 
 deny contains finding if {
-	some os in irsa.oidc_statements
+	some n in irsa.other_actions
+	os := irsa.oidc_statements[n]
 	not_actions := os.statement.not_actions
 	count(not_actions) > 0
 	finding := {
@@ -61,13 +59,6 @@ deny contains finding if {
 		"resource": os.resource,
 		"path": os.path,
 	}
-}
-
-# _has_extra is a quick test for an action besides the needed ones, before the set of them is
-# built.
-_has_extra(actions) if {
-	some action in actions
-	not lower(action) in _needed
 }
 
 _quoted(names) := concat(", ", [sprintf("%q", [name]) | some name in sort(names)])

@@ -53,14 +53,18 @@ deny contains finding if {
 # provider whose tokens of any subject are admitted; the facts are filtered before anything is
 # built for them (10,000 roles have as many entries).
 _any_subject contains [{"kind": "role", "id": input.roles[i].arn}, ["roles", i, "trust_policy"], who] if {
-	some i, assumers in irsa.role_assumers
-	some who in assumers.web_identity
+	some ref in irsa.any_subject
+	ref.kind == "role"
+	i := ref.index
+	who := irsa.role_assumers[i].web_identity[ref.entry]
 	_admits_any(who)
 }
 
 _any_subject contains [{"kind": "policy", "id": input.policies[i].id}, ["policies", i, "document"], who] if {
-	some i, assumers in irsa.policy_assumers
-	some who in assumers.web_identity
+	some ref in irsa.any_subject
+	ref.kind == "policy"
+	i := ref.index
+	who := irsa.policy_assumers[i].web_identity[ref.entry]
 	_admits_any(who)
 }
 
