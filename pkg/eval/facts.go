@@ -23,6 +23,9 @@ func irsaFacts(in ast.Object, facts []trust.OIDCStatement) ast.Object {
 	var (
 		statements []*ast.Term
 		byPath     = map[trustStatement]ast.Object{}
+		// wildcardPrincipals are the indexes into statements of those whose principal is "*"
+		// or an AWS principal with a "*".
+		wildcardPrincipals []*ast.Term
 	)
 	add := func(kind, resourceKey, documentKey string, i int, res *ast.Term, doc ast.Value) {
 		docObj, ok := doc.(ast.Object)
@@ -44,6 +47,9 @@ func irsaFacts(in ast.Object, facts []trust.OIDCStatement) ast.Object {
 				ast.Item(keyPath, path),
 				ast.Item(keyStatement, arr.Elem(j)),
 			)
+			if wildcardPrincipal(arr.Elem(j).Value) {
+				wildcardPrincipals = append(wildcardPrincipals, ast.InternedTerm(len(statements)))
+			}
 			statements = append(statements, ast.NewTerm(entry))
 			byPath[trustStatement{kind, i, j}] = entry
 		}
@@ -63,7 +69,7 @@ func irsaFacts(in ast.Object, facts []trust.OIDCStatement) ast.Object {
 		}
 	}
 
-	var oidc, webIdentity, providerConditions, audienceOpen, lenient, wildcard, otherActions []*ast.Term
+	var oidc, webIdentity, providerConditions, audienceOpen, lenient, wildcard, otherActions, otherIssuers, otherAudiences []*ast.Term
 	sh := sharedTerms{}
 	for _, f := range facts {
 		ts, ok := byPath[trustStatement{f.Kind, f.Index, f.Statement}]
@@ -82,6 +88,9 @@ func irsaFacts(in ast.Object, facts []trust.OIDCStatement) ast.Object {
 		}
 		if f.OtherActions {
 			otherActions = append(otherActions, ast.InternedTerm(len(oidc)))
+		}
+		if len(untrusted) > 0 || anyBlocking(f.Blocking) {
+			otherIssuers = append(otherIssuers, ast.InternedTerm(len(oidc)))
 		}
 		oidc = append(oidc, ast.ObjectTerm(
 			ast.Item(keyResource, resource),
@@ -126,6 +135,9 @@ func irsaFacts(in ast.Object, facts []trust.OIDCStatement) ast.Object {
 				if pc.Wildcard {
 					wildcard = append(wildcard, ast.InternedTerm(len(providerConditions)))
 				}
+				if pc.OtherAudience {
+					otherAudiences = append(otherAudiences, ast.InternedTerm(len(providerConditions)))
+				}
 				providerConditions = append(providerConditions, ast.ObjectTerm(
 					ast.Item(keyResource, resource),
 					ast.Item(keyPath, ast.ArrayTerm(append(p, keyConditions, ast.InternedTerm(pc.Index))...)),
@@ -146,6 +158,9 @@ func irsaFacts(in ast.Object, facts []trust.OIDCStatement) ast.Object {
 		ast.Item(keyLenientConditions, ast.ArrayTerm(lenient...)),
 		ast.Item(keyWildcardConditions, ast.ArrayTerm(wildcard...)),
 		ast.Item(keyOtherActions, ast.ArrayTerm(otherActions...)),
+		ast.Item(keyOtherIssuers, ast.ArrayTerm(otherIssuers...)),
+		ast.Item(keyOtherAudiences, ast.ArrayTerm(otherAudiences...)),
+		ast.Item(keyWildcardPrincipals, ast.ArrayTerm(wildcardPrincipals...)),
 	)
 }
 
@@ -181,6 +196,9 @@ var (
 	keyLenientConditions  = ast.StringTerm("lenient_conditions")
 	keyWildcardConditions = ast.StringTerm("wildcard_conditions")
 	keyOtherActions       = ast.StringTerm("other_actions")
+	keyOtherIssuers       = ast.StringTerm("other_issuers")
+	keyOtherAudiences     = ast.StringTerm("other_audiences")
+	keyWildcardPrincipals = ast.StringTerm("wildcard_principals")
 	keyUnregistered       = ast.StringTerm("unregistered")
 
 	keyProvider              = ast.StringTerm("provider")
@@ -360,6 +378,42 @@ func bindingsIndex(x *trust.Index) ast.Object {
 		ast.Item(keyDangling, ast.ArrayTerm(intTerms(x.Dangling)...)),
 		ast.Item(keyUnregistered, ast.ArrayTerm(unregistered...)),
 	)
+}
+
+// anyBlocking reports whether some provider of a statement has issuers with blocking keys.
+func anyBlocking(blocking map[string][]string) bool {
+	for _, issuers := range blocking {
+		if len(issuers) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// wildcardPrincipal reports whether a statement's principal is "*" or names an AWS principal
+// with a "*" (lib/irsa's wildcard_principals).
+func wildcardPrincipal(statement ast.Value) bool {
+	st, ok := statement.(ast.Object)
+	if !ok {
+		return false
+	}
+	principal, ok := member(st, "principal").(ast.Object)
+	if !ok {
+		return false
+	}
+	if w, ok := member(principal, "wildcard").(ast.Boolean); ok && bool(w) {
+		return true
+	}
+	aws, ok := member(principal, "aws").(*ast.Array)
+	if !ok {
+		return false
+	}
+	for n := range aws.Len() {
+		if s, ok := aws.Elem(n).Value.(ast.String); ok && strings.Contains(string(s), "*") {
+			return true
+		}
+	}
+	return false
 }
 
 // intTerms is the terms of indexes.

@@ -92,6 +92,9 @@ type ProviderCondition struct {
 	// Wildcard is true when one of its values has an IAM wildcard, "*" or "?"
 	// (irsa.wildcard_conditions).
 	Wildcard bool
+	// OtherAudience is true for an entry on "aud" with a value other than
+	// sts.amazonaws.com, the audience of IRSA tokens (irsa.other_audiences).
+	OtherAudience bool
 }
 
 // The regular expressions of lib/irsa.rego, verbatim: Go's regexp is the engine OPA's regex
@@ -342,10 +345,9 @@ func providerCondition(c *snapshot.Condition, i int, claim string) ProviderCondi
 		Lenient: c.Negated || c.IfExists || valid(c.Qualifier) == "ForAllValues" || valid(c.BaseOperator) == "Null",
 	}
 	for _, v := range c.Values {
-		if strings.ContainsAny(valid(v), "*?") {
-			pc.Wildcard = true
-			break
-		}
+		v = valid(v)
+		pc.Wildcard = pc.Wildcard || strings.ContainsAny(v, "*?")
+		pc.OtherAudience = pc.OtherAudience || claim == "aud" && v != iam.DefaultAudience
 	}
 	return pc
 }

@@ -121,8 +121,9 @@ func TestAnalyzeMarksAnyAudience(t *testing.T) {
 }
 
 // TestProviderConditionProperties: each web-identity condition entry on a provider's claim says
-// whether it can hold whatever the claim's value is (lib/irsa's lenient_conditions, IRSA-004)
-// and whether a value has a wildcard (wildcard_conditions, IRSA-002 and IRSA-006).
+// whether it can hold whatever the claim's value is (lib/irsa's lenient_conditions, IRSA-004),
+// whether a value has a wildcard (wildcard_conditions, IRSA-002 and IRSA-006) and whether an
+// aud entry has a value other than sts.amazonaws.com (other_audiences, IRSA-011).
 func TestProviderConditionProperties(t *testing.T) {
 	const eks = "oidc.eks.us-east-1.amazonaws.com/id/ABC"
 	cond := func(op, base, qualifier string, ifExists, negated bool, claim string, values ...string) snapshot.Condition {
@@ -136,6 +137,7 @@ func TestProviderConditionProperties(t *testing.T) {
 		cond("StringEqualsIfExists", "StringEquals", "", true, false, "aud", "sts.amazonaws.com"),
 		cond("ForAllValues:StringEquals", "StringEquals", "ForAllValues", false, false, "aud", "sts?amazonaws.com"),
 		cond("Null", "Null", "", false, false, "aud", "false"),
+		cond("StringEquals", "StringEquals", "", false, false, "aud", "sts.amazonaws.com", "vault"),
 	}
 	snap := &snapshot.Snapshot{Roles: []snapshot.Role{{ARN: "arn:aws:iam::111122223333:role/r", TrustPolicy: &snapshot.Document{Statements: []snapshot.Statement{{
 		Effect:     "Allow",
@@ -154,8 +156,9 @@ func TestProviderConditionProperties(t *testing.T) {
 		{Index: 1, Claim: "sub", Wildcard: true},
 		{Index: 2, Claim: "sub", Lenient: true},
 		{Index: 3, Claim: "aud", Lenient: true},
-		{Index: 4, Claim: "aud", Lenient: true, Wildcard: true},
-		{Index: 5, Claim: "aud", Lenient: true},
+		{Index: 4, Claim: "aud", Lenient: true, Wildcard: true, OtherAudience: true},
+		{Index: 5, Claim: "aud", Lenient: true, OtherAudience: true},
+		{Index: 6, Claim: "aud", OtherAudience: true},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("provider conditions (-want +got):\n%s", diff)

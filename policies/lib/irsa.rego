@@ -66,6 +66,18 @@ wildcard_conditions := facts.irsa.wildcard_conditions
 # NotAction.
 other_actions := facts.irsa.other_actions
 
+# other_issuers holds, in order, the indexes into oidc_statements of the statements with
+# "untrusted_keys" or with a provider that has "blocking" issuers.
+other_issuers := facts.irsa.other_issuers
+
+# other_audiences holds, in order, the indexes into provider_conditions of the entries on "aud"
+# with a value other than sts.amazonaws.com, the audience of IRSA tokens.
+other_audiences := facts.irsa.other_audiences
+
+# wildcard_principals holds, in order, the indexes into trust_statements of the statements whose
+# principal is "*" or names an AWS principal with a "*".
+wildcard_principals := facts.irsa.wildcard_principals
+
 # role_assumers and policy_assumers say who can assume each role (by index into input.roles) and
 # what each standalone policy file would admit as a trust policy (by index into input.policies):
 # pkg/trust's evaluation of the whole document (Deny included) for witness tokens. Per OIDC

@@ -36,7 +36,8 @@ import data.irsa_audit.lib.irsa
 
 # A sub/aud key names an issuer that is not a Federated principal of the statement.
 deny contains finding if {
-	some os in irsa.oidc_statements
+	some n in irsa.other_issuers
+	os := irsa.oidc_statements[n]
 	os.web_identity_action
 	some key in os.untrusted_keys
 	_kubernetes_involved({key.issuer} | {issuer | some issuer in os.providers}, os)
@@ -54,7 +55,8 @@ deny contains finding if {
 # The statement requires keys of an issuer other than a Federated OIDC provider's own: that
 # provider's tokens never carry those keys, so they can never pass.
 deny contains finding if {
-	some os in irsa.oidc_statements
+	some n in irsa.other_issuers
+	os := irsa.oidc_statements[n]
 	os.web_identity_action
 	some provider, blocking in os.blocking
 	count(blocking) > 0

@@ -36,10 +36,10 @@ _guard_keys := {
 _assume_actions := ["sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML"]
 
 deny contains finding if {
-	some ts in irsa.trust_statements
+	some n in irsa.wildcard_principals
+	ts := irsa.trust_statements[n]
 	ts.statement.effect == "Allow"
 	principal := ts.statement.principal
-	_maybe_public(principal)
 	some who in _public(principal)
 	some action in _assume_actions
 	irsa.covers_action(ts.statement, action)
@@ -57,10 +57,6 @@ deny contains finding if {
 # _public describes the wildcard principals of a statement's Principal.
 # _maybe_public is a quick test for the principals _public may name: IRSA statements name only
 # Federated principals.
-_maybe_public(principal) if principal.wildcard == true
-
-_maybe_public(principal) if principal.aws
-
 _public(principal) := {`any principal ("Principal": "*")` | principal.wildcard == true} | {who |
 	some arn in object.get(principal, "aws", [])
 	contains(arn, "*")

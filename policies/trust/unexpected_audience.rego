@@ -24,11 +24,8 @@ import data.irsa_audit.lib.irsa
 _audience := "sts.amazonaws.com"
 
 deny contains finding if {
-	some pc in irsa.provider_conditions
-	pc.claim == "aud"
-
-	# The condition most statements have; it allows no other audience.
-	pc.condition.values != [_audience]
+	some n in irsa.other_audiences
+	pc := irsa.provider_conditions[n]
 	pc.condition.base_operator in {"StringEquals", "StringEqualsIgnoreCase", "StringLike"}
 	other := {value |
 		some value in pc.condition.values
