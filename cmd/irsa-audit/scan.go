@@ -210,7 +210,12 @@ func runScan(ctx context.Context, e env, f scanFlags, paths []string, changed fu
 		}
 		snaps = append(snaps, live)
 	}
-	snap := snapshot.Merge(snaps...)
+	var snap *snapshot.Snapshot
+	if len(snaps) == 1 && !f.live.any() {
+		snap = snaps[0] // load.Load folds what it reads: merging it alone would fold it again
+	} else {
+		snap = snapshot.Merge(snaps...)
+	}
 	fs, err := eng.Evaluate(ctx, snap)
 	if err != nil {
 		return stopped(ctx, err) // pkg/eval says "evaluate rules" itself

@@ -91,7 +91,9 @@ type Options struct {
 }
 
 // Load reads paths into a snapshot. The error is non-nil only when the context is cancelled;
-// problems with individual inputs are recorded in the snapshot (see the package doc).
+// problems with individual inputs are recorded in the snapshot (see the package doc). The
+// snapshot is folded (snapshot.Fold): what several inputs say about one entity is one entry, so
+// snapshot.Merge of it alone changes nothing but empty lists to nil (TestLoadIsFolded).
 func Load(ctx context.Context, paths []string, opts Options) (*snapshot.Snapshot, error) {
 	return load(ctx, paths, opts, osFS{})
 }
