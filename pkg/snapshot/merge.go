@@ -9,11 +9,10 @@ import (
 // order, API call counts and file counts added, the newest GeneratedAt kept, and then the
 // entities that several inputs describe are folded into one (see Fold), so that a saved
 // snapshot scanned together with a live collection of the same estate, or the EKS and the
-// Kubernetes views of one cluster, give one role, one account and one cluster each.
+// Kubernetes views of one cluster, give one role, one account and one cluster each. The result
+// may share the arrays of the given snapshots' lists (see join): Fold never writes into a list
+// it is given.
 func Merge(snaps ...*Snapshot) *Snapshot {
-	if s, ok := single(snaps); ok {
-		return mergeOne(s)
-	}
 	out := &Snapshot{Version: Version}
 	for _, s := range snaps {
 		if s == nil {
@@ -22,19 +21,19 @@ func Merge(snaps ...*Snapshot) *Snapshot {
 		if s.GeneratedAt > out.GeneratedAt {
 			out.GeneratedAt = s.GeneratedAt
 		}
-		out.Sources = append(out.Sources, s.Sources...)
-		out.Accounts = append(out.Accounts, s.Accounts...)
-		out.OIDCProviders = append(out.OIDCProviders, s.OIDCProviders...)
-		out.Clusters = append(out.Clusters, s.Clusters...)
-		out.Roles = append(out.Roles, s.Roles...)
-		out.ManagedPolicies = append(out.ManagedPolicies, s.ManagedPolicies...)
-		out.Policies = append(out.Policies, s.Policies...)
-		out.ServiceAccounts = append(out.ServiceAccounts, s.ServiceAccounts...)
-		out.Workloads = append(out.Workloads, s.Workloads...)
-		out.PodIdentityAssociations = append(out.PodIdentityAssociations, s.PodIdentityAssociations...)
-		out.Errors = append(out.Errors, s.Errors...)
-		out.Skipped = append(out.Skipped, s.Skipped...)
-		out.NotJudged = append(out.NotJudged, s.NotJudged...)
+		out.Sources = join(out.Sources, s.Sources)
+		out.Accounts = join(out.Accounts, s.Accounts)
+		out.OIDCProviders = join(out.OIDCProviders, s.OIDCProviders)
+		out.Clusters = join(out.Clusters, s.Clusters)
+		out.Roles = join(out.Roles, s.Roles)
+		out.ManagedPolicies = join(out.ManagedPolicies, s.ManagedPolicies)
+		out.Policies = join(out.Policies, s.Policies)
+		out.ServiceAccounts = join(out.ServiceAccounts, s.ServiceAccounts)
+		out.Workloads = join(out.Workloads, s.Workloads)
+		out.PodIdentityAssociations = join(out.PodIdentityAssociations, s.PodIdentityAssociations)
+		out.Errors = join(out.Errors, s.Errors)
+		out.Skipped = join(out.Skipped, s.Skipped)
+		out.NotJudged = join(out.NotJudged, s.NotJudged)
 		out.Stats.Files += s.Stats.Files
 		for op, n := range s.Stats.APICalls {
 			if out.Stats.APICalls == nil {
@@ -47,59 +46,17 @@ func Merge(snaps ...*Snapshot) *Snapshot {
 	return out
 }
 
-// single returns the only non-nil snapshot of snaps; ok is false when there are none or several.
-func single(snaps []*Snapshot) (*Snapshot, bool) {
-	var only *Snapshot
-	for _, s := range snaps {
-		if s == nil {
-			continue
-		}
-		if only != nil {
-			return nil, false
-		}
-		only = s
+// join is append(dst, src...), except that into an empty dst it returns src itself, capped so
+// that a later append copies (or nil when src is empty too): merging one snapshot copies none
+// of its lists, and merging several copies each item once.
+func join[T any](dst, src []T) []T {
+	if len(dst) > 0 {
+		return append(dst, src...)
 	}
-	return only, only != nil
-}
-
-// mergeOne is Merge of one snapshot without copying its lists: the result shares their arrays
-// (Fold never writes into a list it is given), with empty lists nil and the API call counts in
-// a map of its own, as Merge's concatenation gives them.
-func mergeOne(s *Snapshot) *Snapshot {
-	out := &Snapshot{
-		Version:                 Version,
-		GeneratedAt:             s.GeneratedAt,
-		Sources:                 nonEmpty(s.Sources),
-		Accounts:                nonEmpty(s.Accounts),
-		OIDCProviders:           nonEmpty(s.OIDCProviders),
-		Clusters:                nonEmpty(s.Clusters),
-		Roles:                   nonEmpty(s.Roles),
-		ManagedPolicies:         nonEmpty(s.ManagedPolicies),
-		Policies:                nonEmpty(s.Policies),
-		ServiceAccounts:         nonEmpty(s.ServiceAccounts),
-		Workloads:               nonEmpty(s.Workloads),
-		PodIdentityAssociations: nonEmpty(s.PodIdentityAssociations),
-		Errors:                  nonEmpty(s.Errors),
-		Skipped:                 nonEmpty(s.Skipped),
-		NotJudged:               nonEmpty(s.NotJudged),
-		Stats:                   Stats{Files: s.Stats.Files},
-	}
-	for op, n := range s.Stats.APICalls {
-		if out.Stats.APICalls == nil {
-			out.Stats.APICalls = map[string]int{}
-		}
-		out.Stats.APICalls[op] += n
-	}
-	Fold(out)
-	return out
-}
-
-// nonEmpty is list, capped so that an append copies, or nil when it is empty.
-func nonEmpty[T any](list []T) []T {
-	if len(list) == 0 {
+	if len(src) == 0 {
 		return nil
 	}
-	return list[:len(list):len(list)]
+	return src[:len(src):len(src)]
 }
 
 // Fold folds, in place, the entries that describe the same entity, keeping the first one's

@@ -40,7 +40,7 @@ func TestMerge(t *testing.T) {
 // of that snapshot and an empty one, and leaves the snapshot as it was.
 func TestMergeOne(t *testing.T) {
 	if n := reflect.TypeFor[Snapshot]().NumField(); n != 16 {
-		t.Fatalf("Snapshot has %d fields; mergeOne knows 16", n)
+		t.Fatalf("Snapshot has %d fields; Merge knows 16", n)
 	}
 	s := &Snapshot{
 		Version:         "0",
