@@ -79,10 +79,10 @@ func loadAuthDetails(d document, r *fileResult) error {
 	// The roles and policies the parser's taker read come first, then those left in the tree.
 	var takenRoles []snapshot.Role
 	var takenPolicies []snapshot.ManagedPolicy
-	if d.takenFrom(root, takeRoles) > 0 {
+	if d.took(root, takeRoles) {
 		takenRoles = d.taker.rolesRead()
 	}
-	if d.takenFrom(root, takePolicies) > 0 {
+	if d.took(root, takePolicies) {
 		takenPolicies = d.taker.r.items.ManagedPolicies
 	}
 	addRole := func(role snapshot.Role) {

@@ -68,7 +68,7 @@ func kubeObject(d document, n *syntax.Node, r *fileResult, depth int) error {
 		// kubectl get serviceaccounts -A (a "List"): up to hundreds of thousands, appended one by
 		// one below; room for them at once. The items the parser's taker read come first.
 		var takenSAs []snapshot.ServiceAccount
-		if d.takenFrom(n, takeItems) > 0 {
+		if d.took(n, takeItems) {
 			takenSAs = d.taker.serviceAccounts()
 			r.items.Workloads = append(r.items.Workloads, d.taker.r.items.Workloads...)
 		}

@@ -431,16 +431,11 @@ func containsString(list []string, s string) bool {
 // anything else is YAML. A YAML syntax error comes with the documents before it.
 //
 // The taker t, when not nil, reads the items of a JSON document's big lists as they are parsed;
-// it is emptied when what it read is not the document returned.
+// it forgets them when the JSON does not parse (they belong to no document returned).
 func parse(data []byte, t *taker) ([]*syntax.Node, error) {
 	var take func(string, *syntax.Node) bool
 	if t != nil {
 		take = t.take
-		defer func() {
-			if len(t.taken) > 0 && !t.fromJSON {
-				*t = *newTaker(t.d.file)
-			}
-		}()
 	}
 	trimmed := bytes.TrimLeft(syntax.StripBOM(data), " \t\r\n")
 	switch {
@@ -457,11 +452,9 @@ func parse(data []byte, t *taker) ([]*syntax.Node, error) {
 	case len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '['):
 		n, err := syntax.ParseJSONTaking(data, take)
 		if err == nil {
-			if t != nil {
-				t.fromJSON = true
-			}
 			return []*syntax.Node{n}, nil
 		}
+		t.forget()
 		if ydocs, yerr := syntax.ParseYAML(data); yerr == nil && len(ydocs) > 0 {
 			for _, d := range ydocs {
 				if policydoc.LooksLikePolicy(d) {

@@ -24,8 +24,6 @@ type taker struct {
 	// taken counts the items read, per key; used records which keys a recogniser used.
 	taken map[string]int
 	used  map[string]bool
-	// fromJSON is set by parse when the document it returns is the one the taker read.
-	fromJSON bool
 	// sas and roles are the full chunks of r.items' ServiceAccounts and Roles, in order: a
 	// list of 100,000 grown by doubling is copied over and over (with write barriers, while
 	// the collector runs); chunks are copied once, into the recogniser's list.
@@ -100,20 +98,17 @@ func (t *taker) takeKube(n *syntax.Node) bool {
 	}
 	it := &t.r.items
 	sas, wls := len(it.ServiceAccounts), len(it.Workloads)
-	err := kubeObject(t.d, n, &t.r, 1)
-	if err == nil && len(t.r.errors) == 0 && len(it.ServiceAccounts)-sas+len(it.Workloads)-wls == 1 {
+	if t.clean(kubeObject(t.d, n, &t.r, 1)) && len(it.ServiceAccounts)-sas+len(it.Workloads)-wls == 1 {
 		it.ServiceAccounts = rotate(&t.sas, it.ServiceAccounts)
 		return true
 	}
-	t.r.errors = t.r.errors[:0]
 	it.ServiceAccounts, it.Workloads = it.ServiceAccounts[:sas], it.Workloads[:wls]
 	return false
 }
 
 func (t *taker) takeRole(n *syntax.Node) bool {
 	role, err := authRole(t.d, n, &t.r)
-	if err != nil || len(t.r.errors) > 0 {
-		t.r.errors = t.r.errors[:0]
+	if !t.clean(err) {
 		return false
 	}
 	t.r.items.Roles = rotate(&t.roles, append(t.r.items.Roles, role))
@@ -122,26 +117,38 @@ func (t *taker) takeRole(n *syntax.Node) bool {
 
 func (t *taker) takePolicy(n *syntax.Node) bool {
 	mp, err := managedPolicy(t.d, n, &t.r)
-	if err != nil || len(t.r.errors) > 0 {
-		t.r.errors = t.r.errors[:0]
+	if !t.clean(err) {
 		return false
 	}
 	t.r.items.ManagedPolicies = append(t.r.items.ManagedPolicies, mp)
 	return true
 }
 
-// takenFrom returns how many elements of the array member key of n were read by the taker of
-// d, and records that they are used; 0 when n is not the document's root (the taker reads
-// the root's members only) or d has no taker.
-func (d document) takenFrom(n *syntax.Node, key string) int {
-	if d.taker == nil || n != d.node {
-		return 0
+// clean reports whether reading an item went without an error (returned, or added to t.r), and
+// forgets the errors: an item that had one stays in the tree, where the recogniser reports it.
+func (t *taker) clean(err error) bool {
+	ok := err == nil && len(t.r.errors) == 0
+	t.r.errors = t.r.errors[:0]
+	return ok
+}
+
+// forget drops what the taker read (nothing when t is nil): the JSON it read it from did not
+// parse.
+func (t *taker) forget() {
+	if t != nil {
+		*t = *newTaker(t.d.file)
 	}
-	k := d.taker.taken[key]
-	if k > 0 {
-		d.taker.used[key] = true
+}
+
+// took reports whether the taker of d read elements of the array member key of n, and records
+// that they are used; false when n is not the document's root (the taker reads the root's
+// members only) or d has no taker.
+func (d document) took(n *syntax.Node, key string) bool {
+	if d.taker == nil || n != d.node || d.taker.taken[key] == 0 {
+		return false
 	}
-	return k
+	d.taker.used[key] = true
+	return true
 }
 
 // unused reports whether the taker read items that no recogniser used: the document was not
